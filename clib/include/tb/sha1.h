@@ -1,0 +1,22 @@
+/* SHA-1 (FIPS 180-4 §6.1). Used only for the TPM's SHA-1 PCR bank. */
+#ifndef TB_SHA1_H
+#define TB_SHA1_H
+
+#include <tb/types.h>
+
+#define SHA1_DIGEST_SIZE 20
+#define SHA1_BLOCK_SIZE  64
+
+struct sha1_ctx {
+	u32 h[5];
+	u64 len;                 /* total bytes hashed */
+	u8 buf[SHA1_BLOCK_SIZE];
+	u32 buf_used;
+};
+
+void sha1_init(struct sha1_ctx *ctx);
+void sha1_update(struct sha1_ctx *ctx, const void *data, size_t len);
+void sha1_final(struct sha1_ctx *ctx, u8 out[SHA1_DIGEST_SIZE]);
+void sha1(const void *data, size_t len, u8 out[SHA1_DIGEST_SIZE]);
+
+#endif

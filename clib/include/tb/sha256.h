@@ -1,0 +1,22 @@
+/* SHA-256 (FIPS 180-4 §6.2). */
+#ifndef TB_SHA256_H
+#define TB_SHA256_H
+
+#include <tb/types.h>
+
+#define SHA256_DIGEST_SIZE 32
+#define SHA256_BLOCK_SIZE  64
+
+struct sha256_ctx {
+	u32 h[8];
+	u64 len;                 /* total bytes hashed */
+	u8 buf[SHA256_BLOCK_SIZE];
+	u32 buf_used;
+};
+
+void sha256_init(struct sha256_ctx *ctx);
+void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
+void sha256_final(struct sha256_ctx *ctx, u8 out[SHA256_DIGEST_SIZE]);
+void sha256(const void *data, size_t len, u8 out[SHA256_DIGEST_SIZE]);
+
+#endif
