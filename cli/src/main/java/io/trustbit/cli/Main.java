@@ -1,0 +1,55 @@
+package io.trustbit.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.io.OutputStreamWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code trustbit} command. Subcommands are one class each, returning an exit code; this class
+ * only wires them and maps failures to one line on stderr (stack traces only with {@code --verbose}).
+ */
+@Command(
+        name = "trustbit",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Measured launch (AMD SKINIT) and remote attestation.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main {
+
+    /** Builds the command line with the given writers, so tests can capture output. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(new ErrorMapper());
+        cl.setParameterExceptionHandler(ErrorMapper::usageError);
+        return cl;
+    }
+
+    /** Runs one command line and returns its exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        int code = commandLine(out, err).execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        System.exit(run(out, err, args));
+    }
+
+    /** Version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"trustbit " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,50 @@
+# Shared by scripts/test and scripts/demo: locate the repository, install what is missing, build.
+# shellcheck shell=bash
+
+TB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export TB_ROOT
+
+# Debian packages the build, the tests and the demo need, with the command that proves each is there.
+TB_PACKAGES=(
+  "java:openjdk-17-jdk-headless" "javac:openjdk-17-jdk-headless" "mvn:maven" "gcc:gcc" "make:make"
+  "nasm:nasm" "qemu-system-x86_64:qemu-system-x86" "swtpm:swtpm" "swtpm_ioctl:swtpm-tools"
+  "tpm2_eventlog:tpm2-tools" "openssl:openssl" "python3:python3" "xxd:xxd"
+  "/usr/include/swtpm/tpm_ioctl.h:swtpm-dev" "/usr/lib/postgresql/15/bin/initdb:postgresql"
+  "curl:curl"
+)
+
+tb_log() { printf '==> %s\n' "$*" >&2; }
+tb_die() { printf 'error: %s\n' "$*" >&2; exit 2; }
+
+# Installs missing Debian packages when root; otherwise prints the exact apt-get line and stops.
+tb_ensure_packages() {
+  local missing=() entry probe pkg
+  for entry in "${TB_PACKAGES[@]}"; do
+    probe="${entry%%:*}"; pkg="${entry#*:}"
+    if [[ "$probe" == /* ]]; then [[ -e "$probe" ]] && continue
+    else command -v "$probe" >/dev/null 2>&1 && continue; fi
+    [[ " ${missing[*]} " == *" $pkg "* ]] || missing+=("$pkg")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -eq 0 ]]; then
+    tb_log "installing Debian packages: ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    printf 'Missing packages. Install them with:\n  sudo apt-get install -y --no-install-recommends %s\n' "${missing[*]}" >&2
+    exit 2
+  fi
+}
+
+# Builds the C parts (every directory with a Makefile, in dependency order) and the Java CLI.
+tb_build() {
+  local d
+  for d in clib crypto skinit-loader vmm; do
+    if [[ -f "$TB_ROOT/$d/Makefile" ]]; then
+      tb_log "make -C $d"
+      make -s -C "$TB_ROOT/$d" -j2
+    fi
+  done
+  tb_log "mvn package (Java modules, tests skipped here)"
+  (cd "$TB_ROOT" && mvn -q -B -DskipTests package)
+}
