@@ -1,0 +1,417 @@
+"""scripts/launch: boot launcher -> SLB -> VMM in QEMU with swtpm, emulating SKINIT.
+
+Start order (each step needs the previous one): swtpm, then the control
+proxy connected to swtpm as its only control client, then QEMU, which
+connects to the proxy, to the COM1/COM2 and QMP sockets of the harness.
+See docs/harness.md and docs/launch-protocol.md.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from . import children, proxy, qmp, swtpm, tpm2
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+DEFAULTS = {
+    "launcher": "skinit-loader/build/launcher.elf",
+    "slb": "skinit-loader/build/slb.bin",
+    "vmm": "vmm/build/vmm.bin",
+    "config": "vmm/build/launch-config.bin",
+}
+
+# QEMU exit status = (byte << 1) | 1 for a byte written to isa-debug-exit.
+STATUS_MEANING = {
+    33: "VMM finished",
+    35: "VMM die()",
+    37: "SLB die()",
+    39: "launcher error",
+}
+
+# docs/launch-protocol.md, "Physical memory layout".
+SLB_BASE_MIN, SLB_BASE_MAX = 0x00400000, 0x00FF0000
+SLB_MAX = 0x10000
+EVLOG_START, EVLOG_END = 0x01010000, 0x01030000
+
+GUEST_NAME = re.compile(r"[a-z0-9_-]{1,31}\Z")
+SKINIT_LINE = re.compile(r"TB-SKINIT base=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{4})\Z")
+DONE_LINE = re.compile(r"TB-DONE evlog=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{1,8})\Z")
+MAX_LINE = 256
+
+
+class UsageError(Exception):
+    pass
+
+
+class Terminated(Exception):
+    pass
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="scripts/launch",
+        description="Boot launcher, SLB, VMM and guests in QEMU with swtpm; "
+                    "stream the console; collect event log and PCRs.")
+    p.add_argument("--no-inject", action="store_true",
+                   help="answer the emulated-SKINIT request with 'FAIL no-inject' (launch type unmeasured)")
+    p.add_argument("--launcher", help=f"launcher ELF (default {DEFAULTS['launcher']})")
+    p.add_argument("--slb", help=f"SLB image (default {DEFAULTS['slb']})")
+    p.add_argument("--vmm", help=f"VMM image (default {DEFAULTS['vmm']})")
+    p.add_argument("--config", help=f"launch configuration blob (default {DEFAULTS['config']})")
+    p.add_argument("--no-config", action="store_true",
+                   help="pass no config module (tests the SLB's refusal)")
+    p.add_argument("--guest", action="append", default=[], metavar="NAME=IMAGE[:MANIFEST]",
+                   help="a guest image, optionally with its detached manifest; repeatable, in order")
+    p.add_argument("--launcher-args", default="",
+                   help="extra words for the launcher command line (after skinit=emulate)")
+    p.add_argument("--timeout", type=float,
+                   help="seconds before QEMU is stopped (default 60; none with --proxy-socket)")
+    p.add_argument("--out", help="directory for console.log, evlog.bin, pcrs.json, exit-status "
+                                 "(default: a new directory under /tmp, printed at the end)")
+    p.add_argument("--proxy-socket", metavar="PATH",
+                   help="expose COM3 (tpm-proxy) as a unix socket server at PATH")
+    p.add_argument("--quiet", action="store_true", help="do not stream the console to stdout")
+    return p.parse_args(argv)
+
+
+def resolve(path, role, default_key=None):
+    if path is None:
+        path = os.path.join(REPO, DEFAULTS[default_key])
+    path = os.path.abspath(path)
+    if not os.path.isfile(path):
+        raise UsageError(f"{role} image {path} does not exist")
+    return path
+
+
+class Launch:
+    def __init__(self, args):
+        self.args = args
+        self.launcher = resolve(args.launcher, "launcher", "launcher")
+        self.modules = self._modules()
+        self.work = tempfile.mkdtemp(prefix="tb-launch-")
+        self.out = os.path.abspath(args.out) if args.out else tempfile.mkdtemp(prefix="tb-launch-out-")
+        os.makedirs(self.out, exist_ok=True)
+        for name in ("console.log", "evlog.bin", "pcrs.json", "exit-status", "harness.log"):
+            try:
+                os.unlink(os.path.join(self.out, name))
+            except FileNotFoundError:
+                pass
+        self.harness_log = open(os.path.join(self.out, "harness.log"), "a")
+        self.log_lock = threading.Lock()
+        self.swtpm = None
+        self.proxy = None
+        self.qemu = None
+        self.threads = []
+        self.listeners = []
+        self.skinit_answer = None         # "OK" / "FAIL reason" once COM2 asked
+        self.done_seen = False
+
+    # -- logging -----------------------------------------------------------
+    def log(self, msg):
+        line = f"harness: {msg}"
+        with self.log_lock:
+            print(line, file=sys.stderr, flush=True)
+            self.harness_log.write(line + "\n")
+            self.harness_log.flush()
+
+    # -- modules -----------------------------------------------------------
+    def _link(self, src, name):
+        # QEMU's -initrd splits on ',' and on the first space: give every
+        # image a safe name in the private work directory.
+        dst = os.path.join(self.work, name)
+        os.symlink(src, dst)
+        return dst
+
+    def _modules(self):
+        a = self.args
+        mods = [(resolve(a.slb, "SLB", "slb"), "slb"), (resolve(a.vmm, "VMM", "vmm"), "vmm")]
+        if not a.no_config:
+            mods.append((resolve(a.config, "launch configuration", "config"), "config"))
+        seen = set()
+        for spec in a.guest:
+            name, sep, rest = spec.partition("=")
+            if not sep or not GUEST_NAME.match(name):
+                raise UsageError(f"--guest {spec!r}: expected NAME=IMAGE[:MANIFEST] with NAME [a-z0-9_-]{{1,31}}")
+            if name in seen:
+                raise UsageError(f"--guest {name}: given twice")
+            seen.add(name)
+            image, _, manifest = rest.partition(":")
+            mods.append((resolve(image, f"guest {name}"), f"guest={name}"))
+            if manifest:
+                mods.append((resolve(manifest, f"manifest of guest {name}"), f"manifest={name}"))
+        return mods
+
+    def _initrd(self):
+        parts = []
+        for i, (path, role) in enumerate(self.modules):
+            link = self._link(path, f"m{i}.bin")
+            parts.append(f"{link} {role}")
+        return ",".join(parts)
+
+    # -- sockets -----------------------------------------------------------
+    def _listen(self, name):
+        path = os.path.join(self.work, name)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(path)
+        s.listen(1)
+        s.settimeout(30)
+        self.listeners.append(s)
+        return s, path
+
+    def _thread(self, target, name, *args):
+        t = threading.Thread(target=target, name=name, args=args, daemon=True)
+        t.start()
+        self.threads.append(t)
+
+    def _console(self, listener):
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn, open(os.path.join(self.out, "console.log"), "wb") as log:
+            while True:
+                try:
+                    data = conn.recv(4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                data = data.replace(b"\r", b"")
+                log.write(data)
+                log.flush()
+                if not self.args.quiet:
+                    sys.stdout.buffer.write(data)
+                    sys.stdout.flush()
+
+    def _control(self, com2_listener, qmp_listener):
+        try:
+            qconn, _ = qmp_listener.accept()
+            qconn.settimeout(10)
+            monitor = qmp.Qmp(qconn)
+            conn, _ = com2_listener.accept()
+        except (OSError, qmp.QmpError) as e:
+            self.log(f"QEMU did not connect COM2/QMP: {e}")
+            return
+        buf = b""
+        with conn:
+            while True:
+                try:
+                    data = conn.recv(4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                buf += data
+                while b"\n" in buf:
+                    line, buf = buf.split(b"\n", 1)
+                    reply = self._request(line.decode("ascii", "replace").strip(), monitor)
+                    if reply is not None:
+                        conn.sendall(reply.encode() + b"\n")
+                if len(buf) > MAX_LINE:
+                    self.log(f"COM2: line longer than {MAX_LINE} bytes discarded")
+                    buf = b""
+        monitor.close()
+
+    def _request(self, line, monitor):
+        """Handle one COM2 line; return the answer line or None."""
+        if not line:
+            return None
+        m = SKINIT_LINE.match(line)
+        if m:
+            answer = self._skinit(int(m.group(1), 16), int(m.group(2), 16), monitor)
+            if self.skinit_answer is None:
+                self.skinit_answer = answer
+            return answer
+        m = DONE_LINE.match(line)
+        if m:
+            return self._done(int(m.group(1), 16), int(m.group(2), 16), monitor)
+        self.log(f"COM2: ignored line {line[:80]!r}")
+        return None
+
+    def _skinit(self, base, length, monitor):
+        if self.skinit_answer is not None:
+            self.log("COM2: second TB-SKINIT refused")
+            return "FAIL repeated"
+        if self.args.no_inject:
+            self.log("COM2: TB-SKINIT answered FAIL no-inject (--no-inject)")
+            return "FAIL no-inject"
+        if base % SLB_MAX or not SLB_BASE_MIN <= base <= SLB_BASE_MAX:
+            self.log(f"COM2: TB-SKINIT base=0x{base:08x} not 64 KiB aligned in "
+                     f"0x{SLB_BASE_MIN:08x}-0x{SLB_BASE_MAX:08x}")
+            return "FAIL bad-base"
+        try:
+            slb = monitor.read_memory(base, SLB_MAX, os.path.join(self.work, "slb-mem.bin"))
+        except (OSError, qmp.QmpError) as e:
+            self.log(f"COM2: reading the SLB from guest memory failed: {e}")
+            return "FAIL read"
+        # Like the CPU, hash SLB[0 : header length]; the launcher's own
+        # announcement is untrusted and only compared.
+        (measured,) = struct.unpack_from("<H", slb, 2)
+        if measured != length:
+            self.log(f"COM2: TB-SKINIT len=0x{length:04x} but the SLB header says 0x{measured:04x}")
+            return "FAIL len-mismatch"
+        if measured < 4:
+            self.log(f"COM2: SLB header length 0x{measured:04x} does not cover the header")
+            return "FAIL bad-len"
+        try:
+            self.proxy.inject_skinit(slb[:measured])
+        except (OSError, swtpm.SwtpmError) as e:
+            self.log(f"COM2: locality-4 hash sequence failed: {e}")
+            return "FAIL inject"
+        self.log(f"SKINIT emulated: locality-4 hash of 0x{measured:x} bytes at 0x{base:08x}")
+        return "OK"
+
+    def _done(self, addr, length, monitor):
+        if addr < EVLOG_START or length > EVLOG_END - addr or addr >= EVLOG_END:
+            self.log(f"COM2: TB-DONE evlog=0x{addr:08x} len=0x{length:x} outside "
+                     f"0x{EVLOG_START:08x}-0x{EVLOG_END:08x}")
+            return "FAIL bad-range"
+        try:
+            data = monitor.read_memory(addr, length, os.path.join(self.work, "evlog-mem.bin"))
+        except (OSError, qmp.QmpError) as e:
+            self.log(f"COM2: reading the event log failed: {e}")
+            return "FAIL read"
+        with open(os.path.join(self.out, "evlog.bin"), "wb") as f:
+            f.write(data)
+        self.done_seen = True
+        self.log(f"TB-DONE: event log of {length} bytes saved")
+        return "OK"
+
+    # -- the run -----------------------------------------------------------
+    def qemu_argv(self, paths):
+        a = self.args
+        com3 = (["-chardev", f"socket,id=com3,path={a.proxy_socket},server=on,wait=off",
+                 "-serial", "chardev:com3"] if a.proxy_socket else ["-serial", "null"])
+        append = "skinit=emulate" + (" " + a.launcher_args if a.launcher_args else "")
+        return ["qemu-system-x86_64",
+                "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
+                "-nodefaults", "-display", "none", "-no-reboot",
+                "-chardev", f"socket,id=com1,path={paths['com1']}", "-serial", "chardev:com1",
+                "-chardev", f"socket,id=com2,path={paths['com2']}", "-serial", "chardev:com2",
+                *com3,
+                "-chardev", f"socket,id=chrtpm,path={paths['tpm']}",
+                "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
+                "-device", "tpm-tis,tpmdev=tpm0",
+                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+                "-chardev", f"socket,id=qmp,path={paths['qmp']}", "-mon", "chardev=qmp,mode=control",
+                "-kernel", self.launcher, "-append", append, "-initrd", self._initrd()]
+
+    def run(self):
+        """Return (exit code of scripts/launch, one-line reason)."""
+        a = self.args
+        timeout = a.timeout if a.timeout is not None else (None if a.proxy_socket else 60.0)
+        self.swtpm = swtpm.Swtpm(os.path.join(self.work, "swtpm")).start()
+        upstream = swtpm.ControlChannel.connect(self.swtpm.ctrl_path)
+        tpm_path = os.path.join(self.work, "tpm-proxy.sock")
+        self.proxy = proxy.ControlProxy(tpm_path, upstream, self.log).start()
+        com1, com1_path = self._listen("com1.sock")
+        com2, com2_path = self._listen("com2.sock")
+        qmpl, qmp_path = self._listen("qmp.sock")
+        self._thread(self._console, "com1", com1)
+        self._thread(self._control, "com2", com2, qmpl)
+        argv = self.qemu_argv({"com1": com1_path, "com2": com2_path, "tpm": tpm_path, "qmp": qmp_path})
+        with open(os.path.join(self.work, "qemu.cmd"), "w") as f:
+            f.write(" ".join(argv) + "\n")
+        qemu_err = open(os.path.join(self.out, "qemu.stderr"), "wb")
+        self.qemu = children.popen(argv, stdin=subprocess.DEVNULL, stdout=qemu_err, stderr=qemu_err)
+        qemu_err.close()
+        try:
+            status = self.qemu.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            children.stop(self.qemu)
+            self._finish(None)
+            return 1, f"timeout: QEMU still running after {timeout:g} s (stopped)"
+        except Terminated:
+            children.stop(self.qemu)
+            self._finish(None)
+            return 1, "stopped by a signal before the VMM finished"
+        return self._result(status)
+
+    def _finish(self, status):
+        for t in self.threads:
+            t.join(timeout=2)
+        with open(os.path.join(self.out, "exit-status"), "w") as f:
+            f.write(f"{status if status is not None else 'none'}\n")
+        if self.proxy.error:
+            raise swtpm.SwtpmError(self.proxy.error)
+        data = self.proxy.fresh_data_channel()
+        try:
+            pcrs = tpm2.read_pcrs(data)
+        finally:
+            data.close()
+        with open(os.path.join(self.out, "pcrs.json"), "w") as f:
+            json.dump(pcrs, f, indent=2, sort_keys=True)
+            f.write("\n")
+
+    def _result(self, status):
+        self._finish(status)
+        if status == 33:
+            return 0, "VMM finished (status 33)"
+        if status in STATUS_MEANING:
+            return 1, f"QEMU exited with status {status} ({STATUS_MEANING[status]})"
+        detail = ""
+        try:
+            with open(os.path.join(self.out, "qemu.stderr"), errors="replace") as f:
+                first = f.readline().strip()
+            if first:
+                detail = f": {first}"
+        except OSError:
+            pass
+        return 1, f"QEMU exited with status {status}{detail}"
+
+    def cleanup(self):
+        children.stop(self.qemu)
+        for s in self.listeners:
+            s.close()
+        if self.proxy:
+            self.proxy.close()
+        if self.swtpm:
+            self.swtpm.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.harness_log.close()
+
+
+def _raise_terminated(signum, _frame):
+    raise Terminated(signal.Signals(signum).name)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, _raise_terminated)
+    run = None
+    started = time.monotonic()
+    try:
+        run = Launch(args)
+        code, reason = run.run()
+    except UsageError as e:
+        code, reason = 2, str(e)
+    except Terminated as e:
+        code, reason = 1, f"stopped by {e}"
+    except (OSError, swtpm.SwtpmError, tpm2.TpmError) as e:
+        code, reason = 3, f"harness error: {e}"
+    finally:
+        if run is not None:
+            # Signals during cleanup must not interrupt it.
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_IGN)
+            run.cleanup()
+    elapsed = time.monotonic() - started
+    where = f" [{run.out}, {elapsed:.2f} s]" if run is not None else ""
+    print(f"launch: {'ok' if code == 0 else 'FAILED'}: {reason}{where}", file=sys.stderr, flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
