@@ -1,0 +1,1 @@
+"""trustbit launch harness: swtpm, its control-channel proxy, QEMU orchestration."""

@@ -1,0 +1,75 @@
+"""scripts/harness/tpm: raw TPM commands against a fresh swtpm, at a chosen locality.
+
+    tpm skinit --slb FILE          locality-4 hash of SLB[0 : header length], then PCRs 16-23 as JSON
+    tpm extend --pcr N --locality L   TPM2_PCR_Extend (SHA-256 bank); prints rc=0x...
+    tpm send --locality L HEX...   raw command bytes; prints the response as hex
+
+Every invocation starts its own swtpm (CMD_INIT, TPM2_Startup(CLEAR)) in a
+temporary directory and stops it before returning.
+"""
+
+import argparse
+import hashlib
+import json
+import struct
+import sys
+
+from . import swtpm, tpm2
+
+
+def fresh_tpm(t):
+    ctrl = swtpm.ControlChannel.connect(t.ctrl_path)
+    ctrl.init()
+    data = swtpm.DataChannel(ctrl)
+    rc = tpm2.response_code(data.command(tpm2.startup_clear(), 0))
+    if rc != tpm2.TPM_RC_SUCCESS:
+        raise tpm2.TpmError(f"TPM2_Startup failed: rc 0x{rc:03x}")
+    return ctrl, data
+
+
+def slb_measured_bytes(path):
+    with open(path, "rb") as f:
+        image = f.read()
+    if len(image) < 4:
+        raise tpm2.TpmError(f"{path}: {len(image)} bytes, shorter than the 4-byte SLB header")
+    (length,) = struct.unpack_from("<H", image, 2)
+    if length < 4 or length > len(image):
+        raise tpm2.TpmError(f"{path}: header length 0x{length:04x} at offset 2 outside 4..{len(image)}")
+    return image[:length]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="scripts/harness/tpm")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("skinit")
+    s.add_argument("--slb", required=True)
+    e = sub.add_parser("extend")
+    e.add_argument("--pcr", type=int, required=True)
+    e.add_argument("--locality", type=int, required=True)
+    r = sub.add_parser("send")
+    r.add_argument("--locality", type=int, required=True)
+    r.add_argument("hex", nargs="+")
+    a = p.parse_args(argv)
+    try:
+        with swtpm.Swtpm() as t:
+            ctrl, data = fresh_tpm(t)
+            if a.cmd == "skinit":
+                ctrl.hash_sequence(slb_measured_bytes(a.slb))
+                print(json.dumps(tpm2.read_pcrs(data), sort_keys=True))
+            elif a.cmd == "extend":
+                digest = hashlib.sha256(b"trustbit locality test").digest()
+                resp = data.command(tpm2.pcr_extend(a.pcr, {"sha256": digest}), a.locality)
+                print(f"rc=0x{tpm2.response_code(resp):03x}")
+            else:
+                resp = data.command(bytes.fromhex("".join(a.hex)), a.locality)
+                print(resp.hex())
+            data.close()
+            ctrl.close()
+    except (OSError, ValueError, swtpm.SwtpmError, tpm2.TpmError) as err:
+        print(f"tpm: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
