@@ -16,10 +16,10 @@
 #define TB_EV_LAUNCH_CONFIG  0x00000404u   /* PCR 18, data "launch-config" */
 #define TB_EV_GUEST          0x00000405u   /* PCR 19, data = 128-byte guest record */
 
-/* Size of the header record written by evlog_init (32 + Spec ID Event03 with 2 algorithms). */
-#define TB_EVLOG_HEADER_SIZE 65u
+/* Size of the header record written by evlog_init: 32 + 37-byte Spec ID Event03 with 2 algorithms. */
+#define TB_EVLOG_HEADER_SIZE 69u
 /* Size of one TCG_PCR_EVENT2 with both banks, excluding the event data. */
-#define TB_EVLOG_EVENT2_FIXED 70u   /* 4 pcr + 4 type + 4 count + (2+20) + (2+32) + 4 size */
+#define TB_EVLOG_EVENT2_FIXED 72u   /* 4 pcr + 4 type + 4 count + (2+20) + (2+32) + 4 size */
 
 #define EVLOG_ERR_ARGS  (-32)   /* NULL pointers, pcr > 23 */
 #define EVLOG_ERR_FULL  (-33)   /* record does not fit in the remaining capacity */

@@ -18,7 +18,7 @@
 
 #define TPM2_MAX_PCR          23u
 #define TPM2_HEADER_SIZE      10u
-#define TPM2_PCR_EXTEND_CMD_SIZE 85u   /* 10 + 4 + 4 + 9 + 4 + (2+20) + (2+32) */
+#define TPM2_PCR_EXTEND_CMD_SIZE 87u   /* 10 + 4 + 4 + 9 + 4 + (2+20) + (2+32) */
 #define TPM2_PCR_READ_CMD_SIZE   26u   /* 10 + 4 + 2*(2+1+3) */
 #define TPM2_MAX_RESPONSE     4096u
 
@@ -31,7 +31,7 @@
 #define TPM2_ERR_TRAILING    (-21)  /* bytes left over after the last field */
 
 /* Build TPM2_PCR_Extend(pcr, {SHA-1: sha1, SHA-256: sha256}) with an empty-password TPM_RS_PW
- * session. Returns the command length (85) or TPM2_ERR_ARGS. */
+ * session. Returns the command length (87) or TPM2_ERR_ARGS. */
 int tpm2_build_pcr_extend(u8 *buf, size_t cap, unsigned pcr, const u8 sha1[20], const u8 sha256[32]);
 /* Build TPM2_PCR_Read selecting `pcr` in the SHA-1 and SHA-256 banks. Returns 26 or TPM2_ERR_ARGS. */
 int tpm2_build_pcr_read(u8 *buf, size_t cap, unsigned pcr);

@@ -1,0 +1,145 @@
+/* SHA-256, FIPS 180-4 §4.1.2 (functions), §4.2.2 (constants), §5.1.1 (padding), §5.3.3 (initial
+ * hash value), §6.2.2 (computation). The message schedule is kept as a 16-word ring. */
+#include <tb/sha256.h>
+#include <tb/string.h>
+
+static const u32 K[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static inline u32 ror(u32 x, unsigned n) { return (x >> n) | (x << (32 - n)); }
+static inline u32 load_be32(const u8 *p)
+{
+	return ((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3];
+}
+static inline void store_be32(u8 *p, u32 v)
+{
+	p[0] = (u8)(v >> 24); p[1] = (u8)(v >> 16); p[2] = (u8)(v >> 8); p[3] = (u8)v;
+}
+
+#define CH(x, y, z)  (((x) & (y)) ^ (~(x) & (z)))
+#define MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
+#define BSIG0(x) (ror(x, 2) ^ ror(x, 13) ^ ror(x, 22))
+#define BSIG1(x) (ror(x, 6) ^ ror(x, 11) ^ ror(x, 25))
+#define SSIG0(x) (ror(x, 7) ^ ror(x, 18) ^ ((x) >> 3))
+#define SSIG1(x) (ror(x, 17) ^ ror(x, 19) ^ ((x) >> 10))
+
+/* One round with the working variables renamed instead of shifted (a..h rotate by position). */
+#define ROUND(a, b, c, d, e, f, g, h, i, wi) do {                       \
+		u32 t1 = (h) + BSIG1(e) + CH(e, f, g) + K[i] + (wi);    \
+		u32 t2 = BSIG0(a) + MAJ(a, b, c);                       \
+		(d) += t1;                                              \
+		(h) = t1 + t2;                                          \
+	} while (0)
+
+#define SCHED(i) (w[(i) & 15] += SSIG1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + SSIG0(w[((i) - 15) & 15]))
+
+static void compress(u32 h[8], const u8 *block)
+{
+	u32 w[16];
+	u32 a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+
+	for (unsigned i = 0; i < 16; i++)
+		w[i] = load_be32(block + 4 * i);
+	for (unsigned i = 0; i < 16; i += 8) {
+		ROUND(a, b, c, d, e, f, g, hh, i + 0, w[i + 0]);
+		ROUND(hh, a, b, c, d, e, f, g, i + 1, w[i + 1]);
+		ROUND(g, hh, a, b, c, d, e, f, i + 2, w[i + 2]);
+		ROUND(f, g, hh, a, b, c, d, e, i + 3, w[i + 3]);
+		ROUND(e, f, g, hh, a, b, c, d, i + 4, w[i + 4]);
+		ROUND(d, e, f, g, hh, a, b, c, i + 5, w[i + 5]);
+		ROUND(c, d, e, f, g, hh, a, b, i + 6, w[i + 6]);
+		ROUND(b, c, d, e, f, g, hh, a, i + 7, w[i + 7]);
+	}
+	for (unsigned i = 16; i < 64; i += 8) {
+		ROUND(a, b, c, d, e, f, g, hh, i + 0, SCHED(i + 0));
+		ROUND(hh, a, b, c, d, e, f, g, i + 1, SCHED(i + 1));
+		ROUND(g, hh, a, b, c, d, e, f, i + 2, SCHED(i + 2));
+		ROUND(f, g, hh, a, b, c, d, e, i + 3, SCHED(i + 3));
+		ROUND(e, f, g, hh, a, b, c, d, i + 4, SCHED(i + 4));
+		ROUND(d, e, f, g, hh, a, b, c, i + 5, SCHED(i + 5));
+		ROUND(c, d, e, f, g, hh, a, b, i + 6, SCHED(i + 6));
+		ROUND(b, c, d, e, f, g, hh, a, i + 7, SCHED(i + 7));
+	}
+	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+void sha256_init(struct sha256_ctx *ctx)
+{
+	static const u32 iv[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+	};
+
+	for (unsigned i = 0; i < 8; i++)
+		ctx->h[i] = iv[i];
+	ctx->len = 0;
+	ctx->buf_used = 0;
+}
+
+void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
+{
+	const u8 *p = data;
+
+	ctx->len += len;
+	if (ctx->buf_used > 0) {
+		size_t take = SHA256_BLOCK_SIZE - ctx->buf_used;
+		if (take > len)
+			take = len;
+		tb_memcpy(ctx->buf + ctx->buf_used, p, take);
+		ctx->buf_used += (u32)take;
+		p += take;
+		len -= take;
+		if (ctx->buf_used < SHA256_BLOCK_SIZE)
+			return;
+		compress(ctx->h, ctx->buf);
+		ctx->buf_used = 0;
+	}
+	while (len >= SHA256_BLOCK_SIZE) {
+		compress(ctx->h, p);
+		p += SHA256_BLOCK_SIZE;
+		len -= SHA256_BLOCK_SIZE;
+	}
+	if (len > 0) {
+		tb_memcpy(ctx->buf, p, len);
+		ctx->buf_used = (u32)len;
+	}
+}
+
+void sha256_final(struct sha256_ctx *ctx, u8 out[SHA256_DIGEST_SIZE])
+{
+	u64 bits = ctx->len << 3;
+	u32 n = ctx->buf_used;
+
+	/* §5.1.1: append 0x80, zeros to 56 mod 64, then the 64-bit big-endian bit length. */
+	ctx->buf[n++] = 0x80;
+	if (n > 56) {
+		tb_memset(ctx->buf + n, 0, SHA256_BLOCK_SIZE - n);
+		compress(ctx->h, ctx->buf);
+		n = 0;
+	}
+	tb_memset(ctx->buf + n, 0, 56 - n);
+	store_be32(ctx->buf + 56, (u32)(bits >> 32));
+	store_be32(ctx->buf + 60, (u32)bits);
+	compress(ctx->h, ctx->buf);
+	for (unsigned i = 0; i < 8; i++)
+		store_be32(out + 4 * i, ctx->h[i]);
+	tb_memset(ctx, 0, sizeof(*ctx));
+}
+
+void sha256(const void *data, size_t len, u8 out[SHA256_DIGEST_SIZE])
+{
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, data, len);
+	sha256_final(&ctx, out);
+}
