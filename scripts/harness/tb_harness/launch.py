@@ -332,10 +332,10 @@ class Launch:
             children.stop(self.qemu)
             self._finish(None)
             return 1, f"timeout: QEMU still running after {timeout:g} s (stopped)"
-        except Terminated:
+        except Terminated as e:
             children.stop(self.qemu)
             self._finish(None)
-            return 1, "stopped by a signal before the VMM finished"
+            return 1, f"stopped by {e} before the VMM finished"
         return self._result(status)
 
     def _finish(self, status):

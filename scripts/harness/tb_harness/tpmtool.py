@@ -1,6 +1,9 @@
 """scripts/harness/tpm: raw TPM commands against a fresh swtpm, at a chosen locality.
 
-    tpm skinit --slb FILE          locality-4 hash of SLB[0 : header length], then PCRs 16-23 as JSON
+    tpm skinit --slb FILE [--extend PCR:file:PATH | --extend PCR:text:TEXT]...
+                                   locality-4 hash of SLB[0 : header length], then the given
+                                   locality-2 extends (both banks, digest of the file or text) in
+                                   order, as the SLB does them; prints PCRs 16-23 as JSON
     tpm extend --pcr N --locality L   TPM2_PCR_Extend (SHA-256 bank); prints rc=0x...
     tpm send --locality L HEX...   raw command bytes; prints the response as hex
 
@@ -38,11 +41,27 @@ def slb_measured_bytes(path):
     return image[:length]
 
 
+def extend_at_locality2(data, spec):
+    pcr, kind, arg = (spec.split(":", 2) + ["", ""])[:3]
+    if kind == "file":
+        with open(arg, "rb") as f:
+            content = f.read()
+    elif kind == "text":
+        content = arg.encode()
+    else:
+        raise tpm2.TpmError(f"--extend {spec!r}: expected PCR:file:PATH or PCR:text:TEXT")
+    digests = {bank: hashlib.new(bank, content).digest() for bank, _, _ in tpm2.BANKS}
+    rc = tpm2.response_code(data.command(tpm2.pcr_extend(int(pcr), digests), 2))
+    if rc != tpm2.TPM_RC_SUCCESS:
+        raise tpm2.TpmError(f"TPM2_PCR_Extend({pcr}) at locality 2 failed: rc 0x{rc:03x}")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="scripts/harness/tpm")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("skinit")
     s.add_argument("--slb", required=True)
+    s.add_argument("--extend", action="append", default=[], metavar="PCR:file:PATH|PCR:text:TEXT")
     e = sub.add_parser("extend")
     e.add_argument("--pcr", type=int, required=True)
     e.add_argument("--locality", type=int, required=True)
@@ -55,6 +74,8 @@ def main(argv=None):
             ctrl, data = fresh_tpm(t)
             if a.cmd == "skinit":
                 ctrl.hash_sequence(slb_measured_bytes(a.slb))
+                for spec in a.extend:
+                    extend_at_locality2(data, spec)
                 print(json.dumps(tpm2.read_pcrs(data), sort_keys=True))
             elif a.cmd == "extend":
                 digest = hashlib.sha256(b"trustbit locality test").digest()
