@@ -48,7 +48,7 @@ public final class ByteReader {
 
     /** A failure naming {@code field} at the current offset. */
     public FormatException error(String field, String problem) {
-        return new FormatException(context + field + " at offset 0x" + Integer.toHexString(pos) + ": " + problem);
+        return new FormatException(context + field + " " + problem + " (offset 0x" + Integer.toHexString(pos) + ")");
     }
 
     /** A failure naming {@code field} without an offset (the context already has one). */
@@ -114,14 +114,14 @@ public final class ByteReader {
     }
 
     private int checkLength(String field, long v, long max, int at, int width) throws FormatException {
-        if (v > max) {
-            pos = at;
-            throw error(field, v + " exceeds the limit of " + max);
-        }
         if (v > remaining()) {
             pos = at;
             throw fieldError(field, v + " exceeds remaining " + (end - at - width) + " bytes (offset 0x"
                     + Integer.toHexString(at) + ")");
+        }
+        if (v > max) {
+            pos = at;
+            throw error(field, v + " exceeds the limit of " + max);
         }
         return (int) v;
     }
@@ -175,7 +175,7 @@ public final class ByteReader {
     /** Nothing may follow. */
     public void requireEnd(String what) throws FormatException {
         if (pos != end) {
-            throw error("end of " + what, remaining() + " trailing bytes");
+            throw error(what, "has " + remaining() + " trailing bytes");
         }
     }
 
