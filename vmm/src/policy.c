@@ -1,0 +1,196 @@
+/* Pure decision code: see policy.h. Every input here is hostile: the launch configuration was
+ * measured but comes from the untrusted launcher, manifests and images come straight from it. */
+#include "policy.h"
+#include <tb/sha256.h>
+#include <tb/string.h>
+#include <tb/ed25519.h>
+
+static u16 get16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
+static u32 get32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
+static u64 get64(const u8 *p) { return (u64)get32(p) | (u64)get32(p + 4) << 32; }
+static void put32(u8 *p, u32 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); p[2] = (u8)(v >> 16); p[3] = (u8)(v >> 24); }
+
+/* Launch configuration (docs/launch-protocol.md): "TBLC", u16 version, u16 N, N x 40-byte signer,
+ * u16 L, L bytes command line; nothing may follow. */
+const char *launch_config_parse(const u8 *buf, size_t len, struct launch_config *cfg)
+{
+	tb_memset(cfg, 0, sizeof(*cfg));
+	if (len < 8)
+		return "launch config: truncated header (offset 0, need 8 bytes)";
+	if (tb_memcmp(buf, "TBLC", 4) != 0)
+		return "launch config: magic at offset 0 is not TBLC";
+	if (get16(buf + 4) != 1)
+		return "launch config: version at offset 4 is not 1";
+	u32 n = get16(buf + 6);
+	if (n < 1 || n > LC_MAX_SIGNERS)
+		return "launch config: signer count at offset 6 not in 1..16";
+	size_t off = 8;
+	if (len - off < (size_t)n * LC_SIGNER_SIZE)
+		return "launch config: signer list truncated (offset 8)";
+	for (u32 i = 0; i < n; i++, off += LC_SIGNER_SIZE) {
+		struct lc_signer *s = &cfg->signers[i];
+		tb_memcpy(s->pub, buf + off, 32);
+		sha256(s->pub, 32, s->key_id);
+		s->min_security_version = get32(buf + off + 32);
+		if (get32(buf + off + 36) != 0)
+			return "launch config: signer reserved field (offset 8+40i+36) not zero";
+	}
+	cfg->nr_signers = n;
+	if (len - off < 2)
+		return "launch config: command-line length truncated";
+	u32 l = get16(buf + off);
+	off += 2;
+	if (l > LC_MAX_CMDLINE)
+		return "launch config: command-line length above 1024";
+	if (len - off < l)
+		return "launch config: command line truncated";
+	if (len - off > l)
+		return "launch config: trailing bytes after the command line";
+	for (u32 i = 0; i < l; i++) {
+		u8 c = buf[off + i];
+		if (c < 0x20 || c > 0x7E)
+			return "launch config: command line is not printable ASCII";
+		cfg->cmdline[i] = (char)c;
+	}
+	cfg->cmdline[l] = '\0';
+	cfg->cmdline_len = l;
+	return NULL;
+}
+
+int launch_config_has_word(const struct launch_config *cfg, const char *word)
+{
+	size_t wl = tb_strlen(word);
+	const char *p = cfg->cmdline;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		const char *start = p;
+		while (*p != '\0' && *p != ' ')
+			p++;
+		if ((size_t)(p - start) == wl && wl > 0 && tb_memcmp(start, word, wl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Image manifest (docs/launch-protocol.md "Image manifest"): 88 fixed bytes then the signature. */
+const char *manifest_parse(const u8 *buf, size_t len, struct manifest *m)
+{
+	tb_memset(m, 0, sizeof(*m));
+	if (len < MF_FIXED_SIZE)
+		return "manifest: truncated (shorter than the 88-byte fixed part)";
+	if (tb_memcmp(buf, "TBMF", 4) != 0)
+		return "manifest: magic at offset 0 is not TBMF";
+	m->version = get16(buf + 4);
+	if (m->version != 1)
+		return "manifest: format version at offset 4 is not 1";
+	m->kind = get16(buf + 6);
+	if (m->kind != MF_KIND_VMM && m->kind != MF_KIND_GUEST)
+		return "manifest: unknown image kind at offset 6";
+	m->image_len = get64(buf + 8);
+	tb_memcpy(m->image_sha256, buf + 16, 32);
+	m->security_version = get32(buf + 48);
+	m->alg = get16(buf + 52);
+	if (m->alg != MF_ALG_ED25519)
+		return "manifest: unsupported signature algorithm at offset 52";
+	m->sig_len = get16(buf + 54);
+	if (m->sig_len > MF_MAX_SIG)
+		return "manifest: signature length at offset 54 above 8192";
+	if (m->sig_len != ED25519_SIGNATURE_SIZE)
+		return "manifest: Ed25519 signature length at offset 54 is not 64";
+	tb_memcpy(m->key_id, buf + 56, 32);
+	if (len - MF_FIXED_SIZE < m->sig_len)
+		return "manifest: signature truncated (offset 88)";
+	if (len - MF_FIXED_SIZE > m->sig_len)
+		return "manifest: trailing bytes after the signature";
+	m->sig = buf + MF_FIXED_SIZE;
+	return NULL;
+}
+
+static void refuse(struct guest_decision *d, u32 reason, const char *detail)
+{
+	d->reason = reason;
+	d->detail = detail;
+}
+
+/* Verification order (vmm/README.md): hash the image, parse the manifest, kind, length, digest,
+ * signer key id in the trusted set, Ed25519 signature, security version against the signer's
+ * minimum. The first failing step decides the refusal reason. */
+void guest_verify(const u8 *img, u64 img_len, const u8 *mf, size_t mf_len,
+		  const struct launch_config *cfg, struct guest_decision *d)
+{
+	struct manifest m;
+	const char *err;
+
+	tb_memset(d, 0, sizeof(*d));
+	sha256(img, (size_t)img_len, d->image_sha256);
+	if (mf == NULL)
+		return refuse(d, REFUSE_NO_MANIFEST, "no manifest");
+	err = manifest_parse(mf, mf_len, &m);
+	if (err != NULL)
+		return refuse(d, REFUSE_MANIFEST_MALFORMED, err);
+	tb_memcpy(d->key_id, m.key_id, 32);
+	d->security_version = m.security_version;
+	if (m.kind != MF_KIND_GUEST)
+		return refuse(d, REFUSE_WRONG_KIND, "manifest kind is not guest");
+	if (m.image_len != img_len)
+		return refuse(d, REFUSE_LENGTH_MISMATCH, "image length differs from the manifest");
+	if (!tb_memeq_ct(m.image_sha256, d->image_sha256, 32))
+		return refuse(d, REFUSE_DIGEST_MISMATCH, "image SHA-256 differs from the manifest");
+	const struct lc_signer *signer = NULL;
+	for (u32 i = 0; i < cfg->nr_signers && signer == NULL; i++) {
+		if (tb_memeq_ct(cfg->signers[i].key_id, m.key_id, 32))
+			signer = &cfg->signers[i];
+	}
+	if (signer == NULL)
+		return refuse(d, REFUSE_UNKNOWN_SIGNER, "signer key id not in the launch configuration");
+	if (ed25519_verify(m.sig, mf, MF_FIXED_SIZE, signer->pub) != 1)
+		return refuse(d, REFUSE_BAD_SIGNATURE, "Ed25519 signature does not verify");
+	if (m.security_version < signer->min_security_version)
+		return refuse(d, REFUSE_ROLLBACK, "security version below the signer's minimum");
+	refuse(d, REFUSE_NONE, "verified");
+}
+
+void guest_record_encode(u8 out[GR_SIZE], const struct guest_decision *d, const char *name)
+{
+	tb_memset(out, 0, GR_SIZE);
+	tb_memcpy(out, "TBGR", 4);                                  /*  0 magic */
+	put32(out + 4, 1);                                          /*  4 version */
+	put32(out + 8, d->reason == REFUSE_NONE ? GR_LAUNCHED : GR_REFUSED);   /* 8 decision */
+	put32(out + 12, d->reason);                                 /* 12 reason */
+	tb_memcpy(out + 16, d->image_sha256, 32);                   /* 16 image SHA-256 */
+	tb_memcpy(out + 48, d->key_id, 32);                         /* 48 signer key id */
+	put32(out + 80, d->security_version);                       /* 80 security version */
+	/* 84..95 reserved, zero */
+	tb_memcpy(out + 96, name, tb_strnlen(name, 31));            /* 96 name, NUL-padded */
+}
+
+int guest_range_ok(u64 mem_size, u64 gpa, u64 len)
+{
+	return len <= mem_size && gpa <= mem_size - len;
+}
+
+int guest_name_ok(const char name[32])
+{
+	size_t n = tb_strnlen(name, 32);
+
+	if (n == 0 || n > 31)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+const char *refusal_name(u32 reason)
+{
+	static const char *const names[] = {
+		"none", "no-manifest", "manifest-malformed", "wrong-kind", "length-mismatch",
+		"digest-mismatch", "unknown-signer", "bad-signature", "rollback", "image-size",
+		"no-memory", "duplicate-name",
+	};
+	return reason < TB_ARRAY_SIZE(names) ? names[reason] : "unknown";
+}

@@ -1,0 +1,99 @@
+/* Pure decision code of the VMM: parsing of the launch configuration and of image manifests, the
+ * guest verification chain, guest-record encoding and hypercall argument checks. No hardware
+ * access, so the same files are compiled into the host unit tests (vmm/test). Formats:
+ * docs/launch-protocol.md "Launch configuration blob", "Image manifest", "Measurements". */
+#ifndef VMM_POLICY_H
+#define VMM_POLICY_H
+
+#include <tb/types.h>
+
+#define LC_MAX_SIGNERS      16u
+#define LC_MAX_CMDLINE      1024u
+#define LC_SIGNER_SIZE      40u
+
+#define MF_FIXED_SIZE       88u     /* signed part: bytes [0, 88) */
+#define MF_MAX_SIG          8192u
+#define MF_MAX_SIZE         (MF_FIXED_SIZE + MF_MAX_SIG)
+#define MF_KIND_VMM         1u
+#define MF_KIND_GUEST       2u
+#define MF_ALG_ED25519      1u
+#define MF_ALG_LMS          2u      /* reserved by the format, not accepted here */
+
+#define GR_SIZE             128u
+#define GR_LAUNCHED         1u
+#define GR_REFUSED          2u
+
+/* Refusal reasons, recorded in the guest record (offset 12). Listed in vmm/README.md. */
+enum refusal {
+	REFUSE_NONE = 0,
+	REFUSE_NO_MANIFEST = 1,
+	REFUSE_MANIFEST_MALFORMED = 2,
+	REFUSE_WRONG_KIND = 3,
+	REFUSE_LENGTH_MISMATCH = 4,
+	REFUSE_DIGEST_MISMATCH = 5,
+	REFUSE_UNKNOWN_SIGNER = 6,
+	REFUSE_BAD_SIGNATURE = 7,
+	REFUSE_ROLLBACK = 8,
+	REFUSE_IMAGE_SIZE = 9,
+	REFUSE_NO_MEMORY = 10,
+	REFUSE_DUPLICATE_NAME = 11,
+};
+
+struct lc_signer {
+	u8 pub[32];
+	u8 key_id[32];                   /* SHA-256(pub), computed at parse time */
+	u32 min_security_version;
+};
+
+struct launch_config {
+	u32 nr_signers;
+	struct lc_signer signers[LC_MAX_SIGNERS];
+	u32 cmdline_len;
+	char cmdline[LC_MAX_CMDLINE + 1];   /* NUL-terminated copy */
+};
+
+struct manifest {
+	u16 version;
+	u16 kind;
+	u64 image_len;
+	u8 image_sha256[32];
+	u32 security_version;
+	u16 alg;
+	u16 sig_len;
+	u8 key_id[32];
+	const u8 *sig;                   /* points into the parsed buffer */
+};
+
+struct guest_decision {
+	u32 reason;                      /* enum refusal; REFUSE_NONE = launch */
+	const char *detail;              /* one line for the console */
+	u8 image_sha256[32];             /* zero if not hashed */
+	u8 key_id[32];                   /* zero unless the manifest parsed */
+	u32 security_version;            /* zero unless the manifest parsed */
+};
+
+/* Each parser returns NULL on success or a one-line message naming the field and offset. */
+const char *launch_config_parse(const u8 *buf, size_t len, struct launch_config *cfg);
+const char *manifest_parse(const u8 *buf, size_t len, struct manifest *m);
+
+/* 1 if the command line holds `word` as a whole space-separated word. */
+int launch_config_has_word(const struct launch_config *cfg, const char *word);
+
+/* The verification chain for one guest (vmm/README.md "Verification order"). img/mf are
+ * VMM-owned copies; mf == NULL means the guest has no manifest. Fills every field of *d. */
+void guest_verify(const u8 *img, u64 img_len, const u8 *mf, size_t mf_len,
+		  const struct launch_config *cfg, struct guest_decision *d);
+
+/* Encode the 128-byte guest record (docs/launch-protocol.md "Guest record"). */
+void guest_record_encode(u8 out[GR_SIZE], const struct guest_decision *d, const char *name);
+
+/* 1 if [gpa, gpa + len) lies inside guest RAM [0, mem_size), without overflow. len 0 is valid
+ * only for a gpa inside or at the end of guest RAM. */
+int guest_range_ok(u64 mem_size, u64 gpa, u64 len);
+
+/* 1 if name matches [a-z0-9_-]{1,31} followed by a NUL within the 32-byte field. */
+int guest_name_ok(const char name[32]);
+
+const char *refusal_name(u32 reason);
+
+#endif
