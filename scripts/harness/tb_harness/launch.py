@@ -338,25 +338,47 @@ class Launch:
             return 1, f"stopped by {e} before the VMM finished"
         return self._result(status)
 
+    def _close_listeners(self):
+        # shutdown() wakes a thread blocked in accept() (QEMU never connected).
+        for s in self.listeners:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+        self.listeners = []
+
     def _finish(self, status):
+        """Drain the console, record the status, read the PCRs.
+
+        Returns None, or a one-line reason why pcrs.json could not be written.
+        """
+        self._close_listeners()
         for t in self.threads:
             t.join(timeout=2)
         with open(os.path.join(self.out, "exit-status"), "w") as f:
             f.write(f"{status if status is not None else 'none'}\n")
         if self.proxy.error:
-            raise swtpm.SwtpmError(self.proxy.error)
-        data = self.proxy.fresh_data_channel()
+            return self.proxy.error
         try:
-            pcrs = tpm2.read_pcrs(data)
-        finally:
-            data.close()
+            data = self.proxy.fresh_data_channel()
+            try:
+                pcrs = tpm2.read_pcrs(data)
+            finally:
+                data.close()
+        except (OSError, swtpm.SwtpmError, tpm2.TpmError) as e:
+            self.log(f"PCRs not read: {e}")
+            return f"PCRs not read: {e}"
         with open(os.path.join(self.out, "pcrs.json"), "w") as f:
             json.dump(pcrs, f, indent=2, sort_keys=True)
             f.write("\n")
+        return None
 
     def _result(self, status):
-        self._finish(status)
+        pcr_error = self._finish(status)
         if status == 33:
+            if pcr_error:
+                return 3, f"harness error after the VMM finished: {pcr_error}"
             return 0, "VMM finished (status 33)"
         if status in STATUS_MEANING:
             return 1, f"QEMU exited with status {status} ({STATUS_MEANING[status]})"
@@ -372,8 +394,7 @@ class Launch:
 
     def cleanup(self):
         children.stop(self.qemu)
-        for s in self.listeners:
-            s.close()
+        self._close_listeners()
         if self.proxy:
             self.proxy.close()
         if self.swtpm:
