@@ -50,6 +50,22 @@ DONE_LINE = re.compile(r"TB-DONE evlog=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{1,8
 MAX_LINE = 256
 
 
+def slb_base_error(base):
+    """None if an announced SLB base is acceptable, else the reason."""
+    if base % SLB_MAX or not SLB_BASE_MIN <= base <= SLB_BASE_MAX:
+        return (f"base=0x{base:08x} not 64 KiB aligned in "
+                f"0x{SLB_BASE_MIN:08x}-0x{SLB_BASE_MAX:08x}")
+    return None
+
+
+def evlog_range_error(addr, length):
+    """None if [addr, addr+length) lies inside the event-log area, else the reason."""
+    if not EVLOG_START <= addr < EVLOG_END or length > EVLOG_END - addr:
+        return (f"evlog=0x{addr:08x} len=0x{length:x} outside "
+                f"0x{EVLOG_START:08x}-0x{EVLOG_END:08x}")
+    return None
+
+
 class UsageError(Exception):
     pass
 
@@ -246,9 +262,9 @@ class Launch:
         if self.args.no_inject:
             self.log("COM2: TB-SKINIT answered FAIL no-inject (--no-inject)")
             return "FAIL no-inject"
-        if base % SLB_MAX or not SLB_BASE_MIN <= base <= SLB_BASE_MAX:
-            self.log(f"COM2: TB-SKINIT base=0x{base:08x} not 64 KiB aligned in "
-                     f"0x{SLB_BASE_MIN:08x}-0x{SLB_BASE_MAX:08x}")
+        err = slb_base_error(base)
+        if err:
+            self.log(f"COM2: TB-SKINIT {err}")
             return "FAIL bad-base"
         try:
             slb = monitor.read_memory(base, SLB_MAX, os.path.join(self.work, "slb-mem.bin"))
@@ -273,9 +289,9 @@ class Launch:
         return "OK"
 
     def _done(self, addr, length, monitor):
-        if addr < EVLOG_START or length > EVLOG_END - addr or addr >= EVLOG_END:
-            self.log(f"COM2: TB-DONE evlog=0x{addr:08x} len=0x{length:x} outside "
-                     f"0x{EVLOG_START:08x}-0x{EVLOG_END:08x}")
+        err = evlog_range_error(addr, length)
+        if err:
+            self.log(f"COM2: TB-DONE {err}")
             return "FAIL bad-range"
         try:
             data = monitor.read_memory(addr, length, os.path.join(self.work, "evlog-mem.bin"))
