@@ -1,0 +1,66 @@
+package io.trustbit.measure;
+
+import io.trustbit.measure.ManifestVerificationException.Reason;
+import io.trustbit.measure.internal.Hex;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+/**
+ * Checks that an image, its manifest and a signer key belong together. {@link #verify} returns
+ * nothing and throws on the first failed check, in this order: signer key, signature, kind, security
+ * version, image length, image digest.
+ */
+public final class ImageVerifier {
+    private ImageVerifier() {}
+
+    /** What the caller requires beyond a valid signature. */
+    public record Requirements(Optional<ImageKind> kind, long minSecurityVersion) {
+        public static Requirements none() {
+            return new Requirements(Optional.empty(), 0);
+        }
+    }
+
+    /** Parses then verifies; a malformed manifest fails with {@link Reason#FORMAT}. */
+    public static ImageManifest verify(byte[] manifestBytes, ImageDigest image, Ed25519PublicKey key,
+            Requirements req) throws ManifestVerificationException {
+        ImageManifest m;
+        try {
+            m = ImageManifest.parse(manifestBytes);
+        } catch (FormatException e) {
+            throw new ManifestVerificationException(Reason.FORMAT, e.getMessage(), e);
+        }
+        verify(m, image, key, req);
+        return m;
+    }
+
+    public static void verify(ImageManifest m, ImageDigest image, Ed25519PublicKey key, Requirements req)
+            throws ManifestVerificationException {
+        if (!MessageDigest.isEqual(m.signerKeyId(), key.keyId())) {
+            throw new ManifestVerificationException(Reason.SIGNER_KEY, "manifest is signed by key "
+                    + Hex.of(m.signerKeyId()) + ", not by the given key " + key.keyIdHex());
+        }
+        if (m.algorithm() != SignatureAlg.ED25519) {
+            throw new ManifestVerificationException(Reason.SIGNATURE, "signature algorithm " + m.algorithm()
+                    + " is not supported");
+        }
+        if (!key.verify(m.signedBytes(), m.signature())) {
+            throw new ManifestVerificationException(Reason.SIGNATURE, "manifest signature does not verify");
+        }
+        if (req.kind().isPresent() && req.kind().get() != m.kind()) {
+            throw new ManifestVerificationException(Reason.KIND, "manifest is for a " + m.kind().cliName()
+                    + " image, not a " + req.kind().get().cliName() + " image");
+        }
+        if (m.securityVersion() < req.minSecurityVersion()) {
+            throw new ManifestVerificationException(Reason.SECURITY_VERSION, "security version "
+                    + m.securityVersion() + " is below the required " + req.minSecurityVersion());
+        }
+        if (m.imageLength() != image.length()) {
+            throw new ManifestVerificationException(Reason.IMAGE_LENGTH, "image has " + image.length()
+                    + " bytes, the manifest says " + m.imageLength());
+        }
+        if (!MessageDigest.isEqual(m.imageSha256(), image.sha256())) {
+            throw new ManifestVerificationException(Reason.IMAGE_DIGEST, "image SHA-256 "
+                    + Hex.of(image.sha256()) + " differs from the manifest's " + Hex.of(m.imageSha256()));
+        }
+    }
+}
