@@ -1,0 +1,105 @@
+package io.trustbit.attest;
+
+import io.trustbit.measure.HashAlg;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * What an agent sends a verifier: one TPM quote with everything needed to appraise it. Every field
+ * is untrusted until the verifier has checked it; the binary fields are kept as received and are
+ * parsed with {@code io.trustbit.attest.tpm2}. JSON form and limits: {@link EvidenceCodec} and
+ * docs/formats.md "Evidence".
+ *
+ * @param nonce          the verifier's nonce as sent back (the quote's extraData must equal it)
+ * @param akPublic       marshalled TPMT_PUBLIC of the attestation key
+ * @param quoteAttest    marshalled TPMS_ATTEST as signed by the TPM
+ * @param quoteSignature marshalled TPMT_SIGNATURE
+ * @param pcrs           claimed PCR values: bank → PCR index → value
+ * @param eventLogs      raw event logs, each optional
+ */
+public record Evidence(int version, String nodeId, byte[] nonce, byte[] akPublic, byte[] quoteAttest,
+        byte[] quoteSignature, Map<HashAlg, SortedMap<Integer, byte[]>> pcrs, Map<EventLogKind, byte[]> eventLogs,
+        Instant producedAt) {
+
+    /** The only Evidence version. */
+    public static final int VERSION = 1;
+    /** Node ids: 1–128 characters, letters, digits, '.', '_', '-', not starting with '.' or '-'. */
+    public static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+
+    public Evidence {
+        if (version != VERSION) {
+            throw new IllegalArgumentException("version " + version + " is not " + VERSION);
+        }
+        if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
+            throw new IllegalArgumentException("nodeId must match " + NODE_ID.pattern());
+        }
+        nonce = nonce.clone();
+        akPublic = akPublic.clone();
+        quoteAttest = quoteAttest.clone();
+        quoteSignature = quoteSignature.clone();
+        Map<HashAlg, SortedMap<Integer, byte[]>> p = new EnumMap<>(HashAlg.class);
+        for (Map.Entry<HashAlg, SortedMap<Integer, byte[]>> e : pcrs.entrySet()) {
+            SortedMap<Integer, byte[]> bank = new TreeMap<>();
+            for (Map.Entry<Integer, byte[]> v : e.getValue().entrySet()) {
+                if (v.getValue().length != e.getKey().size()) {
+                    throw new IllegalArgumentException(e.getKey().bankName() + " PCR " + v.getKey() + " value is "
+                            + v.getValue().length + " bytes, not " + e.getKey().size());
+                }
+                bank.put(v.getKey(), v.getValue().clone());
+            }
+            p.put(e.getKey(), Collections.unmodifiableSortedMap(bank));
+        }
+        pcrs = Collections.unmodifiableMap(p);
+        Map<EventLogKind, byte[]> logs = new EnumMap<>(EventLogKind.class);
+        eventLogs.forEach((k, v) -> logs.put(k, v.clone()));
+        eventLogs = Collections.unmodifiableMap(logs);
+        if (producedAt == null) {
+            throw new IllegalArgumentException("producedAt is required");
+        }
+    }
+
+    @Override
+    public byte[] nonce() {
+        return nonce.clone();
+    }
+
+    @Override
+    public byte[] akPublic() {
+        return akPublic.clone();
+    }
+
+    @Override
+    public byte[] quoteAttest() {
+        return quoteAttest.clone();
+    }
+
+    @Override
+    public byte[] quoteSignature() {
+        return quoteSignature.clone();
+    }
+
+    /** Claimed PCR values, a copy. */
+    @Override
+    public Map<HashAlg, SortedMap<Integer, byte[]>> pcrs() {
+        Map<HashAlg, SortedMap<Integer, byte[]>> copy = new EnumMap<>(HashAlg.class);
+        pcrs.forEach((alg, bank) -> {
+            SortedMap<Integer, byte[]> b = new TreeMap<>();
+            bank.forEach((i, v) -> b.put(i, v.clone()));
+            copy.put(alg, b);
+        });
+        return copy;
+    }
+
+    /** Raw event logs as received, a copy. */
+    @Override
+    public Map<EventLogKind, byte[]> eventLogs() {
+        Map<EventLogKind, byte[]> copy = new EnumMap<>(EventLogKind.class);
+        eventLogs.forEach((k, v) -> copy.put(k, v.clone()));
+        return copy;
+    }
+}
