@@ -1,5 +1,6 @@
 /* Ed25519 signature verification (RFC 8032 §5.1.7). Freestanding: no libc, no heap; uses about
- * 4 KiB of stack. Verification handles only public data, so the code is not constant-time. */
+ * 5.5 KiB of stack (gcc -O2, x86-64). Verification handles only public data, so the code is not
+ * constant-time. */
 #ifndef TB_ED25519_H
 #define TB_ED25519_H
 
