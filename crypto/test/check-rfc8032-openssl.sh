@@ -6,6 +6,8 @@ set -euo pipefail
 vectors=$1
 work=$2
 mkdir -p "$work"
+unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$1"; }
+tohex() { od -An -v -tx1 | tr -d ' \n'; }
 # PKCS#8 wrapping of a raw Ed25519 seed (RFC 8410 §7): SEQUENCE { 0, AlgorithmIdentifier 1.3.101.112,
 # OCTET STRING { OCTET STRING seed } }.
 pkcs8_prefix=302e020100300506032b657004220420
@@ -15,15 +17,15 @@ n=0
 while read -r id expect pub msg sig seed; do
 	[[ -z "$id" || "$id" == \#* ]] && continue
 	n=$((n + 1))
-	echo "$pkcs8_prefix$seed" | xxd -r -p > "$work/key.der"
-	got_pub=$(openssl pkey -inform DER -in "$work/key.der" -pubout -outform DER | tail -c 32 | xxd -p -c 64)
+	unhex "$pkcs8_prefix$seed" > "$work/key.der"
+	got_pub=$(openssl pkey -inform DER -in "$work/key.der" -pubout -outform DER | tail -c 32 | tohex)
 	if [[ "$msg" == - ]]; then
 		# openssl pkeyutl refuses an empty input file; only the public key is checked here.
 		got_sig=$sig
 	else
-		echo "$msg" | xxd -r -p > "$work/msg"
+		unhex "$msg" > "$work/msg"
 		openssl pkeyutl -sign -rawin -inkey "$work/key.der" -keyform DER -in "$work/msg" -out "$work/sig"
-		got_sig=$(xxd -p -c 64 "$work/sig")
+		got_sig=$(tohex < "$work/sig")
 	fi
 	if [[ "$got_pub" != "$pub" || "$got_sig" != "$sig" ]]; then
 		echo "FAIL $id: openssl derives pub $got_pub sig $got_sig" >&2

@@ -51,7 +51,7 @@ d=$work/manifest-key
 mkdir -p "$d"
 openssl genpkey -algorithm ed25519 -out "$d/key.pem" 2>/dev/null
 openssl pkey -in "$d/key.pem" -pubout -outform DER | tail -c 32 > "$d/pub.bin"
-xxd -p -c 64 "$d/pub.bin" > "$out/manifests/pub.hex"
+od -An -v -tx1 "$d/pub.bin" | tr -d ' \n' > "$out/manifests/pub.hex"
 python3 - "$d" "$manifests" <<'PY'
 import hashlib, os, random, struct, sys
 d, count = sys.argv[1], int(sys.argv[2])
