@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "Measured launch (AMD SKINIT) and remote attestation.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            KeyCommand.class, ImageCommand.class, EventlogCommand.class, LaunchConfigCommand.class, MeasureCommand.class,
         })
 public final class Main {
 

@@ -12,7 +12,9 @@ import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
-import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.openssl.PEMParser;
@@ -52,7 +54,9 @@ public final class KeyFiles {
     }
 
     static byte[] privatePem(SigningKey key, char[] passphrase) throws IOException {
-        PrivateKeyInfo info = PrivateKeyInfoFactory.createPrivateKeyInfo(key.parameters());
+        // version 0 PrivateKeyInfo without the optional public key (RFC 8410, §7), as OpenSSL writes it
+        PrivateKeyInfo info = new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+                new DEROctetString(key.parameters().getEncoded()));
         PemObject pem;
         if (passphrase == null) {
             pem = new PemObject("PRIVATE KEY", info.getEncoded());
@@ -62,6 +66,7 @@ public final class KeyFiles {
                 enc.setPassword(passphrase);
                 enc.setIterationCount(PBKDF2_ITERATIONS);
                 enc.setPRF(PKCS8Generator.PRF_HMACSHA256);
+                enc.setProvider(new BouncyCastleProvider());
                 pem = new PKCS8Generator(info, enc.build()).generate();
             } catch (OperatorCreationException e) {
                 throw new IOException("cannot encrypt the private key: " + e.getMessage(), e);
@@ -93,7 +98,8 @@ public final class KeyFiles {
                 if (passphrase == null) {
                     throw new KeyFileException(file + ": the private key is encrypted; give a passphrase file", null);
                 }
-                info = enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder().build(passphrase));
+                info = enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
+                        .setProvider(new BouncyCastleProvider()).build(passphrase));
             } else if (obj instanceof PrivateKeyInfo pki) {
                 info = pki;
             } else {
@@ -144,6 +150,8 @@ public final class KeyFiles {
                 }
                 return obj;
             }
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new KeyFileException(file + ": no such key file", e);
         } catch (IOException | RuntimeException e) {
             throw new KeyFileException(file + ": unreadable key file: " + e.getMessage(), e);
         }

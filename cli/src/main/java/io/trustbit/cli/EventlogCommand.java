@@ -1,0 +1,97 @@
+package io.trustbit.cli;
+
+import io.trustbit.measure.EventLogFormatException;
+import io.trustbit.measure.EventType;
+import io.trustbit.measure.HashAlg;
+import io.trustbit.measure.UntrustedEvent;
+import io.trustbit.measure.UntrustedEventLog;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code trustbit eventlog dump|replay FILE}: TCG PC Client event logs (legacy SHA-1 or crypto-agile). */
+@Command(name = "eventlog", description = "Inspect and replay TCG event logs.",
+        subcommands = {EventlogCommand.Dump.class, EventlogCommand.Replay.class})
+public final class EventlogCommand {
+    static final long MAX_LOG_BYTES = 256L * 1024 * 1024;
+
+    static UntrustedEventLog parse(Path file) {
+        byte[] bytes = Inputs.read(file, MAX_LOG_BYTES, "event log");
+        try {
+            return UntrustedEventLog.parse(bytes);
+        } catch (EventLogFormatException e) {
+            throw CliException.badInput(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code trustbit eventlog dump FILE}: one block per event. */
+    @Command(name = "dump", description = "Print every event: index, PCR, type, digests, data summary.")
+    static final class Dump implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin VerboseOption verbose;
+        @Parameters(arity = "1", paramLabel = "FILE") Path file;
+
+        @Override
+        public Integer call() {
+            UntrustedEventLog log = parse(file);
+            PrintWriter out = spec.commandLine().getOut();
+            HexFormat hex = HexFormat.of();
+            out.println("format: " + (log.format() == UntrustedEventLog.Format.CRYPTO_AGILE ? "crypto-agile" : "legacy SHA-1")
+                    + ", banks: " + String.join(",", log.banks().stream().map(HashAlg::bankName).toList())
+                    + ", events: " + log.events().size() + ", PCR 0 start locality: " + log.pcr0StartLocality());
+            for (UntrustedEvent e : log.events()) {
+                out.printf("%d  PCR %d  %s  (offset 0x%x)%n", e.index(), e.pcrIndex(), EventType.name(e.eventType()), e.offset());
+                for (Map.Entry<HashAlg, byte[]> d : e.digests().entrySet()) {
+                    out.printf("    %-6s %s%n", d.getKey().bankName(), hex.formatHex(d.getValue()));
+                }
+                out.println("    data   " + summary(e.data(), hex));
+            }
+            return ExitCode.OK.code();
+        }
+
+        /** Printable ASCII is shown quoted (cut at 80 characters), anything else as hex (first 32 bytes). */
+        static String summary(byte[] data, HexFormat hex) {
+            int n = data.length;
+            int end = n > 0 && data[n - 1] == 0 ? n - 1 : n;
+            boolean text = end > 0;
+            for (int i = 0; i < end && text; i++) {
+                text = data[i] >= 0x20 && data[i] < 0x7F;
+            }
+            if (text) {
+                String s = new String(data, 0, Math.min(end, 80), java.nio.charset.StandardCharsets.US_ASCII);
+                return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"" + (end > 80 ? "..." : "")
+                        + " (" + n + " bytes)";
+            }
+            return hex.formatHex(data, 0, Math.min(n, 32)) + (n > 32 ? "..." : "") + " (" + n + " bytes)";
+        }
+    }
+
+    /** {@code trustbit eventlog replay FILE [--json]}: the PCR values the log claims. */
+    @Command(name = "replay", description = "Replay the log; print every PCR that has events, in every bank.")
+    static final class Replay implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin VerboseOption verbose;
+        @Parameters(arity = "1", paramLabel = "FILE") Path file;
+        @Option(names = "--json", description = "{\"pcrs\":{\"sha256\":{\"0\":\"<hex>\",...},...}}") boolean json;
+
+        @Override
+        public Integer call() {
+            UntrustedEventLog log = parse(file);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(PcrJson.of(log.replay()));
+            } else {
+                out.print(PcrJson.text(log.replay()));
+            }
+            return ExitCode.OK.code();
+        }
+    }
+}

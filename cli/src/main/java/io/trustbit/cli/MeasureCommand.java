@@ -1,0 +1,95 @@
+package io.trustbit.cli;
+
+import io.trustbit.measure.ExpectedMeasurements;
+import io.trustbit.measure.FormatException;
+import io.trustbit.measure.GuestRecord;
+import io.trustbit.measure.ImageDigest;
+import io.trustbit.measure.ImageManifest;
+import io.trustbit.measure.LaunchConfig;
+import io.trustbit.measure.LaunchType;
+import io.trustbit.measure.ManifestVerificationException;
+import io.trustbit.measure.PcrValues;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code trustbit measure --slb F --vmm F [--launch-config F] [--launch-type skinit|emulated]
+ * [--guest NAME=IMAGE[:MANIFEST]]... [--json]}: the PCR 17/18/19 values a correct launch produces.
+ * Emulated runs (QEMU) need {@code --launch-type emulated}.
+ */
+@Command(name = "measure", description = "Predict PCR 17, 18 (with --launch-config) and 19 (with --guest).")
+public final class MeasureCommand implements Callable<Integer> {
+    private static final long MAX_IMAGE = 64L * 1024 * 1024;
+
+    @Spec CommandSpec spec;
+    @Mixin VerboseOption verbose;
+
+    @Option(names = "--slb", required = true, paramLabel = "slb.bin") Path slb;
+    @Option(names = "--vmm", required = true, paramLabel = "vmm.bin") Path vmm;
+    @Option(names = "--launch-config", paramLabel = "FILE") Path launchConfig;
+    @Option(names = "--launch-type", paramLabel = "skinit|emulated", defaultValue = "skinit",
+            description = "skinit (default, real hardware) or emulated (QEMU runs).") String launchType;
+    @Option(names = "--guest", paramLabel = "NAME=IMAGE[:MANIFEST]",
+            description = "A guest in module order; MANIFEST defaults to IMAGE.manifest.") List<String> guests = new ArrayList<>();
+    @Option(names = "--json", description = "{\"pcrs\":{\"sha1\":{\"17\":\"<hex>\",...},\"sha256\":{...}}}") boolean json;
+
+    @Override
+    public Integer call() {
+        LaunchType type = LaunchType.fromName(launchType).filter(t -> t != LaunchType.UNMEASURED)
+                .orElseThrow(() -> CliException.badInput("--launch-type must be skinit or emulated, not " + launchType, null));
+        ExpectedMeasurements.Builder b = ExpectedMeasurements.builder()
+                .slb(Inputs.read(slb, ExpectedMeasurements.SLB_MAX, "SLB"))
+                .vmm(Inputs.read(vmm, MAX_IMAGE, "VMM image"))
+                .launchType(type);
+        if (launchConfig != null) {
+            b.launchConfig(Inputs.read(launchConfig, LaunchConfig.MAX_SIZE, "launch configuration"));
+        }
+        for (String g : guests) {
+            b.guest(guest(g));
+        }
+        PcrValues values;
+        try {
+            values = b.build().pcrValues();
+        } catch (FormatException e) {
+            throw CliException.badInput(e.getMessage(), e);
+        } catch (ManifestVerificationException e) {
+            throw new CliException(ExitCode.VERIFICATION_FAILED, e.reason() + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw CliException.badInput(e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? PcrJson.of(values) + System.lineSeparator() : PcrJson.text(values));
+        return ExitCode.OK.code();
+    }
+
+    private static ExpectedMeasurements.Guest guest(String spec) {
+        int eq = spec.indexOf('=');
+        if (eq <= 0 || eq == spec.length() - 1) {
+            throw CliException.badInput("--guest must be NAME=IMAGE[:MANIFEST], not " + spec, null);
+        }
+        String name = spec.substring(0, eq);
+        if (!GuestRecord.validName(name)) {
+            throw CliException.badInput("--guest name must match [a-z0-9_-]{1,31}: " + name, null);
+        }
+        String rest = spec.substring(eq + 1);
+        int colon = rest.lastIndexOf(':');
+        Path image = Path.of(colon > 0 ? rest.substring(0, colon) : rest);
+        Path manifest = colon > 0 ? Path.of(rest.substring(colon + 1)) : ImageCommand.manifestPath(image);
+        ImageManifest m;
+        try {
+            m = ImageManifest.parse(Inputs.read(manifest, ImageManifest.MAX_LENGTH + 1L, "manifest"));
+        } catch (FormatException e) {
+            throw CliException.badInput(manifest + ": " + e.getMessage(), e);
+        }
+        ImageDigest d = ImageCommand.digest(image, done -> { });
+        return new ExpectedMeasurements.Guest(name, d, m);
+    }
+}
