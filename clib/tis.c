@@ -54,12 +54,16 @@ int tis_request_locality(unsigned loc)
 	return TIS_ERR_TIMEOUT;
 }
 
-/* Wait until (STS & mask) == value with stsValid set. */
+/* Wait until (STS & mask) == value. stsValid qualifies only Expect and dataAvail (PTP
+ * §6.5.2.7), so it is required exactly when one of those is tested (QEMU's tpm-tis, for one,
+ * shows commandReady without stsValid). */
 static int wait_sts(unsigned loc, u8 mask, u8 value, u32 polls)
 {
+	u8 need_valid = (mask & (TIS_STS_EXPECT | TIS_STS_DATA_AVAIL)) ? TIS_STS_VALID : 0;
+
 	for (u32 i = 0; i < polls; i++) {
 		u8 s = read_sts(loc);
-		if (s != 0xFF && (s & TIS_STS_VALID) && (s & mask) == value)
+		if (s != 0xFF && (s & need_valid) == need_valid && (s & mask) == value)
 			return 0;
 		io_delay();
 	}
