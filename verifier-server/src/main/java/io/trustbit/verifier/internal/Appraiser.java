@@ -1,0 +1,403 @@
+package io.trustbit.verifier.internal;
+
+import io.trustbit.attest.EventLogKind;
+import io.trustbit.attest.Evidence;
+import io.trustbit.attest.tpm2.ClockInfo;
+import io.trustbit.attest.tpm2.PcrSelection;
+import io.trustbit.attest.tpm2.QuoteSignatures;
+import io.trustbit.attest.tpm2.Tpm2FormatException;
+import io.trustbit.attest.tpm2.TpmsAttest;
+import io.trustbit.attest.tpm2.TpmtPublic;
+import io.trustbit.attest.tpm2.TpmtSignature;
+import io.trustbit.measure.EventLogFormatException;
+import io.trustbit.measure.HashAlg;
+import io.trustbit.measure.PcrValues;
+import io.trustbit.measure.ReplayMismatchException;
+import io.trustbit.measure.UntrustedEventLog;
+import io.trustbit.measure.VerifiedEvent;
+import io.trustbit.measure.VerifiedEventLog;
+import io.trustbit.verifier.Policy;
+import io.trustbit.verifier.internal.VerdictSigner.Reason;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The appraisal of one piece of evidence: every check of docs/verifier.md "Checks", then the policy.
+ * Pure computation (no I/O): the caller has already used the nonce and passes the outcome in. Checks do
+ * not stop at the first failure where later ones still make sense; every failure is a reason. Event-log
+ * and policy checks run only on a quote whose signature, signer, nonce, selection and digest held.
+ */
+public final class Appraiser {
+    private static final long CLOCK_SKEW_SECONDS = 60;
+
+    private final int maxEventLogBytes;
+
+    public Appraiser(int maxEventLogBytes) {
+        this.maxEventLogBytes = maxEventLogBytes;
+    }
+
+    /** What the appraisal found. Counters are set only when the quote's signature verified. */
+    public record Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount) {
+        public String status() {
+            return !failures.isEmpty() ? "contraindicated" : !warnings.isEmpty() ? "warning" : "affirming";
+        }
+    }
+
+    /** The outcome of using the evidence nonce in the store. */
+    public enum NonceOutcome { OK, EXPIRED_OR_OTHER_NODE, UNKNOWN_OR_USED, MALFORMED }
+
+    /** The nonce as the store keys it (64 lower-case hex digits), or null if it cannot be one of ours. */
+    public static String nonceHex(Evidence ev) {
+        return ev != null && ev.nonce().length == 32 ? HexFormat.of().formatHex(ev.nonce()) : null;
+    }
+
+    /**
+     * Appraises evidence that parsed as JSON, for an enrolled node whose AK is {@code akPublic}, under
+     * {@code policy} (null: unavailable, with {@code policyError} as the reason).
+     */
+    public Result appraise(String nodeId, Evidence ev, byte[] akPublic, NonceOutcome nonce, Policy policy,
+            String policyError, Instant now) {
+        List<Reason> fail = new ArrayList<>();
+        List<Reason> warn = new ArrayList<>();
+        Long reset = null;
+        Long restart = null;
+
+        if (!nodeId.equals(ev.nodeId())) {
+            fail.add(new Reason("evidence.node", "nodeId does not match the request path"));
+        }
+        switch (nonce) {
+            case OK -> { }
+            case MALFORMED -> fail.add(new Reason("nonce", "nonce must be 32 bytes"));
+            case EXPIRED_OR_OTHER_NODE -> fail.add(new Reason("nonce", "nonce expired or issued to another node"));
+            case UNKNOWN_OR_USED -> fail.add(new Reason("nonce", "nonce unknown or already used"));
+        }
+        if (policy == null) {
+            fail.add(new Reason("policy.unavailable", policyError));
+        }
+        HashAlg bank = policy != null ? policy.bank() : HashAlg.SHA256;
+        SortedSet<Integer> policyPcrs = policy != null ? policy.pcrsRead() : new TreeSet<>(List.of(17, 18, 19));
+
+        TpmtPublic ak;
+        try {
+            ak = TpmtPublic.parse(akPublic);
+        } catch (Tpm2FormatException e) {
+            fail.add(new Reason("evidence.ak", "enrolled AK unreadable"));
+            return new Result(fail, warn, null, null);
+        }
+        if (!MessageDigest.isEqual(ev.akPublic(), akPublic)) {
+            fail.add(new Reason("evidence.ak", "akPublic is not the AK enrolled for this node"));
+        }
+        Instant produced = ev.producedAt();
+        long maxAge = policy != null ? policy.maxEvidenceAgeSeconds() : 300;
+        if (produced.isAfter(now.plusSeconds(CLOCK_SKEW_SECONDS))) {
+            fail.add(new Reason("evidence.age", "producedAt is in the future"));
+        } else if (produced.isBefore(now.minusSeconds(maxAge))) {
+            fail.add(new Reason("evidence.age", "evidence older than " + maxAge + " s"));
+        }
+
+        // ---- the quote ----
+        byte[] attestBytes = ev.quoteAttest();
+        byte[] sigBytes = ev.quoteSignature();
+        TpmsAttest attest;
+        try {
+            attest = TpmsAttest.parse(attestBytes);
+        } catch (Tpm2FormatException e) {
+            String check = switch (e.field()) {
+                case "magic" -> "quote.magic";
+                case "type" -> "quote.type";
+                default -> "quote.format";
+            };
+            fail.add(new Reason(check, e.getMessage()));
+            return new Result(fail, warn, null, null);
+        }
+        boolean quoteTrusted = true;
+        try {
+            TpmtSignature sig = TpmtSignature.parse(sigBytes);
+            QuoteSignatures.verify(ak, attestBytes, sig);
+        } catch (Tpm2FormatException e) {
+            fail.add(new Reason("quote.signature", "signature unreadable: " + e.getMessage()));
+            quoteTrusted = false;
+        } catch (GeneralSecurityException e) {
+            fail.add(new Reason("quote.signature", e.getMessage()));
+            quoteTrusted = false;
+        }
+        if (quoteTrusted) {
+            ClockInfo clock = attest.clockInfo();
+            reset = clock.resetCount();
+            restart = clock.restartCount();
+            if (!clock.safe()) {
+                fail.add(new Reason("clock.safe", "clockInfo.safe is not set"));
+            }
+        }
+        if (!MessageDigest.isEqual(attest.qualifiedSigner(), ak.name())) {
+            fail.add(new Reason("quote.signer", "qualifiedSigner is not the enrolled AK's name"));
+            quoteTrusted = false;
+        }
+        if (nonce == NonceOutcome.OK) {
+            if (!MessageDigest.isEqual(attest.extraData(), ev.nonce())) {
+                fail.add(new Reason("nonce", "quote extraData is not the nonce"));
+                quoteTrusted = false;
+            }
+        } else {
+            quoteTrusted = false;
+        }
+
+        // ---- PCR values: supplied = signed selection, both ways; policy PCRs covered ----
+        Map<HashAlg, Map<Integer, byte[]>> supplied = new EnumMap<>(HashAlg.class);
+        ev.pcrs().forEach((alg, values) -> supplied.put(alg, values));
+        PcrSelection selection = attest.pcrSelect();
+        if (!selectionMatches(selection, supplied)) {
+            fail.add(new Reason("pcrs.selection", "supplied PCRs " + describe(supplied)
+                    + " are not the quoted selection " + selection));
+            quoteTrusted = false;
+        }
+        SortedSet<Integer> missing = new TreeSet<>(policyPcrs);
+        missing.removeAll(selection.pcrs(bank));
+        if (!missing.isEmpty()) {
+            fail.add(new Reason("pcrs.selection", "policy PCRs " + missing + " of bank " + bank.bankName()
+                    + " are not in the quote"));
+            quoteTrusted = false;
+        }
+        if (quoteTrusted) {
+            HashAlg digestAlg = ak.schemeHash().orElse(ak.nameAlg());
+            byte[] digest;
+            try {
+                digest = selection.digest(digestAlg, supplied);
+            } catch (IllegalArgumentException e) {
+                digest = null;
+            }
+            if (digest == null || !MessageDigest.isEqual(digest, attest.pcrDigest())) {
+                fail.add(new Reason("pcrs.digest", "pcrDigest is not the hash of the supplied PCR values"));
+                quoteTrusted = false;
+            }
+        }
+        if (!quoteTrusted || policy == null) {
+            return new Result(fail, warn, reset, restart);
+        }
+
+        // ---- from here the PCR values are the TPM's: replay the logs against them, then the policy ----
+        Map<Integer, byte[]> quoted = supplied.get(bank);
+        VerifiedEventLog drtm = replay(ev.eventLogs().get(EventLogKind.DRTM), "eventlog.drtm", bank,
+                quoted, List.of(17, 18, 19), true, fail, warn);
+        if (ev.eventLogs().containsKey(EventLogKind.UEFI)) {
+            List<Integer> fw = new ArrayList<>();
+            for (int p = 0; p <= 7; p++) {
+                if (quoted.containsKey(p)) {
+                    fw.add(p);
+                }
+            }
+            if (fw.isEmpty()) {
+                fail.add(new Reason("eventlog.uefi", "a UEFI log was sent but no PCR 0–7 was quoted"));
+            } else {
+                replay(ev.eventLogs().get(EventLogKind.UEFI), "eventlog.uefi", bank, quoted, fw, false, fail, warn);
+            }
+        }
+        if (drtm != null) {
+            new PolicyCheck(policy, bank, quoted, drtm, fail, warn).run();
+        }
+        for (Map.Entry<Integer, List<byte[]>> fw : policy.firmware().entrySet()) {
+            if (!contains(fw.getValue(), quoted.get(fw.getKey()))) {
+                fail.add(new Reason("policy.firmware", "PCR " + fw.getKey() + " is not an allowed value"));
+            }
+        }
+        return new Result(fail, warn, reset, restart);
+    }
+
+    private VerifiedEventLog replay(byte[] log, String check, HashAlg bank, Map<Integer, byte[]> quoted,
+            List<Integer> pcrs, boolean required, List<Reason> fail, List<Reason> warn) {
+        if (log == null) {
+            if (required) {
+                fail.add(new Reason(check, "event log missing"));
+            }
+            return null;
+        }
+        if (log.length > maxEventLogBytes) {
+            fail.add(new Reason(check, "event log exceeds " + maxEventLogBytes + " bytes"));
+            return null;
+        }
+        PcrValues.Builder ref = PcrValues.builder();
+        for (int p : pcrs) {
+            ref.put(bank, p, quoted.get(p));
+        }
+        try {
+            VerifiedEventLog v = UntrustedEventLog.parse(log).verifyAgainst(ref.build());
+            for (String q : v.appliedQuirks()) {
+                warn.add(new Reason(check, "replayed only with the workaround " + q));
+            }
+            return v;
+        } catch (EventLogFormatException e) {
+            fail.add(new Reason(check, "malformed: " + e.getMessage()));
+        } catch (ReplayMismatchException e) {
+            List<String> which = new ArrayList<>();
+            for (ReplayMismatchException.Mismatch m : e.mismatches()) {
+                which.add(m.bank().bankName() + ":" + m.pcr());
+            }
+            fail.add(new Reason(check, "does not replay to the quoted PCRs " + which));
+        } catch (RuntimeException e) {
+            fail.add(new Reason(check, "unreadable"));
+        }
+        return null;
+    }
+
+    /** The policy's DRTM rules over verified events only (event types are never trusted nor used to skip). */
+    private static final class PolicyCheck {
+        private final Policy policy;
+        private final HashAlg bank;
+        private final Map<Integer, byte[]> quoted;
+        private final VerifiedEventLog log;
+        private final List<Reason> fail;
+        private final List<Reason> warn;
+
+        PolicyCheck(Policy policy, HashAlg bank, Map<Integer, byte[]> quoted, VerifiedEventLog log, List<Reason> fail,
+                List<Reason> warn) {
+            this.policy = policy;
+            this.bank = bank;
+            this.quoted = quoted;
+            this.log = log;
+            this.fail = fail;
+            this.warn = warn;
+        }
+
+        void run() {
+            List<VerifiedEvent> e17 = events(17);
+            List<VerifiedEvent> e18 = events(18);
+            List<VerifiedEvent> e19 = events(19);
+            // PCR 17: the SLB (CPU measurement), then the VMM
+            if (!policy.pcr17().isEmpty() && !contains(policy.pcr17(), quoted.get(17))) {
+                fail.add(new Reason("policy.pcr17", "PCR 17 is not an allowed SLB + VMM value"));
+            }
+            if (!policy.slb().isEmpty() || !policy.vmm().isEmpty()) {
+                if (e17.size() != 2) {
+                    fail.add(new Reason("policy.pcr17", "PCR 17 has " + e17.size() + " events, expected SLB and VMM"));
+                } else {
+                    if (!policy.slb().isEmpty() && !contains(policy.slb(), digest(e17.get(0)))) {
+                        fail.add(new Reason("policy.slb", "SLB digest is not allowed"));
+                    }
+                    if (!policy.vmm().isEmpty() && !contains(policy.vmm(), digest(e17.get(1)))) {
+                        fail.add(new Reason("policy.vmm", "VMM digest is not allowed"));
+                    }
+                }
+            }
+            // PCR 18: the launch type (digest = hash of its text), then the launch configuration
+            String launchType = null;
+            int configEvents = 0;
+            for (VerifiedEvent e : e18) {
+                String text = e.dataMatchesDigest() ? new String(e.data(), StandardCharsets.US_ASCII) : "";
+                if (text.startsWith("launch-type=")) {
+                    if (launchType != null) {
+                        fail.add(new Reason("policy.launch-type", "PCR 18 has more than one launch type"));
+                    }
+                    launchType = text.substring("launch-type=".length());
+                } else {
+                    configEvents++;
+                    if (!policy.launchConfig().isEmpty() && !contains(policy.launchConfig(), digest(e))) {
+                        fail.add(new Reason("policy.launch-config", "launch configuration digest is not allowed"));
+                    }
+                }
+            }
+            if (launchType == null) {
+                fail.add(new Reason("policy.launch-type", "no verified launch type in PCR 18"));
+            } else if (launchType.equals("emulated")) {
+                if (!policy.allowEmulated()) {
+                    fail.add(new Reason("policy.launch-type", "emulated launch, policy requires SKINIT"));
+                }
+            } else if (!launchType.equals("skinit")) {
+                fail.add(new Reason("policy.launch-type", "launch type '" + printable(launchType) + "' is not trusted"));
+            }
+            if (configEvents != 1 && !policy.launchConfig().isEmpty()) {
+                fail.add(new Reason("policy.launch-config", "PCR 18 has " + configEvents + " configuration events"));
+            }
+            if (!policy.pcr18().isEmpty() && !contains(policy.pcr18(), quoted.get(18))) {
+                fail.add(new Reason("policy.pcr18", "PCR 18 is not an allowed launch configuration value"));
+            }
+            // PCR 19: one record per guest, launched or refused
+            for (VerifiedEvent e : e19) {
+                io.trustbit.measure.GuestRecord g;
+                try {
+                    if (!e.dataMatchesDigest()) {
+                        throw new IllegalArgumentException("guest record event " + e.index() + ": data is not what was measured");
+                    }
+                    g = GuestRecordReader.parse(e.data());
+                } catch (IllegalArgumentException ex) {
+                    fail.add(new Reason("policy.guest", ex.getMessage()));
+                    continue;
+                }
+                if (g.decision() != io.trustbit.measure.GuestRecord.LAUNCHED) {
+                    Reason r = new Reason("policy.guest", "guest '" + g.name() + "' was refused (reason " + g.reason() + ")");
+                    (policy.allowRefusedGuests() ? warn : fail).add(r);
+                    continue;
+                }
+                String keyId = HexFormat.of().formatHex(g.signerKeyId());
+                Long min = policy.signers().get(keyId);
+                if (min == null) {
+                    fail.add(new Reason("policy.guest", "guest '" + g.name() + "' signer " + keyId + " is not allowed"));
+                } else if (g.securityVersion() < min) {
+                    fail.add(new Reason("policy.guest", "guest '" + g.name() + "' security version " + g.securityVersion()
+                            + " is below " + min));
+                }
+            }
+        }
+
+        private List<VerifiedEvent> events(int pcr) {
+            List<VerifiedEvent> out = new ArrayList<>();
+            for (VerifiedEvent e : log.events()) {
+                if (e.pcrIndex() == pcr && e.verifiedBanks().contains(bank)) {
+                    out.add(e);
+                }
+            }
+            return out;
+        }
+
+        private byte[] digest(VerifiedEvent e) {
+            return e.digests().get(bank);
+        }
+    }
+
+    private static String printable(String s) {
+        String t = s.length() > 32 ? s.substring(0, 32) : s;
+        return t.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    static boolean contains(List<byte[]> allowed, byte[] value) {
+        if (value == null) {
+            return false;
+        }
+        boolean found = false;
+        for (byte[] a : allowed) {
+            found |= MessageDigest.isEqual(a, value);
+        }
+        return found;
+    }
+
+    private static boolean selectionMatches(PcrSelection sel, Map<HashAlg, Map<Integer, byte[]>> supplied) {
+        Map<HashAlg, SortedSet<Integer>> signed = new EnumMap<>(HashAlg.class);
+        for (PcrSelection.Bank b : sel.banks()) {
+            if (!b.pcrs().isEmpty()) {
+                signed.put(b.alg(), b.pcrs());
+            }
+        }
+        Map<HashAlg, SortedSet<Integer>> given = new EnumMap<>(HashAlg.class);
+        supplied.forEach((alg, m) -> {
+            if (!m.isEmpty()) {
+                given.put(alg, new TreeSet<>(m.keySet()));
+            }
+        });
+        return signed.equals(given);
+    }
+
+    private static String describe(Map<HashAlg, Map<Integer, byte[]>> supplied) {
+        StringBuilder sb = new StringBuilder();
+        supplied.forEach((alg, m) -> sb.append(sb.length() == 0 ? "" : "+").append(alg.bankName()).append(':')
+                .append(m.keySet()));
+        return sb.toString();
+    }
+}
