@@ -31,14 +31,6 @@ static inline void store_be32(u8 *p, u32 v)
 #define SSIG0(x) (ror(x, 7) ^ ror(x, 18) ^ ((x) >> 3))
 #define SSIG1(x) (ror(x, 17) ^ ror(x, 19) ^ ((x) >> 10))
 
-/* One round with the working variables renamed instead of shifted (a..h rotate by position). */
-#define ROUND(a, b, c, d, e, f, g, h, i, wi) do {                       \
-		u32 t1 = (h) + BSIG1(e) + CH(e, f, g) + K[i] + (wi);    \
-		u32 t2 = BSIG0(a) + MAJ(a, b, c);                       \
-		(d) += t1;                                              \
-		(h) = t1 + t2;                                          \
-	} while (0)
-
 #define SCHED(i) (w[(i) & 15] += SSIG1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + SSIG0(w[((i) - 15) & 15]))
 
 static void compress(u32 h[8], const u8 *block)
@@ -48,25 +40,19 @@ static void compress(u32 h[8], const u8 *block)
 
 	for (unsigned i = 0; i < 16; i++)
 		w[i] = load_be32(block + 4 * i);
-	for (unsigned i = 0; i < 16; i += 8) {
-		ROUND(a, b, c, d, e, f, g, hh, i + 0, w[i + 0]);
-		ROUND(hh, a, b, c, d, e, f, g, i + 1, w[i + 1]);
-		ROUND(g, hh, a, b, c, d, e, f, i + 2, w[i + 2]);
-		ROUND(f, g, hh, a, b, c, d, e, i + 3, w[i + 3]);
-		ROUND(e, f, g, hh, a, b, c, d, i + 4, w[i + 4]);
-		ROUND(d, e, f, g, hh, a, b, c, i + 5, w[i + 5]);
-		ROUND(c, d, e, f, g, hh, a, b, i + 6, w[i + 6]);
-		ROUND(b, c, d, e, f, g, hh, a, i + 7, w[i + 7]);
-	}
-	for (unsigned i = 16; i < 64; i += 8) {
-		ROUND(a, b, c, d, e, f, g, hh, i + 0, SCHED(i + 0));
-		ROUND(hh, a, b, c, d, e, f, g, i + 1, SCHED(i + 1));
-		ROUND(g, hh, a, b, c, d, e, f, i + 2, SCHED(i + 2));
-		ROUND(f, g, hh, a, b, c, d, e, i + 3, SCHED(i + 3));
-		ROUND(e, f, g, hh, a, b, c, d, i + 4, SCHED(i + 4));
-		ROUND(d, e, f, g, hh, a, b, c, i + 5, SCHED(i + 5));
-		ROUND(c, d, e, f, g, hh, a, b, i + 6, SCHED(i + 6));
-		ROUND(b, c, d, e, f, g, hh, a, i + 7, SCHED(i + 7));
+	/* §6.2.2 step 3, with W_t kept in a 16-word ring (W_t overwrites W_{t-16}). */
+	for (unsigned i = 0; i < 64; i++) {
+		u32 wi = i < 16 ? w[i] : SCHED(i);
+		u32 t1 = hh + BSIG1(e) + CH(e, f, g) + K[i] + wi;
+		u32 t2 = BSIG0(a) + MAJ(a, b, c);
+		hh = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
 	}
 	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
