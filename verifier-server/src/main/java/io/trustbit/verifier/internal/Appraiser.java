@@ -111,11 +111,8 @@ public final class Appraiser {
         try {
             attest = TpmsAttest.parse(attestBytes);
         } catch (Tpm2FormatException e) {
-            String check = switch (e.field()) {
-                case "magic" -> "quote.magic";
-                case "type" -> "quote.type";
-                default -> "quote.format";
-            };
+            String field = e.field().substring(e.field().lastIndexOf('.') + 1);
+            String check = field.equals("magic") ? "quote.magic" : field.equals("type") ? "quote.type" : "quote.format";
             fail.add(new Reason(check, e.getMessage()));
             return new Result(fail, warn, null, null);
         }

@@ -95,7 +95,7 @@ public final class KeyFiles {
         if (!Files.exists(file)) {
             KeyPair kp = newP256();
             try {
-                writeSecret(file, pem(kp.getPrivate()).getBytes(StandardCharsets.US_ASCII));
+                writeSecret(file, pkcs8Pem(kp.getPrivate()).getBytes(StandardCharsets.US_ASCII));
             } catch (FileAlreadyExistsException e) {
                 // created concurrently: read it below
             }
@@ -108,7 +108,7 @@ public final class KeyFiles {
             Object o = p.readObject();
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair kp) {
-                return conv.getKeyPair(kp);
+                o = kp.getPrivateKeyInfo();
             }
             if (o instanceof PrivateKeyInfo info) {
                 PrivateKey priv = conv.getPrivateKey(info);
@@ -138,6 +138,13 @@ public final class KeyFiles {
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot derive the public key", e);
         }
+    }
+
+    /** A private key as PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). */
+    public static String pkcs8Pem(PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
     }
 
     public static String pem(Object o) {

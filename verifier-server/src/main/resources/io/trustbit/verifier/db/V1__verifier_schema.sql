@@ -42,7 +42,7 @@ CREATE TABLE verdicts (
     status        VARCHAR(16) NOT NULL,
     reasons       VARCHAR     NOT NULL,
     policy_id     VARCHAR(64),
-    policy_digest VARCHAR(64),
+    policy_digest VARCHAR(80),
     nonce         VARCHAR(64),
     token         VARCHAR     NOT NULL,
     issued_at     BIGINT      NOT NULL,

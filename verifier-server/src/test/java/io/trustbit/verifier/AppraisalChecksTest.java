@@ -1,0 +1,450 @@
+package io.trustbit.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.trustbit.attest.tpm2.PcrSelection;
+import io.trustbit.attest.tpm2.TpmaObject;
+import io.trustbit.measure.HashAlg;
+import io.trustbit.measure.LaunchType;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The verifier end to end on a real TLS server: the affirming path, then one test per check, each crafting
+ * one bad piece of evidence and expecting {@code contraindicated} with that check's reason.
+ */
+class AppraisalChecksTest {
+    @TempDir
+    static Path dir;
+    static TestVerifier v;
+    static final AtomicInteger NODES = new AtomicInteger();
+    static final DrtmChain CHAIN = new DrtmChain();
+
+    @BeforeAll
+    static void start() throws Exception {
+        v = TestVerifier.start(dir, b -> { });
+        v.policy("test.yaml", CHAIN.policyYaml("test", false));
+        v.policy("emulated-ok.yaml", CHAIN.policyYaml("emulated-ok", true));
+        v.server.getClass(); // policies are read at start and every 2 s; force a read now
+        reload();
+    }
+
+    static void reload() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            TestVerifier.Reply r = v.admin("GET", "/v1/policies", null);
+            if (r.json().get("policies").size() >= 2) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("policies not loaded");
+    }
+
+    @AfterAll
+    static void stop() {
+        v.close();
+    }
+
+    /** A freshly enrolled node with its own software TPM. */
+    static final class Node {
+        final String id = "node-" + NODES.incrementAndGet();
+        final SoftTpm tpm = new SoftTpm();
+        DrtmChain chain = CHAIN;
+
+        Node() throws Exception {
+            v.enroll(id, tpm);
+        }
+
+        SoftTpm.Quote quote(byte[] nonce) {
+            return tpm.new Quote(nonce, SoftTpm.sha256(DrtmChain.drtmPcrs()), chain.pcrs());
+        }
+
+        JsonNode send(Consumer<SoftTpm.Quote> breakQuote) throws Exception {
+            byte[] nonce = v.challenge(id);
+            SoftTpm.Quote q = quote(nonce);
+            breakQuote.accept(q);
+            byte[] attest = q.attest();
+            return send(TestVerifier.evidence(id, tpm, nonce, attest, q.signature(attest), chain.pcrs(), chain.eventLog()));
+        }
+
+        JsonNode send(byte[] evidence) throws Exception {
+            TestVerifier.Reply r = v.postEvidence(id, evidence);
+            assertEquals(200, r.status(), r.text());
+            return r.json();
+        }
+    }
+
+    static void assertContraindicated(JsonNode verdict, String check) {
+        assertEquals("contraindicated", verdict.get("status").asText(), verdict.toString());
+        boolean found = false;
+        for (JsonNode r : verdict.get("reasons")) {
+            found |= r.get("check").asText().equals(check);
+        }
+        assertTrue(found, "expected a reason '" + check + "' in " + verdict);
+    }
+
+    @Test
+    void goodEvidenceIsAffirmingAndTheVerdictVerifiesAgainstTheJwks() throws Exception {
+        Node n = new Node();
+        JsonNode verdict = n.send(q -> { });
+        assertEquals("affirming", verdict.get("status").asText(), verdict.toString());
+        assertEquals(0, verdict.get("reasons").size());
+        VerdictVerifier.Verified checked = VerdictVerifier.fromJwks(v.jwks())
+                .verify(verdict.get("verdict").asText(), Instant.now());
+        assertTrue(checked.affirming());
+        assertEquals(n.id, checked.nodeId());
+        assertEquals("test", checked.policyId());
+        assertTrue(checked.policyDigest().startsWith("sha256:"));
+        JsonNode node = v.admin("GET", "/v1/nodes/" + n.id, null).json();
+        assertTrue(node.get("trusted").asBoolean(), node.toString());
+        assertEquals(1, node.get("history").size());
+    }
+
+    @Test
+    void tamperedVerdictDoesNotVerify() throws Exception {
+        Node n = new Node();
+        String token = n.send(q -> { }).get("verdict").asText();
+        String[] p = token.split("\\.");
+        String forged = p[0] + "." + p[1].substring(0, p[1].length() - 2) + "AA." + p[2];
+        VerdictVerifier jwks = VerdictVerifier.fromJwks(v.jwks());
+        org.junit.jupiter.api.Assertions.assertThrows(VerdictException.class, () -> jwks.verify(forged, Instant.now()));
+    }
+
+    @Test
+    void wrongMagic() throws Exception {
+        assertContraindicated(new Node().send(q -> q.magic = 0xFF544348), "quote.magic");
+    }
+
+    @Test
+    void wrongType() throws Exception {
+        assertContraindicated(new Node().send(q -> q.type = 0x8014), "quote.type");
+    }
+
+    @Test
+    void signatureByAnotherKey() throws Exception {
+        assertContraindicated(new Node().send(q -> q.signingKey = SoftTpm.p256().getPrivate()), "quote.signature");
+    }
+
+    @Test
+    void sha1Downgrade() throws Exception {
+        assertContraindicated(new Node().send(q -> q.signatureHash = HashAlg.SHA1), "quote.signature");
+    }
+
+    @Test
+    void foreignQualifiedSigner() throws Exception {
+        byte[] other = new SoftTpm().akName();
+        assertContraindicated(new Node().send(q -> q.qualifiedSigner = other), "quote.signer");
+    }
+
+    @Test
+    void replayedNonce() throws Exception {
+        Node n = new Node();
+        byte[] nonce = v.challenge(n.id);
+        SoftTpm.Quote q = n.quote(nonce);
+        byte[] attest = q.attest();
+        byte[] ev = TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest), CHAIN.pcrs(), CHAIN.eventLog());
+        assertEquals("affirming", n.send(ev).get("status").asText());
+        assertContraindicated(n.send(ev), "nonce");
+    }
+
+    @Test
+    void unknownNonce() throws Exception {
+        Node n = new Node();
+        byte[] nonce = new byte[32];
+        new java.security.SecureRandom().nextBytes(nonce);
+        SoftTpm.Quote q = n.quote(nonce);
+        byte[] attest = q.attest();
+        assertContraindicated(n.send(TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest), CHAIN.pcrs(),
+                CHAIN.eventLog())), "nonce");
+    }
+
+    @Test
+    void nonceIssuedToAnotherNode() throws Exception {
+        Node a = new Node();
+        Node b = new Node();
+        byte[] nonce = v.challenge(a.id);
+        SoftTpm.Quote q = b.quote(nonce);
+        byte[] attest = q.attest();
+        assertContraindicated(b.send(TestVerifier.evidence(b.id, b.tpm, nonce, attest, q.signature(attest), CHAIN.pcrs(),
+                CHAIN.eventLog())), "nonce");
+    }
+
+    @Test
+    void extraDataIsNotTheNonce() throws Exception {
+        assertContraindicated(new Node().send(q -> q.extraData = new byte[32]), "nonce");
+    }
+
+    @Test
+    void pcrSelectionRelabelled() throws Exception {
+        // the quote signs PCRs 16, 18, 19; the evidence supplies 17, 18, 19 with the same values
+        Node n = new Node();
+        byte[] nonce = v.challenge(n.id);
+        Map<Integer, byte[]> signedValues = new TreeMap<>(CHAIN.pcrs().get(HashAlg.SHA256));
+        signedValues.put(16, signedValues.remove(17));
+        SoftTpm.Quote q = n.tpm.new Quote(nonce, SoftTpm.sha256(List.of(16, 18, 19)), Map.of(HashAlg.SHA256, signedValues));
+        byte[] attest = q.attest();
+        assertContraindicated(n.send(TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest), CHAIN.pcrs(),
+                CHAIN.eventLog())), "pcrs.selection");
+    }
+
+    @Test
+    void policyPcrMissingFromQuote() throws Exception {
+        Node n = new Node();
+        byte[] nonce = v.challenge(n.id);
+        Map<Integer, byte[]> values = new TreeMap<>(CHAIN.pcrs().get(HashAlg.SHA256));
+        values.remove(19);
+        SoftTpm.Quote q = n.tpm.new Quote(nonce, SoftTpm.sha256(List.of(17, 18)), Map.of(HashAlg.SHA256, values));
+        byte[] attest = q.attest();
+        JsonNode verdict = n.send(TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest),
+                Map.of(HashAlg.SHA256, values), CHAIN.eventLog()));
+        assertContraindicated(verdict, "pcrs.selection");
+        assertTrue(verdict.toString().contains("[19]"), verdict.toString());
+    }
+
+    @Test
+    void wrongPcrDigest() throws Exception {
+        assertContraindicated(new Node().send(q -> q.pcrDigest = new byte[32]), "pcrs.digest");
+    }
+
+    @Test
+    void suppliedValueDiffersFromTheSignedDigest() throws Exception {
+        Node n = new Node();
+        byte[] nonce = v.challenge(n.id);
+        SoftTpm.Quote q = n.quote(nonce);
+        byte[] attest = q.attest();
+        Map<Integer, byte[]> lie = new TreeMap<>(CHAIN.pcrs().get(HashAlg.SHA256));
+        lie.put(18, new byte[32]);
+        assertContraindicated(n.send(TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest),
+                Map.of(HashAlg.SHA256, lie), CHAIN.eventLog())), "pcrs.digest");
+    }
+
+    @Test
+    void tamperedEventLog() throws Exception {
+        Node n = new Node();
+        byte[] nonce = v.challenge(n.id);
+        SoftTpm.Quote q = n.quote(nonce);
+        byte[] attest = q.attest();
+        DrtmChain other = new DrtmChain();
+        other.vmm = "a different VMM".getBytes();
+        assertContraindicated(n.send(TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest), CHAIN.pcrs(),
+                other.eventLog())), "eventlog.drtm");
+    }
+
+    @Test
+    void eventLogByteFlipped() throws Exception {
+        Node n = new Node();
+        byte[] nonce = v.challenge(n.id);
+        SoftTpm.Quote q = n.quote(nonce);
+        byte[] attest = q.attest();
+        byte[] log = CHAIN.eventLog();
+        log[log.length - 40] ^= 1; // inside the last guest record's data: its digest no longer matches
+        JsonNode verdict = n.send(TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest), CHAIN.pcrs(), log));
+        assertEquals("contraindicated", verdict.get("status").asText(), verdict.toString());
+    }
+
+    @Test
+    void resetCountGoingBackwards() throws Exception {
+        Node n = new Node();
+        assertEquals("affirming", n.send(q -> q.reset = 10).get("status").asText());
+        assertContraindicated(n.send(q -> q.reset = 9), "clock.counters");
+    }
+
+    @Test
+    void restartCountGoingBackwards() throws Exception {
+        Node n = new Node();
+        assertEquals("affirming", n.send(q -> { q.reset = 10; q.restart = 5; }).get("status").asText());
+        assertContraindicated(n.send(q -> { q.reset = 10; q.restart = 4; }), "clock.counters");
+        assertEquals("affirming", n.send(q -> { q.reset = 11; q.restart = 0; }).get("status").asText());
+    }
+
+    @Test
+    void clockNotSafe() throws Exception {
+        assertContraindicated(new Node().send(q -> q.safe = 0), "clock.safe");
+    }
+
+    @Test
+    void emulatedLaunchUnderAPolicyThatRequiresSkinit() throws Exception {
+        Node n = new Node();
+        DrtmChain emulated = new DrtmChain();
+        emulated.launchType = LaunchType.EMULATED;
+        n.chain = emulated;
+        assertContraindicated(n.send(q -> { }), "policy.launch-type");
+        assertEquals(200, v.admin("PUT", "/v1/nodes/" + n.id + "/policy", Map.of("policyId", "emulated-ok")).status());
+        assertEquals("affirming", n.send(q -> { }).get("status").asText());
+    }
+
+    @Test
+    void unmeasuredLaunchIsNeverAccepted() throws Exception {
+        Node n = new Node();
+        DrtmChain unmeasured = new DrtmChain();
+        unmeasured.launchType = LaunchType.UNMEASURED;
+        n.chain = unmeasured;
+        assertEquals(200, v.admin("PUT", "/v1/nodes/" + n.id + "/policy", Map.of("policyId", "emulated-ok")).status());
+        assertContraindicated(n.send(q -> { }), "policy.launch-type");
+    }
+
+    @Test
+    void guestBelowMinimumSecurityVersion() throws Exception {
+        Node n = new Node();
+        DrtmChain old = new DrtmChain();
+        old.guestSecurityVersion = 1;
+        n.chain = old;
+        assertContraindicated(n.send(q -> { }), "policy.guest");
+    }
+
+    @Test
+    void refusedGuestIsAWarning() throws Exception {
+        Node n = new Node();
+        DrtmChain refused = new DrtmChain();
+        refused.refusedGuest = true;
+        n.chain = refused;
+        JsonNode verdict = n.send(q -> { });
+        assertEquals("warning", verdict.get("status").asText(), verdict.toString());
+    }
+
+    @Test
+    void unknownVmm() throws Exception {
+        Node n = new Node();
+        DrtmChain other = new DrtmChain();
+        other.vmm = "unknown VMM".getBytes();
+        n.chain = other;
+        assertContraindicated(n.send(q -> { }), "policy.vmm");
+    }
+
+    @Test
+    void evidenceWithAnotherAk() throws Exception {
+        Node n = new Node();
+        SoftTpm stranger = new SoftTpm();
+        byte[] nonce = v.challenge(n.id);
+        SoftTpm.Quote q = stranger.new Quote(nonce, SoftTpm.sha256(DrtmChain.drtmPcrs()), CHAIN.pcrs());
+        byte[] attest = q.attest();
+        JsonNode verdict = n.send(TestVerifier.evidence(n.id, stranger, nonce, attest, q.signature(attest), CHAIN.pcrs(),
+                CHAIN.eventLog()));
+        assertContraindicated(verdict, "evidence.ak");
+        assertContraindicated(verdict, "quote.signature");
+    }
+
+    @Test
+    void malformedEvidenceFailsTheNode() throws Exception {
+        Node n = new Node();
+        assertEquals("affirming", n.send(q -> { }).get("status").asText());
+        assertContraindicated(n.send("{\"version\":1,".getBytes()), "evidence.format");
+        JsonNode node = v.admin("GET", "/v1/nodes/" + n.id, null).json();
+        assertFalse(node.get("trusted").asBoolean(), "the latest verdict decides: " + node);
+    }
+
+    @Test
+    void revokedNodeIsContraindicatedAndCannotReEnroll() throws Exception {
+        Node n = new Node();
+        byte[] nonce = v.challenge(n.id);
+        assertEquals(200, v.admin("POST", "/v1/nodes/" + n.id + "/revoke", null).status());
+        SoftTpm.Quote q = n.quote(nonce);
+        byte[] attest = q.attest();
+        assertContraindicated(n.send(TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest), CHAIN.pcrs(),
+                CHAIN.eventLog())), "node.revoked");
+        assertEquals(409, v.post("/v1/nodes/" + n.id + "/challenge", null).status());
+        TestVerifier.Reply r = v.post("/v1/nodes/" + n.id + "/enroll", java.util.Map.of("ekPublic",
+                TestVerifier.b64(n.tpm.ekPublic()), "akPublic", TestVerifier.b64(n.tpm.akPublic())));
+        assertEquals(403, r.status(), r.text());
+    }
+
+    // ---- enrollment ----
+
+    @Test
+    void akWithoutFixedTpmIsRefused() throws Exception {
+        SoftTpm tpm = new SoftTpm();
+        tpm.akAttributes &= ~TpmaObject.FIXED_TPM;
+        TestVerifier.Reply r = v.post("/v1/nodes/no-fixed-tpm/enroll", Map.of("ekPublic", TestVerifier.b64(tpm.ekPublic()),
+                "akPublic", TestVerifier.b64(tpm.akPublic())));
+        assertEquals(400, r.status(), r.text());
+        assertEquals("AK_ATTRIBUTES", r.json().get("error").get("code").asText());
+        assertTrue(r.json().get("error").get("message").asText().contains("fixedTPM"), r.text());
+    }
+
+    @Test
+    void reEnrollmentWithAnotherEkIsRefused() throws Exception {
+        Node n = new Node();
+        SoftTpm other = new SoftTpm();
+        TestVerifier.Reply r = v.post("/v1/nodes/" + n.id + "/enroll", Map.of("ekPublic", TestVerifier.b64(other.ekPublic()),
+                "akPublic", TestVerifier.b64(other.akPublic())));
+        assertEquals(409, r.status(), r.text());
+        assertEquals("EK_MISMATCH", r.json().get("error").get("code").asText());
+        // the same TPM may enroll again (a new AK)
+        n.tpm.ak.getClass();
+        v.enroll(n.id, n.tpm);
+    }
+
+    @Test
+    void wrongActivationSecretIsRefusedWithoutLeakingTheSecret() throws Exception {
+        SoftTpm tpm = new SoftTpm();
+        TestVerifier.Reply r = v.post("/v1/nodes/wrong-secret/enroll", Map.of("ekPublic", TestVerifier.b64(tpm.ekPublic()),
+                "akPublic", TestVerifier.b64(tpm.akPublic())));
+        assertEquals(200, r.status());
+        byte[] secret = tpm.activate(java.util.Base64.getDecoder().decode(r.json().get("credentialBlob").asText()),
+                java.util.Base64.getDecoder().decode(r.json().get("encryptedSecret").asText()));
+        byte[] wrong = secret.clone();
+        wrong[0] ^= 1;
+        TestVerifier.Reply a = v.post("/v1/nodes/wrong-secret/activate", Map.of("challengeId",
+                r.json().get("challengeId").asText(), "secret", TestVerifier.b64(wrong)));
+        assertEquals(403, a.status());
+        String hex = HexFormat.of().formatHex(secret);
+        assertFalse(a.text().contains(hex) || a.text().contains(TestVerifier.b64(secret)), a.text());
+        // the challenge is used up: the right secret no longer helps
+        TestVerifier.Reply again = v.post("/v1/nodes/wrong-secret/activate", Map.of("challengeId",
+                r.json().get("challengeId").asText(), "secret", TestVerifier.b64(secret)));
+        assertEquals(400, again.status());
+        assertEquals(409, v.post("/v1/nodes/wrong-secret/challenge", null).status());
+    }
+
+    // ---- admin ----
+
+    @Test
+    void adminEndpointsRefuseRequestsWithoutTheToken() throws Exception {
+        Node n = new Node();
+        for (String[] call : new String[][] {{"GET", "/v1/nodes"}, {"GET", "/v1/nodes/" + n.id},
+                {"POST", "/v1/nodes/" + n.id + "/revoke"}, {"GET", "/v1/policies"}, {"GET", "/v1/policies/test"},
+                {"PUT", "/v1/nodes/" + n.id + "/policy"}, {"PUT", "/v1/nodes/" + n.id + "/group"},
+                {"PUT", "/v1/groups/g1/policy"}, {"GET", "/metrics"}}) {
+            for (String token : new String[] {null, "wrong-token", v.server.adminToken() + "x"}) {
+                TestVerifier.Reply r = v.call(call[0], call[1], call[0].equals("GET") ? null : Map.of("policyId", "test"), token);
+                assertEquals(401, r.status(), call[0] + " " + call[1] + " with " + token);
+                assertEquals("UNAUTHORIZED", r.json().get("error").get("code").asText());
+            }
+        }
+        assertEquals(200, v.call("GET", "/v1/health", null, null).status());
+        assertEquals(200, v.call("GET", "/.well-known/jwks.json", null, null).status());
+        TestVerifier.Reply metrics = v.admin("GET", "/metrics", null);
+        assertEquals(200, metrics.status());
+        assertTrue(metrics.text().contains("trustbit_verdicts_total"), metrics.text());
+    }
+
+    @Test
+    void groupPolicyApplies() throws Exception {
+        Node n = new Node();
+        DrtmChain emulated = new DrtmChain();
+        emulated.launchType = LaunchType.EMULATED;
+        n.chain = emulated;
+        assertEquals(200, v.admin("PUT", "/v1/groups/lab/policy", Map.of("policyId", "emulated-ok")).status());
+        assertEquals(200, v.admin("PUT", "/v1/nodes/" + n.id + "/group", Map.of("group", "lab")).status());
+        assertEquals("affirming", n.send(q -> { }).get("status").asText());
+    }
+
+    @Test
+    void oversizedBodyIsRefused() throws Exception {
+        TestVerifier.Reply r = v.post("/v1/nodes/x/evidence", new byte[5 * 1024 * 1024]);
+        assertEquals(413, r.status());
+    }
+}

@@ -1,0 +1,161 @@
+package io.trustbit.verifier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustbit.attest.EventLogKind;
+import io.trustbit.attest.Evidence;
+import io.trustbit.attest.EvidenceCodec;
+import io.trustbit.measure.HashAlg;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/** A real verifier on a random loopback port (TLS, pinned certificate) and a client for it. */
+public final class TestVerifier implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    public final VerifierServer server;
+    public final HttpClient http;
+    public final Path policies;
+
+    private TestVerifier(VerifierServer server, HttpClient http, Path policies) {
+        this.server = server;
+        this.http = http;
+        this.policies = policies;
+    }
+
+    public static TestVerifier start(Path dir, Consumer<VerifierConfig.Builder> tweak) throws Exception {
+        Path policies = dir.resolve("policies");
+        Files.createDirectories(policies);
+        VerifierConfig.Builder b = VerifierConfig.builder(dir.resolve("data")).port(0).policiesDir(policies)
+                .defaultPolicy("test");
+        tweak.accept(b);
+        VerifierServer s = VerifierServer.start(b.build());
+        return new TestVerifier(s, client(s.certificate()), policies);
+    }
+
+    public static HttpClient client(X509Certificate pinned) throws Exception {
+        HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1);
+        if (pinned != null) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("verifier", pinned);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            hb.sslContext(ctx);
+        }
+        return hb.build();
+    }
+
+    public void policy(String file, String yaml) throws IOException {
+        Files.writeString(policies.resolve(file), yaml);
+    }
+
+    public record Reply(int status, JsonNode json, String text) {}
+
+    public Reply call(String method, String path, Object body, String token) throws Exception {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(20));
+        if (token != null) {
+            rb.header("Authorization", "Bearer " + token);
+        }
+        byte[] bytes = body == null ? new byte[0]
+                : body instanceof byte[] raw ? raw : JSON.writeValueAsBytes(body);
+        rb.method(method, body == null && method.equals("GET") ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(bytes));
+        rb.header("Content-Type", "application/json");
+        HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = null;
+        if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
+            json = JSON.readTree(r.body());
+        }
+        return new Reply(r.statusCode(), json, r.body());
+    }
+
+    public Reply post(String path, Object body) throws Exception {
+        return call("POST", path, body, null);
+    }
+
+    public Reply admin(String method, String path, Object body) throws Exception {
+        return call(method, path, body, server.adminToken());
+    }
+
+    /** Enrolls and activates {@code tpm} as {@code nodeId}; fails the test on any error. */
+    public void enroll(String nodeId, SoftTpm tpm) throws Exception {
+        Reply r = post("/v1/nodes/" + nodeId + "/enroll", Map.of("ekPublic", b64(tpm.ekPublic()), "akPublic",
+                b64(tpm.akPublic())));
+        if (r.status() != 200) {
+            throw new AssertionError("enroll: " + r.status() + " " + r.text());
+        }
+        byte[] secret = tpm.activate(Base64.getDecoder().decode(r.json().get("credentialBlob").asText()),
+                Base64.getDecoder().decode(r.json().get("encryptedSecret").asText()));
+        Reply a = post("/v1/nodes/" + nodeId + "/activate", Map.of("challengeId", r.json().get("challengeId").asText(),
+                "secret", b64(secret)));
+        if (a.status() != 200) {
+            throw new AssertionError("activate: " + a.status() + " " + a.text());
+        }
+    }
+
+    public byte[] challenge(String nodeId) throws Exception {
+        Reply r = post("/v1/nodes/" + nodeId + "/challenge", null);
+        if (r.status() != 200) {
+            throw new AssertionError("challenge: " + r.status() + " " + r.text());
+        }
+        return HexFormat.of().parseHex(r.json().get("nonce").asText());
+    }
+
+    /** Evidence JSON with the given quote and PCR values, through attest's codec. */
+    public static byte[] evidence(String nodeId, SoftTpm tpm, byte[] nonce, byte[] attest, byte[] signature,
+            Map<HashAlg, ? extends Map<Integer, byte[]>> pcrs, byte[] drtmLog) {
+        Map<HashAlg, SortedMap<Integer, byte[]>> p = new EnumMap<>(HashAlg.class);
+        pcrs.forEach((k, v) -> p.put(k, new TreeMap<>(v)));
+        Map<EventLogKind, byte[]> logs = new EnumMap<>(EventLogKind.class);
+        if (drtmLog != null) {
+            logs.put(EventLogKind.DRTM, drtmLog);
+        }
+        return EvidenceCodec.toJson(new Evidence(1, nodeId, nonce, tpm.akPublic(), attest, signature, p, logs,
+                Instant.now()));
+    }
+
+    public Reply postEvidence(String nodeId, byte[] json) throws Exception {
+        return post("/v1/nodes/" + nodeId + "/evidence", json);
+    }
+
+    static String b64(byte[] b) {
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    static ObjectNode obj() {
+        return JSON.createObjectNode();
+    }
+
+    public byte[] jwks() throws Exception {
+        return call("GET", "/v1/jwks", null, null).text().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
