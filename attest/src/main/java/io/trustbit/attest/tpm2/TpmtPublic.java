@@ -292,6 +292,27 @@ public final class TpmtPublic {
         return name;
     }
 
+    /** Qualified Name of the endorsement hierarchy: its handle TPM_RH_ENDORSEMENT (Part 1 §16.6). */
+    public static final byte[] ENDORSEMENT_HIERARCHY_QN = {0x40, 0x00, 0x00, 0x0B};
+
+    /**
+     * The object's Qualified Name under a parent (Part 1 §16.6): nameAlg ‖ H_nameAlg(QN(parent) ‖
+     * Name). A primary key's parent QN is its hierarchy's handle. TPMS_ATTEST.qualifiedSigner holds
+     * the signer's QN: for an AK created under the EK it equals
+     * {@code ak.qualifiedName(ek.qualifiedName(ENDORSEMENT_HIERARCHY_QN))}.
+     */
+    public byte[] qualifiedName(byte[] parentQualifiedName) {
+        java.security.MessageDigest md = nameAlg.newDigest();
+        md.update(parentQualifiedName);
+        md.update(name());
+        byte[] digest = md.digest();
+        byte[] qn = new byte[2 + digest.length];
+        qn[0] = (byte) (nameAlg.tcgId() >>> 8);
+        qn[1] = (byte) nameAlg.tcgId();
+        System.arraycopy(digest, 0, qn, 2, digest.length);
+        return qn;
+    }
+
     /** The public key for the JCA; ECC points must lie on the curve, RSA moduli must be of keyBits size. */
     public PublicKey toJcaPublicKey() throws InvalidKeyException {
         try {

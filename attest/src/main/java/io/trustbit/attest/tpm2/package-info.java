@@ -30,8 +30,10 @@
  *     restricted, sign set; decrypt clear; a signing scheme present.</li>
  * </ul>
  * What this package does not check, because it needs verifier state: that extraData is a nonce the
- * verifier issued, that qualifiedSigner equals the enrolled AK's name, that clock counters did not
- * go backwards, and that the selection covers what the policy reads.
+ * verifier issued, that qualifiedSigner equals the enrolled AK's Qualified Name (not its Name: a
+ * TPMS_ATTEST carries the QN; for trustbit AKs, which are created under the EK, use
+ * {@code ak.qualifiedName(ek.qualifiedName(TpmtPublic.ENDORSEMENT_HIERARCHY_QN))}), that clock
+ * counters did not go backwards, and that the selection covers what the policy reads.
  *
  * <h2>Credential activation</h2>
  * {@link io.trustbit.attest.tpm2.MakeCredential#make} — TPM2_MakeCredential in software for RSA and

@@ -1,0 +1,121 @@
+package io.trustbit.attest.testing;
+
+import io.trustbit.attest.internal.transport.SwtpmControl;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real swtpm process for a test class: TCP data channel on a free port P, control channel on P+1,
+ * state in a temporary directory, started with {@code not-need-init,startup-clear}. Always killed on close.
+ */
+public final class Swtpm implements AutoCloseable {
+    private final Process process;
+    private final Path stateDir;
+    private final int port;
+
+    private Swtpm(Process process, Path stateDir, int port) {
+        this.process = process;
+        this.stateDir = stateDir;
+        this.port = port;
+    }
+
+    public static Swtpm start() throws IOException, InterruptedException {
+        return start(Files.createTempDirectory("tb-swtpm"));
+    }
+
+    /** Starts swtpm on an existing state directory (e.g. one prepared by swtpm_setup). */
+    public static Swtpm start(Path stateDir) throws IOException, InterruptedException {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            int port = freePortPair();
+            Process p = new ProcessBuilder(List.of("swtpm", "socket", "--tpm2",
+                    "--server", "type=tcp,port=" + port + ",bindaddr=127.0.0.1",
+                    "--ctrl", "type=tcp,port=" + (port + 1) + ",bindaddr=127.0.0.1",
+                    "--tpmstate", "dir=" + stateDir, "--flags", "not-need-init,startup-clear"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(stateDir.resolve("swtpm.log").toFile())
+                    .start();
+            Swtpm s = new Swtpm(p, stateDir, port);
+            if (s.awaitListening()) {
+                return s;
+            }
+            s.close();
+        }
+        throw new IOException("swtpm did not start");
+    }
+
+    private boolean awaitListening() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try (Socket s = new Socket("127.0.0.1", port + 1)) {
+                return true;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        return false;
+    }
+
+    private static int freePortPair() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            int p;
+            try (ServerSocket s = new ServerSocket(0)) {
+                p = s.getLocalPort();
+            }
+            if (p < 65000) {
+                try (ServerSocket s2 = new ServerSocket(p + 1)) {
+                    return p;
+                } catch (IOException taken) {
+                    // try another pair
+                }
+            }
+        }
+        throw new IOException("no free port pair");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The {@code --tpm} spec for this swtpm. */
+    public String spec() {
+        return "swtpm:127.0.0.1:" + port;
+    }
+
+    /** The tpm2-tools TCTI for this swtpm. */
+    public String tcti() {
+        return "swtpm:host=127.0.0.1,port=" + port;
+    }
+
+    public SwtpmControl control() {
+        return new SwtpmControl("127.0.0.1", port + 1);
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(stateDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // temporary directory: best effort
+        }
+    }
+}
