@@ -113,6 +113,7 @@ def resolve(path, role, default_key=None):
 class Launch:
     def __init__(self, args):
         self.args = args
+        self.t0 = time.monotonic()
         self.launcher = resolve(args.launcher, "launcher", "launcher")
         self.modules = self._modules()
         self.work = tempfile.mkdtemp(prefix="tb-launch-")
@@ -135,7 +136,7 @@ class Launch:
 
     # -- logging -----------------------------------------------------------
     def log(self, msg):
-        line = f"harness: {msg}"
+        line = f"harness: [{time.monotonic() - self.t0:6.3f}s] {msg}"
         with self.log_lock:
             print(line, file=sys.stderr, flush=True)
             self.harness_log.write(line + "\n")
@@ -342,6 +343,7 @@ class Launch:
         qemu_err = open(os.path.join(self.out, "qemu.stderr"), "wb")
         self.qemu = children.popen(argv, stdin=subprocess.DEVNULL, stdout=qemu_err, stderr=qemu_err)
         qemu_err.close()
+        self.log(f"QEMU started (pid {self.qemu.pid}; swtpm pid {self.swtpm.proc.pid})")
         try:
             status = self.qemu.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -391,6 +393,7 @@ class Launch:
         return None
 
     def _result(self, status):
+        self.log(f"QEMU exited with status {status}")
         pcr_error = self._finish(status)
         if status == 33:
             if pcr_error:
