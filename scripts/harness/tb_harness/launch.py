@@ -101,12 +101,22 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
+HINTS = {
+    "launcher": " (build it: make -C skinit-loader)",
+    "slb": " (build it: make -C skinit-loader)",
+    "vmm": " (build it: make -C vmm)",
+    "config": " (give --config; write one with: trustbit launch-config --signer KEY.pub --cmdline harness --out FILE)",
+}
+
+
 def resolve(path, role, default_key=None):
+    hint = ""
     if path is None:
         path = os.path.join(REPO, DEFAULTS[default_key])
+        hint = HINTS[default_key]
     path = os.path.abspath(path)
     if not os.path.isfile(path):
-        raise UsageError(f"{role} image {path} does not exist")
+        raise UsageError(f"{role} image {path} does not exist{hint}")
     return path
 
 
