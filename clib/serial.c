@@ -2,6 +2,7 @@
  * DLAB), 1 IER (DLM with DLAB), 2 FCR, 3 LCR, 4 MCR, 5 LSR. */
 #include <tb/serial.h>
 #include <tb/io.h>
+#include <tb/string.h>
 
 #define UART_THR 0
 #define UART_RBR 0
@@ -82,27 +83,10 @@ void serial_puthex(u16 port, u64 v)
 
 void serial_putdec(u16 port, u64 v)
 {
-	char buf[20];
-	unsigned n = 0;
+	char buf[21];
 
-	do {
-		/* Divide by 10 without a 64-bit division helper (libgcc is not linked in -m32). */
-		u64 q = (v >> 1) + (v >> 2);
-		q += q >> 4;
-		q += q >> 8;
-		q += q >> 16;
-		q += q >> 32;
-		q >>= 3;
-		u64 r = v - q * 10;
-		if (r > 9) {
-			q++;
-			r -= 10;
-		}
-		buf[n++] = (char)('0' + r);
-		v = q;
-	} while (v != 0);
-	while (n > 0)
-		serial_putc(port, buf[--n]);
+	tb_u64_to_dec(buf, v);
+	serial_puts(port, buf);
 }
 
 int serial_getc_poll(u16 port, int *c)

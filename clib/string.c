@@ -68,3 +68,27 @@ int tb_memeq_ct(const void *a, const void *b, size_t n)
 		diff |= x[i] ^ y[i];
 	return diff == 0;
 }
+
+unsigned tb_u64_to_dec(char buf[21], u64 v)
+{
+	static const u64 pow10[20] = {
+		10000000000000000000ull, 1000000000000000000ull, 100000000000000000ull,
+		10000000000000000ull, 1000000000000000ull, 100000000000000ull, 10000000000000ull,
+		1000000000000ull, 100000000000ull, 10000000000ull, 1000000000ull, 100000000ull,
+		10000000ull, 1000000ull, 100000ull, 10000ull, 1000ull, 100ull, 10ull, 1ull,
+	};
+	unsigned n = 0;
+
+	/* Repeated subtraction: at most 9 per digit. */
+	for (unsigned i = 0; i < 20; i++) {
+		char d = '0';
+		while (v >= pow10[i]) {
+			v -= pow10[i];
+			d++;
+		}
+		if (d != '0' || n > 0 || i == 19)
+			buf[n++] = d;
+	}
+	buf[n] = '\0';
+	return n;
+}

@@ -27,5 +27,21 @@ int main(void)
 	CHECK(tb_memeq_ct("abcd", "abce", 4) == 0 && tb_memeq_ct("xbcd", "abcd", 4) == 0, "memeq differs");
 	CHECK(tb_strlen("") == 0 && tb_strlen("hello") == 5, "strlen");
 	CHECK(tb_strnlen("hello", 3) == 3 && tb_strnlen("hi", 8) == 2, "strnlen");
+	char dec[21];
+	static const struct { unsigned long long v; const char *s; } decs[] = {
+		{ 0, "0" }, { 9, "9" }, { 10, "10" }, { 4096, "4096" }, { 1000000, "1000000" },
+		{ 4294967295ull, "4294967295" }, { 4294967296ull, "4294967296" },
+		{ 18446744073709551615ull, "18446744073709551615" }, { 10000000000000000000ull, "10000000000000000000" },
+	};
+	for (size_t i = 0; i < sizeof(decs) / sizeof(decs[0]); i++) {
+		unsigned n = tb_u64_to_dec(dec, decs[i].v);
+		CHECK(strcmp(dec, decs[i].s) == 0 && n == strlen(decs[i].s), "u64_to_dec %llu gave %s", decs[i].v, dec);
+	}
+	for (unsigned long long v = 1; v < 100000; v = v * 3 + 1) {
+		char ref[32];
+		snprintf(ref, sizeof(ref), "%llu", v);
+		tb_u64_to_dec(dec, v);
+		CHECK(strcmp(dec, ref) == 0, "u64_to_dec %llu gave %s", v, dec);
+	}
 	return test_summary("test_string");
 }

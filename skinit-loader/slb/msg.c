@@ -1,4 +1,5 @@
 #include "msg.h"
+#include <tb/string.h>
 
 void msg_init(struct msg *m, char *buf, u32 cap)
 {
@@ -25,27 +26,10 @@ void msg_str(struct msg *m, const char *s)
 
 void msg_dec(struct msg *m, u64 v)
 {
-	char tmp[20];
-	u32 n = 0;
+	char buf[21];
 
-	/* Repeated subtraction of powers of ten: no 64-bit division helper exists in -m32. */
-	static const u64 pow10[] = {
-		10000000000000000000ull, 1000000000000000000ull, 100000000000000000ull,
-		10000000000000000ull, 1000000000000000ull, 100000000000000ull, 10000000000000ull,
-		1000000000000ull, 100000000000ull, 10000000000ull, 1000000000ull, 100000000ull,
-		10000000ull, 1000000ull, 100000ull, 10000ull, 1000ull, 100ull, 10ull, 1ull,
-	};
-	for (u32 i = 0; i < 20; i++) {
-		char d = '0';
-		while (v >= pow10[i]) {
-			v -= pow10[i];
-			d++;
-		}
-		if (d != '0' || n > 0 || i == 19)
-			tmp[n++] = d;
-	}
-	for (u32 i = 0; i < n; i++)
-		put(m, tmp[i]);
+	tb_u64_to_dec(buf, v);
+	msg_str(m, buf);
 }
 
 void msg_hex(struct msg *m, u64 v)

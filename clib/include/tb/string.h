@@ -12,6 +12,9 @@ int tb_memcmp(const void *a, const void *b, size_t n);
 size_t tb_strlen(const char *s);
 /* Bounded length: number of bytes before the first NUL, at most max. */
 size_t tb_strnlen(const char *s, size_t max);
+/* Decimal digits of v into buf (NUL-terminated, at most 20 digits); returns the digit count.
+ * No division: -m32 freestanding code has no 64-bit division helper. */
+unsigned tb_u64_to_dec(char buf[21], u64 v);
 /* Constant-time equality (time depends only on n): 1 if equal, 0 otherwise. For digests/secrets. */
 int tb_memeq_ct(const void *a, const void *b, size_t n);
 
