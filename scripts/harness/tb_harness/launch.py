@@ -409,8 +409,10 @@ class Launch:
             if pcr_error:
                 return 3, f"harness error after the VMM finished: {pcr_error}"
             return 0, "VMM finished (status 33)"
+        # A broken control channel explains a failed run better than its symptom.
+        extra = f"; {self.proxy.error}" if self.proxy.error else ""
         if status in STATUS_MEANING:
-            return 1, f"QEMU exited with status {status} ({STATUS_MEANING[status]})"
+            return 1, f"QEMU exited with status {status} ({STATUS_MEANING[status]}){extra}"
         detail = ""
         try:
             with open(os.path.join(self.out, "qemu.stderr"), errors="replace") as f:
@@ -419,7 +421,7 @@ class Launch:
                 detail = f": {first}"
         except OSError:
             pass
-        return 1, f"QEMU exited with status {status}{detail}"
+        return 1, f"QEMU exited with status {status}{detail}{extra}"
 
     def cleanup(self):
         children.stop(self.qemu)
