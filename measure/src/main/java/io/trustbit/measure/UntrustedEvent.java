@@ -1,6 +1,5 @@
 package io.trustbit.measure;
 
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -9,11 +8,13 @@ import java.util.Map;
  * {@link UntrustedEventLog#verifyAgainst} turns events into {@link VerifiedEvent}s.
  */
 public final class UntrustedEvent {
+    private static final HashAlg[] ALGS = HashAlg.values();
+
     private final int index;
     private final int offset;
     private final int pcrIndex;
     private final long eventType;
-    private final Map<HashAlg, byte[]> digests;
+    private final byte[][] digests; // by HashAlg ordinal, null where the event has no digest
     private final byte[] data;
 
     /**
@@ -21,14 +22,23 @@ public final class UntrustedEvent {
      * @param offset byte offset of the event in the log
      */
     public UntrustedEvent(int index, int offset, int pcrIndex, long eventType, Map<HashAlg, byte[]> digests, byte[] data) {
+        this(index, offset, pcrIndex, eventType, copy(digests), data.clone());
+    }
+
+    /** Takes ownership of the arrays: for the parser. */
+    UntrustedEvent(int index, int offset, int pcrIndex, long eventType, byte[][] digestsByOrdinal, byte[] data) {
         this.index = index;
         this.offset = offset;
         this.pcrIndex = pcrIndex;
         this.eventType = eventType;
-        EnumMap<HashAlg, byte[]> d = new EnumMap<>(HashAlg.class);
-        digests.forEach((k, v) -> d.put(k, v.clone()));
-        this.digests = Collections.unmodifiableMap(d);
-        this.data = data.clone();
+        this.digests = digestsByOrdinal;
+        this.data = data;
+    }
+
+    private static byte[][] copy(Map<HashAlg, byte[]> digests) {
+        byte[][] d = new byte[ALGS.length][];
+        digests.forEach((k, v) -> d[k.ordinal()] = v.clone());
+        return d;
     }
 
     public int index() {
@@ -51,17 +61,17 @@ public final class UntrustedEvent {
     /** The claimed digests by bank (copies). */
     public Map<HashAlg, byte[]> digests() {
         EnumMap<HashAlg, byte[]> d = new EnumMap<>(HashAlg.class);
-        digests.forEach((k, v) -> d.put(k, v.clone()));
+        for (HashAlg a : ALGS) {
+            if (digests[a.ordinal()] != null) {
+                d.put(a, digests[a.ordinal()].clone());
+            }
+        }
         return d;
     }
 
-    /** The digest in one bank without copying, for replay inside this package. */
+    /** The digest in one bank without copying (null if none), for replay inside this package. */
     byte[] digestRef(HashAlg alg) {
-        return digests.get(alg);
-    }
-
-    Map<HashAlg, byte[]> digestsRef() {
-        return digests;
+        return digests[alg.ordinal()];
     }
 
     /** The event data (a copy). */

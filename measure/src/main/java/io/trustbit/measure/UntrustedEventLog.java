@@ -1,6 +1,5 @@
 package io.trustbit.measure;
 
-import io.trustbit.measure.internal.EventLogParser;
 import io.trustbit.measure.internal.EventLogQuirks;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -24,6 +23,8 @@ public final class UntrustedEventLog {
 
     /** The two log formats of TCG PC Client PFP 1.05, §10.2. */
     public enum Format { LEGACY_SHA1, CRYPTO_AGILE }
+
+    private static final int PARALLEL_THRESHOLD = 20_000;
 
     private final EventLogParser.ParsedLog parsed;
 
@@ -55,7 +56,7 @@ public final class UntrustedEventLog {
     }
 
     /** The Spec ID Event03 header of a crypto-agile log. */
-    public Optional<EventLogParser.SpecId> specId() {
+    public Optional<SpecIdEvent> specId() {
         return Optional.ofNullable(parsed.specId());
     }
 
@@ -133,26 +134,32 @@ public final class UntrustedEventLog {
     private Map<HashAlg, PcrBank> replayBanks(List<UntrustedEvent> events, Set<HashAlg> algs) {
         Map<HashAlg, PcrBank> banks = new EnumMap<>(HashAlg.class);
         for (HashAlg alg : algs) {
-            PcrBank bank = new PcrBank(alg);
-            bank.startAtLocality(0, parsed.pcr0StartLocality());
-            banks.put(alg, bank);
+            banks.put(alg, new PcrBank(alg));
         }
-        boolean agile = parsed.cryptoAgile();
-        for (UntrustedEvent e : events) {
-            boolean extend = e.eventType() != EventType.EV_NO_ACTION;
-            for (Map.Entry<HashAlg, byte[]> d : e.digestsRef().entrySet()) {
-                PcrBank bank = banks.get(d.getKey());
-                if (bank == null) {
-                    continue;
-                }
-                if (extend) {
-                    bank.extend(e.pcrIndex(), d.getValue());
-                } else if (agile) {
-                    // tpm2_eventlog lists a PCR that has only EV_NO_ACTION events in a crypto-agile log
-                    bank.markUsed(e.pcrIndex());
-                }
-            }
+        // Banks are independent: replay them in parallel when the log is long enough to gain from it.
+        if (events.size() >= PARALLEL_THRESHOLD && banks.size() > 1) {
+            banks.values().parallelStream().forEach(b -> replayBank(b, events));
+        } else {
+            banks.values().forEach(b -> replayBank(b, events));
         }
         return banks;
+    }
+
+    private void replayBank(PcrBank bank, List<UntrustedEvent> events) {
+        bank.startAtLocality(0, parsed.pcr0StartLocality());
+        HashAlg alg = bank.alg();
+        boolean agile = parsed.cryptoAgile();
+        for (UntrustedEvent e : events) {
+            byte[] digest = e.digestRef(alg);
+            if (digest == null) {
+                continue;
+            }
+            if (e.eventType() != EventType.EV_NO_ACTION) {
+                bank.extend(e.pcrIndex(), digest);
+            } else if (agile) {
+                // tpm2_eventlog lists a PCR that has only EV_NO_ACTION events in a crypto-agile log
+                bank.markUsed(e.pcrIndex());
+            }
+        }
     }
 }

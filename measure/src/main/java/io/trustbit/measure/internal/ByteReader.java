@@ -14,6 +14,8 @@ public final class ByteReader {
     private final int end;
     private int pos;
     private String context = "";
+    private int eventIndex = -1;
+    private int eventOffset;
 
     public ByteReader(byte[] buf) {
         this(buf, 0, buf.length);
@@ -28,10 +30,22 @@ public final class ByteReader {
         this.end = offset + length;
     }
 
-    /** Sets the prefix of error messages, e.g. {@code "event 12 at offset 0x1a2c: "}. */
+    /** Sets the prefix of error messages, e.g. {@code "launch configuration: "}. */
     public ByteReader context(String context) {
         this.context = context;
+        this.eventIndex = -1;
         return this;
+    }
+
+    /** Sets the prefix {@code "event N at offset 0xO: "}, built only when an error needs it. */
+    public ByteReader eventContext(int index, int offset) {
+        this.eventIndex = index;
+        this.eventOffset = offset;
+        return this;
+    }
+
+    private String prefix() {
+        return eventIndex < 0 ? context : "event " + eventIndex + " at offset 0x" + Integer.toHexString(eventOffset) + ": ";
     }
 
     public int position() {
@@ -48,12 +62,12 @@ public final class ByteReader {
 
     /** A failure naming {@code field} at the current offset. */
     public FormatException error(String field, String problem) {
-        return new FormatException(context + field + " " + problem + " (offset 0x" + Integer.toHexString(pos) + ")");
+        return new FormatException(prefix() + field + " " + problem + " (offset 0x" + Integer.toHexString(pos) + ")");
     }
 
     /** A failure naming {@code field} without an offset (the context already has one). */
     public FormatException fieldError(String field, String problem) {
-        return new FormatException(context + field + " " + problem);
+        return new FormatException(prefix() + field + " " + problem);
     }
 
     private void need(long n, String field) throws FormatException {

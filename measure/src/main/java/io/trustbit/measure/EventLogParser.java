@@ -1,16 +1,10 @@
-package io.trustbit.measure.internal;
+package io.trustbit.measure;
 
-import io.trustbit.measure.EventType;
-import io.trustbit.measure.FormatException;
-import io.trustbit.measure.HashAlg;
-import io.trustbit.measure.PcrBank;
-import io.trustbit.measure.UntrustedEvent;
+import io.trustbit.measure.internal.ByteReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Parser for TCG PC Client event logs (TCG PC Client Platform Firmware Profile Specification 1.05,
@@ -18,7 +12,7 @@ import java.util.Map;
  * StartupLocality). A log whose first record is an EV_NO_ACTION event carrying "Spec ID Event03" is
  * crypto-agile; any other log is a legacy SHA-1 log. Everything is bounds-checked by {@link ByteReader}.
  */
-public final class EventLogParser {
+final class EventLogParser {
     public static final int MAX_EVENTS = 1_000_000;
     public static final int MAX_EVENT_SIZE = 16 * 1024 * 1024;
     public static final int MAX_DIGESTS = 8;
@@ -28,16 +22,14 @@ public final class EventLogParser {
     static final byte[] STARTUP_LOCALITY = "StartupLocality\0".getBytes(StandardCharsets.US_ASCII);
 
     /** The parse result: format, banks, events, and the PCR 0 starting value. */
-    public record ParsedLog(boolean cryptoAgile, List<HashAlg> banks, List<UntrustedEvent> events,
-            int pcr0StartLocality, SpecId specId) {}
+    record ParsedLog(boolean cryptoAgile, List<HashAlg> banks, List<UntrustedEvent> events,
+            int pcr0StartLocality, SpecIdEvent specId) {}
 
-    /** Fields of the Spec ID Event03 header (§10.4.5.1), for display. */
-    public record SpecId(long platformClass, int specVersionMinor, int specVersionMajor, int specErrata,
-            int uintnSize, List<HashAlg> algorithms, byte[] vendorInfo) {}
+    private static final HashAlg[] ALGS = HashAlg.values();
 
     private EventLogParser() {}
 
-    public static ParsedLog parse(byte[] log) throws FormatException {
+    static ParsedLog parse(byte[] log) throws FormatException {
         if (isCryptoAgile(log)) {
             return parseCryptoAgile(log);
         }
@@ -68,13 +60,14 @@ public final class EventLogParser {
                 throw r.error("event " + index, "exceeds the limit of " + MAX_EVENTS + " events");
             }
             int offset = r.position();
-            r.context("event " + index + " at offset 0x" + Integer.toHexString(offset) + ": ");
+            r.eventContext(index, offset);
             int pcr = pcrIndex(r);
             long type = r.u32("eventType");
-            byte[] digest = r.bytes(HashAlg.SHA1.size(), "digest");
+            byte[][] digests = new byte[ALGS.length][];
+            digests[HashAlg.SHA1.ordinal()] = r.bytes(HashAlg.SHA1.size(), "digest");
             int size = r.length32("eventDataSize", MAX_EVENT_SIZE);
             byte[] data = r.bytes(size, "event data");
-            events.add(new UntrustedEvent(index, offset, pcr, type, Map.of(HashAlg.SHA1, digest), data));
+            events.add(new UntrustedEvent(index, offset, pcr, type, digests, data));
         }
         return new ParsedLog(false, List.of(HashAlg.SHA1), events, 0, null);
     }
@@ -129,8 +122,9 @@ public final class EventLogParser {
             throw r.fieldError("eventDataSize", headerSize + " does not match the Spec ID event's own size "
                     + (headerSize - (headerEnd - r.position())));
         }
-        SpecId specId = new SpecId(platformClass, minor, major, errata, uintn, List.copyOf(banks), vendor);
+        SpecIdEvent specId = new SpecIdEvent(platformClass, minor, major, errata, uintn, List.copyOf(banks), vendor);
 
+        HashAlg[] bankArray = banks.toArray(new HashAlg[0]);
         List<UntrustedEvent> events = new ArrayList<>();
         int pcr0Start = 0;
         boolean pcr0Extended = false;
@@ -141,22 +135,27 @@ public final class EventLogParser {
                 throw r.error("event " + index, "exceeds the limit of " + MAX_EVENTS + " events");
             }
             int offset = r.position();
-            r.context("event " + index + " at offset 0x" + Integer.toHexString(offset) + ": ");
+            r.eventContext(index, offset);
             int pcr = pcrIndex(r);
             long type = r.u32("eventType");
             int count = r.count32("digestCount", MAX_DIGESTS);
-            Map<HashAlg, byte[]> digests = new EnumMap<>(HashAlg.class);
+            byte[][] digests = new byte[ALGS.length][];
             for (int i = 0; i < count; i++) {
-                int id = r.u16("digests[" + i + "].hashAlg");
-                HashAlg alg = HashAlg.fromTcgId(id).orElse(null);
-                if (alg == null || !banks.contains(alg)) {
+                int id = r.u16("digests.hashAlg");
+                HashAlg alg = null;
+                for (HashAlg b : bankArray) {
+                    if (b.tcgId() == id) {
+                        alg = b;
+                    }
+                }
+                if (alg == null) {
                     throw r.fieldError("digests[" + i + "].hashAlg",
                             String.format("0x%04x is not an algorithm of the Spec ID header", id));
                 }
-                if (digests.containsKey(alg)) {
+                if (digests[alg.ordinal()] != null) {
                     throw r.fieldError("digests[" + i + "].hashAlg", alg.bankName() + " digest given twice");
                 }
-                digests.put(alg, r.bytes(alg.size(), "digests[" + i + "]." + alg.bankName()));
+                digests[alg.ordinal()] = r.bytes(alg.size(), "digest");
             }
             int size = r.length32("eventSize", MAX_EVENT_SIZE);
             byte[] data = r.bytes(size, "event");
