@@ -63,6 +63,12 @@ public record Evidence(int version, String nodeId, byte[] nonce, byte[] akPublic
         }
     }
 
+    /** Evidence for a quote made by this agent, stamped now. */
+    public static Evidence of(String nodeId, byte[] nonce, Quote quote, Map<EventLogKind, byte[]> eventLogs) {
+        return new Evidence(VERSION, nodeId, nonce, quote.akPublic(), quote.attest(), quote.signature(), quote.pcrs(),
+                eventLogs, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    }
+
     @Override
     public byte[] nonce() {
         return nonce.clone();

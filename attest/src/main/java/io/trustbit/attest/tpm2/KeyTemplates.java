@@ -71,6 +71,49 @@ public final class KeyTemplates {
         return parseOwn(w);
     }
 
+    /**
+     * An AK public area for a bare public key (PEM from tpm2-tools or OpenSSL), with the scheme such a
+     * key has by default: ECDSA-SHA256 for P-256, ECDSA-SHA384 for P-384, RSASSA-SHA256 for RSA.
+     * Only for offline checks where the TPM's own TPMT_PUBLIC is not at hand.
+     */
+    public static TpmtPublic akFromJcaKey(java.security.PublicKey key) {
+        TpmWriter w = new TpmWriter();
+        if (key instanceof java.security.interfaces.ECPublicKey ec) {
+            int fieldBits = ec.getParams().getCurve().getField().getFieldSize();
+            EccCurve curve = switch (fieldBits) {
+                case 256 -> EccCurve.NIST_P256;
+                case 384 -> EccCurve.NIST_P384;
+                default -> throw new IllegalArgumentException("unsupported EC key of " + fieldBits + " bits");
+            };
+            HashAlg hash = curve == EccCurve.NIST_P256 ? HashAlg.SHA256 : HashAlg.SHA384;
+            w.u16(AlgIds.ECC).u16(HashAlg.SHA256.tcgId()).u32(AK_ATTRIBUTES).tpm2b(new byte[0])
+                    .u16(AlgIds.NULL).u16(AlgIds.ECDSA).u16(hash.tcgId()).u16(curve.tcgId()).u16(AlgIds.NULL)
+                    .tpm2b(unsigned(ec.getW().getAffineX(), curve.coordinateSize()))
+                    .tpm2b(unsigned(ec.getW().getAffineY(), curve.coordinateSize()));
+        } else if (key instanceof java.security.interfaces.RSAPublicKey rsa) {
+            int bits = rsa.getModulus().bitLength();
+            if (bits % 8 != 0 || bits < 1024 || bits > 4096) {
+                throw new IllegalArgumentException("unsupported RSA key of " + bits + " bits");
+            }
+            long e = rsa.getPublicExponent().longValueExact();
+            w.u16(AlgIds.RSA).u16(HashAlg.SHA256.tcgId()).u32(AK_ATTRIBUTES).tpm2b(new byte[0])
+                    .u16(AlgIds.NULL).u16(AlgIds.RSASSA).u16(HashAlg.SHA256.tcgId()).u16(bits)
+                    .u32(e == 65537 ? 0 : (int) e)
+                    .tpm2b(unsigned(rsa.getModulus(), bits / 8));
+        } else {
+            throw new IllegalArgumentException("unsupported key type " + key.getAlgorithm());
+        }
+        return parseOwn(w);
+    }
+
+    private static byte[] unsigned(java.math.BigInteger v, int size) {
+        byte[] raw = v.toByteArray();
+        byte[] out = new byte[size];
+        int n = Math.min(raw.length, size);
+        System.arraycopy(raw, raw.length - n, out, size - n, n);
+        return out;
+    }
+
     private static TpmtPublic parseOwn(TpmWriter w) {
         try {
             return TpmtPublic.parse(w.toByteArray());

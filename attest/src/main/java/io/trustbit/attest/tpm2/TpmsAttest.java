@@ -60,6 +60,10 @@ public record TpmsAttest(int magic, int type, byte[] qualifiedSigner, byte[] ext
                 firmware, sel, digest);
     }
 
+    /**
+     * The signer's Qualified Name (Part 1 §16.6) — not its Name. See
+     * {@link TpmtPublic#qualifiedName(byte[])}.
+     */
     @Override
     public byte[] qualifiedSigner() {
         return qualifiedSigner.clone();
