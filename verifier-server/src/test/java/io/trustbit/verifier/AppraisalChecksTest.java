@@ -145,8 +145,15 @@ class AppraisalChecksTest {
 
     @Test
     void foreignQualifiedSigner() throws Exception {
-        byte[] other = new SoftTpm().akName();
+        byte[] other = new SoftTpm().qualifiedName();
         assertContraindicated(new Node().send(q -> q.qualifiedSigner = other), "quote.signer");
+    }
+
+    @Test
+    void qualifiedSignerThatIsOnlyTheAkNameIsRefused() throws Exception {
+        Node n = new Node();
+        byte[] plainName = n.tpm.akName();
+        assertContraindicated(n.send(q -> q.qualifiedSigner = plainName), "quote.signer");
     }
 
     @Test

@@ -33,14 +33,21 @@ public final class DrtmChain {
         w.event(17, EventType.TB_VMM, digests(vmm), "vmm".getBytes(StandardCharsets.US_ASCII));
         w.extendData(18, EventType.TB_LAUNCH_TYPE, launchType.eventData());
         w.event(18, EventType.TB_LAUNCH_CONFIG, digests(launchConfig), "launch-config".getBytes(StandardCharsets.US_ASCII));
-        byte[] image = HashAlg.SHA256.digest("guest image".getBytes(StandardCharsets.US_ASCII));
-        w.extendData(19, EventType.TB_GUEST, new GuestRecord(GuestRecord.LAUNCHED, 0, image, signerKeyId,
-                guestSecurityVersion, "guest1").encode());
-        if (refusedGuest) {
-            w.extendData(19, EventType.TB_GUEST, new GuestRecord(GuestRecord.REFUSED, 7, new byte[32], new byte[32], 0,
-                    "guest2").encode());
+        for (byte[] record : guestRecords()) {
+            w.extendData(19, EventType.TB_GUEST, record);
         }
         return w.toByteArray();
+    }
+
+    /** The PCR 19 guest records, in launch order. */
+    public List<byte[]> guestRecords() {
+        List<byte[]> out = new ArrayList<>();
+        byte[] image = HashAlg.SHA256.digest("guest image".getBytes(StandardCharsets.US_ASCII));
+        out.add(new GuestRecord(GuestRecord.LAUNCHED, 0, image, signerKeyId, guestSecurityVersion, "guest1").encode());
+        if (refusedGuest) {
+            out.add(new GuestRecord(GuestRecord.REFUSED, 7, new byte[32], new byte[32], 0, "guest2").encode());
+        }
+        return out;
     }
 
     private static Map<HashAlg, byte[]> digests(byte[] data) {

@@ -85,6 +85,15 @@ public final class SoftTpm {
         }
     }
 
+    /** The AK's Qualified Name as a child of the EK, what a TPM puts into qualifiedSigner. */
+    public byte[] qualifiedName() {
+        try {
+            return io.trustbit.verifier.internal.QualifiedNames.akUnderEk(TpmtPublic.parse(ekPublic()), TpmtPublic.parse(akPublic()));
+        } catch (Tpm2FormatException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** TPM2_ActivateCredential with the ECC EK (Part 1 §24, §C.6.4): recovers the secret. */
     public byte[] activate(byte[] credentialBlob, byte[] encryptedSecret) throws GeneralSecurityException {
         ByteBuffer es = ByteBuffer.wrap(encryptedSecret);
@@ -126,7 +135,7 @@ public final class SoftTpm {
     public final class Quote {
         public int magic = 0xFF544347;
         public int type = 0x8018;
-        public byte[] qualifiedSigner = akName();
+        public byte[] qualifiedSigner = qualifiedName();
         public byte[] extraData;
         public long clockValue = clock;
         public long reset = resetCount;

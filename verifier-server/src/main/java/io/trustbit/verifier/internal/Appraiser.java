@@ -32,7 +32,8 @@ import java.util.TreeSet;
 
 /**
  * The appraisal of one piece of evidence: every check of docs/verifier.md "Checks", then the policy.
- * Pure computation (no I/O): the caller has already used the nonce and passes the outcome in. Checks do
+ * The signer check compares qualifiedSigner with the AK's Qualified Name under the node's EK
+ * ({@link QualifiedNames}), which a TPM reports for the AK our agent and tpm2_createak create. Pure computation (no I/O): the caller has already used the nonce and passes the outcome in. Checks do
  * not stop at the first failure where later ones still make sense; every failure is a reason. Event-log
  * and policy checks run only on a quote whose signature, signer, nonce, selection and digest held.
  */
@@ -64,7 +65,7 @@ public final class Appraiser {
      * Appraises evidence that parsed as JSON, for an enrolled node whose AK is {@code akPublic}, under
      * {@code policy} (null: unavailable, with {@code policyError} as the reason).
      */
-    public Result appraise(String nodeId, Evidence ev, byte[] akPublic, NonceOutcome nonce, Policy policy,
+    public Result appraise(String nodeId, Evidence ev, byte[] ekPublic, byte[] akPublic, NonceOutcome nonce, Policy policy,
             String policyError, Instant now) {
         List<Reason> fail = new ArrayList<>();
         List<Reason> warn = new ArrayList<>();
@@ -87,10 +88,12 @@ public final class Appraiser {
         SortedSet<Integer> policyPcrs = policy != null ? policy.pcrsRead() : new TreeSet<>(List.of(17, 18, 19));
 
         TpmtPublic ak;
+        TpmtPublic ek;
         try {
             ak = TpmtPublic.parse(akPublic);
+            ek = TpmtPublic.parse(ekPublic);
         } catch (Tpm2FormatException e) {
-            fail.add(new Reason("evidence.ak", "enrolled AK unreadable"));
+            fail.add(new Reason("evidence.ak", "enrolled EK or AK unreadable"));
             return new Result(fail, warn, null, null);
         }
         if (!MessageDigest.isEqual(ev.akPublic(), akPublic)) {
@@ -135,8 +138,8 @@ public final class Appraiser {
                 fail.add(new Reason("clock.safe", "clockInfo.safe is not set"));
             }
         }
-        if (!MessageDigest.isEqual(attest.qualifiedSigner(), ak.name())) {
-            fail.add(new Reason("quote.signer", "qualifiedSigner is not the enrolled AK's name"));
+        if (!MessageDigest.isEqual(attest.qualifiedSigner(), QualifiedNames.akUnderEk(ek, ak))) {
+            fail.add(new Reason("quote.signer", "qualifiedSigner is not the enrolled AK (qualified name under the EK)"));
             quoteTrusted = false;
         }
         if (nonce == NonceOutcome.OK) {

@@ -147,7 +147,8 @@ public final class VerifierApi {
                     List.of(), null, null);
         } else {
             try {
-                result = appraiser.appraise(nodeId, ev, Base64.getDecoder().decode(node.akPublic()), nonce, policy,
+                result = appraiser.appraise(nodeId, ev, Base64.getDecoder().decode(node.ekPublic()),
+                        Base64.getDecoder().decode(node.akPublic()), nonce, policy,
                         policyError, clock.instant());
             } catch (RuntimeException | StackOverflowError e) {
                 LOG.error("appraisal of {} failed unexpectedly", nodeId, e);
