@@ -1,0 +1,165 @@
+package io.trustbit.attest;
+
+import io.trustbit.attest.internal.http.VerifierClient;
+import io.trustbit.attest.tpm2.PcrSelection;
+import io.trustbit.attest.tpm2.TpmtPublic;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The attestation agent: enrolls once (EK + AK sent to the verifier, credential activated to prove
+ * they share a TPM), then on every round asks for a nonce, quotes, and sends the Evidence.
+ *
+ * <p>Failures never end the loop: an unreachable verifier, a 5xx or a TPM error waits with
+ * exponential backoff (1 s doubling up to 5 min, with 50–100 % jitter) and tries again; a verifier
+ * that no longer knows the node (404, 409 NODE_NOT_ENROLLED) triggers a new enrollment with the
+ * same AK. The AK lives in the state directory (written atomically) and is never replaced.
+ */
+public final class Agent {
+    private static final Duration BACKOFF_START = Duration.ofSeconds(1);
+    private static final Duration BACKOFF_MAX = Duration.ofMinutes(5);
+
+    /** Everything the agent needs; see {@code trustbit agent --help}. */
+    public record Config(String tpm, URI verifier, VerifierTrust trust, String nodeId, Path stateDir, Duration interval,
+            PcrSelection pcrs, AkType akType, Optional<EkType> ekType, Optional<Path> drtmLog) {
+        public Config {
+            if (!Evidence.NODE_ID.matcher(nodeId).matches()) {
+                throw new IllegalArgumentException("node id must match " + Evidence.NODE_ID.pattern());
+            }
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("interval must be positive");
+            }
+        }
+    }
+
+    private final Config cfg;
+    private final VerifierClient client;
+    private final PrintWriter log;
+    private final SecureRandom random = new SecureRandom();
+
+    public Agent(Config cfg, PrintWriter log) throws IOException, GeneralSecurityException {
+        this.cfg = cfg;
+        this.client = new VerifierClient(cfg.verifier(), cfg.trust());
+        this.log = log;
+    }
+
+    private AkLocation akLocation() {
+        return AkLocation.stateDir(cfg.stateDir());
+    }
+
+    /** One attestation, enrolling first if this state directory is not enrolled with this verifier. */
+    public AttestationResult attestOnce() throws AttestException, VerifierException, IOException {
+        if (!enrolled()) {
+            enroll();
+        }
+        try {
+            return attest();
+        } catch (VerifierException e) {
+            if (e.status() == 404 || "NODE_NOT_ENROLLED".equals(e.code())) {
+                say("verifier does not know node " + cfg.nodeId() + " (" + e.code() + "): enrolling again");
+                Files.deleteIfExists(cfg.stateDir().resolve(StateFiles.ENROLLED));
+                enroll();
+                return attest();
+            }
+            throw e;
+        }
+    }
+
+    /** Attests every interval until {@code stop} says so; never returns because of a failure. */
+    public void run(BooleanSupplier stop) throws InterruptedException {
+        Duration backoff = BACKOFF_START;
+        while (!stop.getAsBoolean()) {
+            Duration wait;
+            try {
+                AttestationResult r = attestOnce();
+                say("attested: " + r.status() + (r.reasons().isEmpty() ? "" : " " + r.reasons()));
+                backoff = BACKOFF_START;
+                wait = cfg.interval();
+            } catch (AttestException | VerifierException | IOException | RuntimeException e) {
+                wait = jitter(backoff);
+                say("attestation failed: " + e.getMessage() + "; retrying in " + wait.toMillis() + " ms");
+                backoff = backoff.multipliedBy(2).compareTo(BACKOFF_MAX) > 0 ? BACKOFF_MAX : backoff.multipliedBy(2);
+            }
+            sleep(wait, stop);
+        }
+    }
+
+    private Duration jitter(Duration d) {
+        return Duration.ofMillis((long) (d.toMillis() * (0.5 + 0.5 * random.nextDouble())));
+    }
+
+    private static void sleep(Duration d, BooleanSupplier stop) throws InterruptedException {
+        long end = System.nanoTime() + d.toNanos();
+        while (!stop.getAsBoolean() && System.nanoTime() < end) {
+            Thread.sleep(Math.min(200, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+        }
+    }
+
+    private boolean enrolled() throws IOException {
+        Path marker = cfg.stateDir().resolve(StateFiles.ENROLLED);
+        if (!Files.exists(marker) || !Files.exists(cfg.stateDir().resolve(StateFiles.AK_PUBLIC))) {
+            return false;
+        }
+        String expected = markerText(Files.readAllBytes(cfg.stateDir().resolve(StateFiles.AK_PUBLIC)));
+        return expected != null && expected.equals(Files.readString(marker, StandardCharsets.UTF_8));
+    }
+
+    private String markerText(byte[] akPublic) {
+        try {
+            return "verifier " + cfg.verifier() + "\nnode " + cfg.nodeId() + "\nak "
+                    + HexFormat.of().formatHex(TpmtPublic.parse(akPublic).name()) + "\n";
+        } catch (io.trustbit.attest.tpm2.Tpm2FormatException e) {
+            return null;
+        }
+    }
+
+    private void enroll() throws AttestException, VerifierException, IOException {
+        try (AttestationTpm tpm = AttestationTpm.open(cfg.tpm())) {
+            EkType ek = AttestationTpm.ekTypeOf(akLocation(), cfg.ekType().isPresent() ? cfg.ekType().get() : tpm.defaultEkType());
+            Endorsement e = tpm.endorsement(ek);
+            TpmtPublic ak = tpm.ak(akLocation(), cfg.akType(), ek);
+            VerifierClient.Challenge c = client.enroll(cfg.nodeId(), e.ekPublic().encoded(), e.certificate(), ak.encoded());
+            byte[] secret = tpm.activateCredential(akLocation(), cfg.akType(), ek, c.credentialBlob(), c.encryptedSecret());
+            String status = client.activate(cfg.nodeId(), c.challengeId(), secret);
+            java.util.Arrays.fill(secret, (byte) 0);
+            StateFiles.writeAtomically(cfg.stateDir().resolve(StateFiles.ENROLLED),
+                    markerText(ak.encoded()).getBytes(StandardCharsets.UTF_8));
+            say("enrolled node " + cfg.nodeId() + " (" + ek.label() + " EK" + (e.certificate().isPresent() ? " with certificate" : "")
+                    + ", AK " + HexFormat.of().formatHex(ak.name()) + "): " + status);
+        }
+    }
+
+    private AttestationResult attest() throws AttestException, VerifierException, IOException {
+        VerifierClient.Nonce nonce = client.challenge(cfg.nodeId());
+        Evidence evidence;
+        try (AttestationTpm tpm = AttestationTpm.open(cfg.tpm())) {
+            EkType ek = AttestationTpm.ekTypeOf(akLocation(), EkType.ECC);
+            Quote q = tpm.quote(akLocation(), cfg.akType(), ek, nonce.nonce(), cfg.pcrs());
+            evidence = Evidence.of(cfg.nodeId(), nonce.nonce(), q, EventLogs.collect(tpm, cfg.tpm(), cfg.drtmLog()));
+        }
+        VerifierClient.Verdict v = client.evidence(cfg.nodeId(), EvidenceCodec.toJson(evidence));
+        List<String> reasons = new ArrayList<>();
+        for (VerifierClient.Reason r : v.reasons()) {
+            reasons.add(r.check() + ": " + r.detail());
+        }
+        return new AttestationResult(v.status(), reasons, v.verdict());
+    }
+
+    private void say(String line) {
+        log.println(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " agent: " + line);
+        log.flush();
+    }
+}

@@ -1,0 +1,20 @@
+package io.trustbit.attest;
+
+import java.util.List;
+
+/**
+ * The verifier's answer to one Evidence.
+ *
+ * @param status  {@code affirming}, {@code warning} or {@code contraindicated}
+ * @param reasons {@code check: detail} lines
+ * @param verdict the signed verdict (JWT) as received; its signature is for relying parties to check
+ */
+public record AttestationResult(String status, List<String> reasons, String verdict) {
+    public AttestationResult {
+        reasons = List.copyOf(reasons);
+    }
+
+    public boolean affirming() {
+        return "affirming".equals(status);
+    }
+}
