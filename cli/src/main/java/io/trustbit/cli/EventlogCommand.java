@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit eventlog dump|replay FILE}: TCG PC Client event logs (legacy SHA-1 or crypto-agile). */
-@Command(name = "eventlog", description = "Inspect and replay TCG event logs.",
+@Command(name = "eventlog", mixinStandardHelpOptions = true, description = "Inspect and replay TCG event logs.",
         subcommands = {EventlogCommand.Dump.class, EventlogCommand.Replay.class})
 public final class EventlogCommand {
     static final long MAX_LOG_BYTES = 256L * 1024 * 1024;
@@ -33,7 +33,7 @@ public final class EventlogCommand {
     }
 
     /** {@code trustbit eventlog dump FILE}: one block per event. */
-    @Command(name = "dump", description = "Print every event: index, PCR, type, digests, data summary.")
+    @Command(name = "dump", mixinStandardHelpOptions = true, description = "Print every event: index, PCR, type, digests, data summary.")
     static final class Dump implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
@@ -75,7 +75,7 @@ public final class EventlogCommand {
     }
 
     /** {@code trustbit eventlog replay FILE [--json]}: the PCR values the log claims. */
-    @Command(name = "replay", description = "Replay the log; print every PCR that has events, in every bank.")
+    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay the log; print every PCR that has events, in every bank.")
     static final class Replay implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit image sign|verify}: detached Ed25519 manifests of VMM and guest images. */
-@Command(name = "image", description = "Sign and verify VMM and guest images.",
+@Command(name = "image", mixinStandardHelpOptions = true, description = "Sign and verify VMM and guest images.",
         subcommands = {ImageCommand.Sign.class, ImageCommand.Verify.class})
 public final class ImageCommand {
 
@@ -49,7 +49,7 @@ public final class ImageCommand {
     }
 
     /** {@code trustbit image sign --key K --kind vmm|guest --security-version N IMAGE...}. */
-    @Command(name = "sign", description = "Write IMAGE.manifest for each IMAGE (atomically).")
+    @Command(name = "sign", mixinStandardHelpOptions = true, description = "Write IMAGE.manifest for each IMAGE (atomically).")
     static final class Sign implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
@@ -96,7 +96,7 @@ public final class ImageCommand {
     }
 
     /** {@code trustbit image verify --pub K [--kind K] [--min-security-version N] [--manifest F] IMAGE}. */
-    @Command(name = "verify", description = "Exit 0 if valid, 1 on a mismatch (reason on stderr), 2 if malformed.")
+    @Command(name = "verify", mixinStandardHelpOptions = true, description = "Exit 0 if valid, 1 on a mismatch (reason on stderr), 2 if malformed.")
     static final class Verify implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;

@@ -13,11 +13,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit key ...}: signing keys. */
-@Command(name = "key", description = "Manage Ed25519 image signing keys.", subcommands = {KeyCommand.New.class})
+@Command(name = "key", mixinStandardHelpOptions = true, description = "Manage Ed25519 image signing keys.", subcommands = {KeyCommand.New.class})
 public final class KeyCommand {
 
     /** {@code trustbit key new --out PATH [--passphrase-file F]}: prints the key id, never key material. */
-    @Command(name = "new", description = "Create PATH.key (PKCS#8 PEM, mode 0600) and PATH.pub; print the key id.")
+    @Command(name = "new", mixinStandardHelpOptions = true, description = "Create PATH.key (PKCS#8 PEM, mode 0600) and PATH.pub; print the key id.")
     static final class New implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;

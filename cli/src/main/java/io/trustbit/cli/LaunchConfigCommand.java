@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit launch-config --signer PATH.pub[:MINSV]... [--cmdline STR] --out FILE}. */
-@Command(name = "launch-config", description = "Write the launch configuration blob the SLB measures into PCR 18.")
+@Command(name = "launch-config", mixinStandardHelpOptions = true, description = "Write the launch configuration blob the SLB measures into PCR 18.")
 public final class LaunchConfigCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin VerboseOption verbose;

@@ -25,7 +25,11 @@ public final class Main {
 
     /** Builds the command line with the given writers, so tests can capture output. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()), out, err);
+    }
+
+    /** Sets the writers and the one failure mapper on a command line. */
+    static CommandLine configure(CommandLine cl, PrintWriter out, PrintWriter err) {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new ErrorMapper());
@@ -35,7 +39,7 @@ public final class Main {
 
     /** Runs one command line and returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        int code = commandLine(out, err).execute(args);
+        int code = StartupCommandLine.forArgs(out, err, args).execute(args);
         out.flush();
         err.flush();
         return code;

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * [--guest NAME=IMAGE[:MANIFEST]]... [--json]}: the PCR 17/18/19 values a correct launch produces.
  * Emulated runs (QEMU) need {@code --launch-type emulated}.
  */
-@Command(name = "measure", description = "Predict PCR 17, 18 (with --launch-config) and 19 (with --guest).")
+@Command(name = "measure", mixinStandardHelpOptions = true, description = "Predict PCR 17, 18 (with --launch-config) and 19 (with --guest).")
 public final class MeasureCommand implements Callable<Integer> {
     private static final long MAX_IMAGE = 64L * 1024 * 1024;
 
