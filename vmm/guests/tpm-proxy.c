@@ -3,6 +3,7 @@
  * "tpm-proxy framing"). Runs until the host sends a shutdown frame (type 0x04). */
 #include <tb/types.h>
 #include <tb/serial.h>
+#include <tb/io.h>
 #include <tb/string.h>
 #include <tb/tis.h>
 #include <tb/tpm2.h>
@@ -89,12 +90,24 @@ static void handle(u8 type, u32 len)
 	}
 }
 
+/* 115200 8N1 without touching the FIFO control register: enabling or resetting the FIFO would
+ * drop bytes the host sent before this guest started (they wait in the UART and the host's
+ * socket), so the host may send its first frame at any time. */
+static void com3_setup(void)
+{
+	outb(COM3 + 3, 0x80);           /* LCR: DLAB */
+	outb(COM3 + 0, 0x01);           /* divisor 1 */
+	outb(COM3 + 1, 0x00);
+	outb(COM3 + 3, 0x03);           /* LCR: 8N1 */
+	outb(COM3 + 1, 0x00);           /* IER: no interrupts */
+}
+
 void guest_main(void)
 {
-	serial_init(COM3);
+	com3_setup();
 	int rc = tis_request_locality(0);
-	console(rc == 0 ? "tpm-proxy: TPM locality 0 ready, serving COM3\n"
-			: "tpm-proxy: TPM locality 0 unavailable; TPM frames will fail\n");
+	console(rc == 0 ? "TPM locality 0 ready, serving COM3\n"
+			: "TPM locality 0 unavailable; TPM frames will fail\n");
 	for (;;) {
 		u8 type = get_byte();
 		u32 len = 0;
@@ -103,7 +116,7 @@ void guest_main(void)
 		if (len > FRAME_MAX) {
 			/* The stream cannot be resynchronised after a bad length: stop. */
 			send_error("frame length above 65536");
-			console("tpm-proxy: bad frame length, shutting down\n");
+			console("bad frame length, shutting down\n");
 			hypercall(HC_SHUTDOWN, 2, 0);
 		}
 		for (u32 i = 0; i < len; i++)
@@ -113,7 +126,7 @@ void guest_main(void)
 			continue;
 		}
 		if (type == T_SHUTDOWN) {
-			console("tpm-proxy: shutdown frame received\n");
+			console("shutdown frame received\n");
 			hypercall(HC_SHUTDOWN, 0, 0);
 		}
 		handle(type, len);

@@ -270,12 +270,12 @@ static int handle_vmmcall(struct exit_ctx *c)
 		v->rax = HC_ABI_VERSION;
 		return RUN_CONTINUE;
 	case HC_CONSOLE_WRITE:
+		if (!guest_range_ok(GUEST_MEM_SIZE, a1, a2))
+			return stop(c, "hypercall console-write: buffer outside guest memory at ", a1, 1);
 		if (a2 > HC_CONSOLE_MAX) {
 			v->rax = HC_ERR_LENGTH;
 			return RUN_CONTINUE;
 		}
-		if (!guest_range_ok(GUEST_MEM_SIZE, a1, a2))
-			return stop(c, "hypercall console-write: buffer outside guest memory at ", a1, 1);
 		guest_console(c, mem + a1, a2);
 		v->rax = HC_OK;
 		return RUN_CONTINUE;
