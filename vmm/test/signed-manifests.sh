@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The verification chain on really signed manifests: made by openssl (tests/qemu/vmm/lib/sign.py)
+# and, when the CLI is built, by `trustbit image sign` with a `trustbit launch-config` blob.
+#   signed-manifests.sh build/host/test_policy
+set -euo pipefail
+t="$(realpath "$1")"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+sign="$root/tests/qemu/vmm/lib/sign.py"
+w="$(mktemp -d /tmp/tb-vmm-sign.XXXXXX)"
+trap 'rm -rf "$w"' EXIT
+fails=0
+v() { "$t" verify "$@" || fails=$((fails + 1)); }
+
+head -c 4000 /dev/urandom > "$w/img"
+python3 "$sign" key "$w/k1"; python3 "$sign" key "$w/k2"
+k1="$(python3 "$sign" keyhex "$w/k1.pub")"; k2="$(python3 "$sign" keyhex "$w/k2.pub")"
+python3 "$root/tests/qemu/lib/mkconfig.py" --signer "$k1:5" --out "$w/cfg-k1"
+python3 "$root/tests/qemu/lib/mkconfig.py" --signer "$k2:0" --signer "$k1:6" --out "$w/cfg-k2k1-6"
+python3 "$root/tests/qemu/lib/mkconfig.py" --signer "$k2:0" --out "$w/cfg-k2"
+python3 "$sign" manifest --key "$w/k1" --security-version 5 "$w/img" "$w/m"
+v "$w/cfg-k1" "$w/img" "$w/m" 0                 # signed, trusted, version = minimum
+v "$w/cfg-k2k1-6" "$w/img" "$w/m" 8             # second signer, version below its minimum
+v "$w/cfg-k2" "$w/img" "$w/m" 6                 # signer not in the configuration
+v "$w/cfg-k1" "$w/img" - 1                      # no manifest
+for off in 0 63 88 100 151; do                  # flip a signature byte (R and S), then signed bytes
+  cp "$w/m" "$w/bad"; printf '\xff' | dd of="$w/bad" bs=1 seek=$((88 + off % 64)) conv=notrunc 2>/dev/null
+  v "$w/cfg-k1" "$w/img" "$w/bad" 7
+done
+cp "$w/m" "$w/bad"; printf '\x06' | dd of="$w/bad" bs=1 seek=48 conv=notrunc 2>/dev/null
+v "$w/cfg-k1" "$w/img" "$w/bad" 7               # security version raised after signing
+cp "$w/img" "$w/img2"; printf 'x' | dd of="$w/img2" bs=1 seek=10 conv=notrunc 2>/dev/null
+v "$w/cfg-k1" "$w/img2" "$w/m" 5                # tampered image
+head -c 151 "$w/m" > "$w/short"; v "$w/cfg-k1" "$w/img" "$w/short" 2
+
+if "$root/trustbit" help image sign >/dev/null 2>&1; then
+  "$root/trustbit" key new --out "$w/tk" >/dev/null
+  cp "$w/img" "$w/timg"
+  "$root/trustbit" image sign --key "$w/tk.key" --kind guest --security-version 9 "$w/timg" >/dev/null
+  "$root/trustbit" launch-config --signer "$w/tk.pub:9" --cmdline harness --out "$w/tcfg" >/dev/null
+  v "$w/tcfg" "$w/timg" "$w/timg.manifest" 0     # trustbit-signed, trustbit config
+  "$root/trustbit" launch-config --signer "$w/tk.pub:10" --out "$w/tcfg10" >/dev/null
+  v "$w/tcfg10" "$w/timg" "$w/timg.manifest" 8
+  "$root/trustbit" image sign --key "$w/tk.key" --kind vmm --security-version 9 "$w/timg" >/dev/null
+  v "$w/tcfg" "$w/timg" "$w/timg.manifest" 3     # a VMM manifest is not a guest manifest
+else
+  echo "note: trustbit CLI not built; manifests from openssl only"
+fi
+[[ $fails == 0 ]] || { echo "signed-manifests: $fails failure(s)" >&2; exit 1; }
+echo "signed-manifests: all passed"

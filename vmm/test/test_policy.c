@@ -1,0 +1,358 @@
+/* Host unit tests of vmm/src/policy.c: launch configuration and manifest parsing (malformed input
+ * built byte by byte), guest-record encoding, hypercall range checks, guest names and the
+ * verification chain. Failures are collected and reported together.
+ *
+ *   test_policy                                    all built-in tests
+ *   test_policy verify CONFIG IMAGE MANIFEST|- REASON
+ *       runs guest_verify on real files (signed by openssl or `trustbit image sign`, see
+ *       signed-manifests.sh) and checks the refusal reason (0 = launch). */
+#include "policy.h"
+#include <tb/sha256.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures, checks;
+
+#define CHECK(cond, ...) do {                                                  \
+		checks++;                                                      \
+		if (!(cond)) {                                                 \
+			failures++;                                            \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fprintf(stderr, "\n");                                 \
+		}                                                              \
+	} while (0)
+
+static void put16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
+static void put32(u8 *p, u32 v) { put16(p, (u16)v); put16(p + 2, (u16)(v >> 16)); }
+static void put64(u8 *p, u64 v) { put32(p, (u32)v); put32(p + 4, (u32)(v >> 32)); }
+static int contains(const char *s, const char *sub) { return s != NULL && strstr(s, sub) != NULL; }
+
+/* ---- manifests ---- */
+
+/* A well-formed 152-byte manifest for a 1000-byte image (signature bytes arbitrary). */
+static size_t make_manifest(u8 *m)
+{
+	memset(m, 0, 152);
+	memcpy(m, "TBMF", 4);              /*  0 magic */
+	put16(m + 4, 1);                   /*  4 version */
+	put16(m + 6, MF_KIND_GUEST);       /*  6 kind */
+	put64(m + 8, 1000);                /*  8 image length */
+	memset(m + 16, 0xAA, 32);          /* 16 SHA-256 */
+	put32(m + 48, 7);                  /* 48 security version */
+	put16(m + 52, MF_ALG_ED25519);     /* 52 algorithm */
+	put16(m + 54, 64);                 /* 54 signature length */
+	memset(m + 56, 0xBB, 32);          /* 56 key id */
+	memset(m + 88, 0xCC, 64);          /* 88 signature */
+	return 152;
+}
+
+static void test_manifest(void)
+{
+	u8 m[8400], buf[8400];
+	struct manifest mf;
+	size_t n = make_manifest(m);
+	const char *err;
+
+	err = manifest_parse(m, n, &mf);
+	CHECK(err == NULL, "valid manifest refused: %s", err);
+	CHECK(mf.kind == MF_KIND_GUEST && mf.image_len == 1000 && mf.security_version == 7 &&
+	      mf.sig_len == 64 && mf.sig == m + 88 && mf.key_id[0] == 0xBB && mf.image_sha256[31] == 0xAA,
+	      "fields of the valid manifest");
+
+	/* Every truncation fails, naming what is missing. */
+	for (size_t len = 0; len < n; len++) {
+		err = manifest_parse(m, len, &mf);
+		CHECK(err != NULL, "truncated to %zu bytes accepted", len);
+		CHECK(contains(err, len < 88 ? "shorter than the 88-byte" : "signature truncated"),
+		      "truncated to %zu: %s", len, err);
+	}
+	/* Trailing bytes. */
+	memcpy(buf, m, n);
+	buf[n] = 0;
+	CHECK(contains(manifest_parse(buf, n + 1, &mf), "trailing"), "one trailing byte accepted");
+	/* Magic: every byte. */
+	for (int i = 0; i < 4; i++) {
+		memcpy(buf, m, n);
+		buf[i] ^= 0x20;
+		CHECK(contains(manifest_parse(buf, n, &mf), "magic at offset 0"), "magic byte %d", i);
+	}
+	/* Version, kind, algorithm, signature length. */
+	static const u16 bad_versions[] = { 0, 2, 0x100, 0xFFFF };
+	for (size_t i = 0; i < 4; i++) {
+		memcpy(buf, m, n);
+		put16(buf + 4, bad_versions[i]);
+		CHECK(contains(manifest_parse(buf, n, &mf), "version at offset 4"), "version %u", bad_versions[i]);
+	}
+	static const u16 bad_kinds[] = { 0, 3, 0x200, 0xFFFF };
+	for (size_t i = 0; i < 4; i++) {
+		memcpy(buf, m, n);
+		put16(buf + 6, bad_kinds[i]);
+		CHECK(contains(manifest_parse(buf, n, &mf), "kind at offset 6"), "kind %u", bad_kinds[i]);
+	}
+	memcpy(buf, m, n);
+	put16(buf + 6, MF_KIND_VMM);
+	CHECK(manifest_parse(buf, n, &mf) == NULL && mf.kind == MF_KIND_VMM, "kind vmm parses (refused later)");
+	static const u16 bad_algs[] = { 0, MF_ALG_LMS, 3, 0x100 };
+	for (size_t i = 0; i < 4; i++) {
+		memcpy(buf, m, n);
+		put16(buf + 52, bad_algs[i]);
+		CHECK(contains(manifest_parse(buf, n, &mf), "algorithm at offset 52"), "alg %u", bad_algs[i]);
+	}
+	static const u16 bad_sig_lens[] = { 0, 1, 63, 65, 128, 8192 };
+	for (size_t i = 0; i < 6; i++) {
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, m, 88);
+		put16(buf + 54, bad_sig_lens[i]);
+		err = manifest_parse(buf, 88 + bad_sig_lens[i], &mf);
+		CHECK(contains(err, "offset 54"), "sig length %u: %s", bad_sig_lens[i], err);
+	}
+	memcpy(buf, m, 88);
+	put16(buf + 54, 8193);
+	CHECK(contains(manifest_parse(buf, 88 + 8193, &mf), "above 8192"), "sig length 8193");
+	/* Semantic fields never make the parse fail. */
+	for (size_t off = 8; off < n; off++) {
+		if (off >= 52 && off < 56)
+			continue;
+		memcpy(buf, m, n);
+		buf[off] ^= 0xFF;
+		CHECK(manifest_parse(buf, n, &mf) == NULL, "byte %zu flipped refused by the parser", off);
+	}
+}
+
+/* ---- launch configuration ---- */
+
+static size_t make_config(u8 *c, u32 nsigners, const char *cmdline)
+{
+	size_t off = 8, l = strlen(cmdline);
+
+	memcpy(c, "TBLC", 4);
+	put16(c + 4, 1);
+	put16(c + 6, (u16)nsigners);
+	for (u32 i = 0; i < nsigners; i++, off += 40) {
+		memset(c + off, (int)(0x10 + i), 32);   /* public key */
+		put32(c + off + 32, 100 + i);           /* minimum security version */
+		put32(c + off + 36, 0);                 /* reserved */
+	}
+	put16(c + off, (u16)l);
+	memcpy(c + off + 2, cmdline, l);
+	return off + 2 + l;
+}
+
+static void test_launch_config(void)
+{
+	static u8 c[8192], buf[8192];
+	static struct launch_config cfg;
+	size_t n = make_config(c, 2, "console harness");
+	const char *err = launch_config_parse(c, n, &cfg);
+	u8 id[32];
+
+	CHECK(err == NULL, "valid config refused: %s", err);
+	sha256(c + 48, 32, id);
+	CHECK(cfg.nr_signers == 2 && cfg.signers[1].min_security_version == 101 &&
+	      memcmp(cfg.signers[1].key_id, id, 32) == 0 && strcmp(cfg.cmdline, "console harness") == 0,
+	      "fields of the valid config");
+	CHECK(launch_config_has_word(&cfg, "harness") && launch_config_has_word(&cfg, "console") &&
+	      !launch_config_has_word(&cfg, "harn") && !launch_config_has_word(&cfg, ""),
+	      "command-line words");
+	for (size_t len = 0; len < n; len++)
+		CHECK(launch_config_parse(c, len, &cfg) != NULL, "config truncated to %zu accepted", len);
+	memcpy(buf, c, n);
+	CHECK(contains(launch_config_parse(buf, n + 1, &cfg), "trailing"), "trailing byte accepted");
+	buf[0] = 'X';
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "magic"), "bad magic accepted");
+	memcpy(buf, c, n);
+	put16(buf + 4, 2);
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "version"), "version 2 accepted");
+	n = make_config(buf, 0, "");
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "signer count"), "0 signers accepted");
+	n = make_config(buf, 17, "");
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "signer count"), "17 signers accepted");
+	n = make_config(buf, 16, "");
+	CHECK(launch_config_parse(buf, n, &cfg) == NULL && cfg.nr_signers == 16, "16 signers refused");
+	n = make_config(buf, 1, "x");
+	put32(buf + 8 + 36, 1);
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "reserved"), "nonzero reserved accepted");
+	n = make_config(buf, 1, "a\tb");
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "printable"), "tab in command line accepted");
+	char longline[1026];
+	memset(longline, 'a', 1025);
+	longline[1025] = '\0';
+	n = make_config(buf, 1, longline);
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "above 1024"), "1025-byte command line accepted");
+	longline[1024] = '\0';
+	n = make_config(buf, 1, longline);
+	CHECK(launch_config_parse(buf, n, &cfg) == NULL && cfg.cmdline_len == 1024, "1024-byte line refused");
+}
+
+/* ---- guest record ---- */
+
+static void test_record(void)
+{
+	struct guest_decision d;
+	u8 r[GR_SIZE], want[GR_SIZE];
+
+	memset(&d, 0, sizeof(d));
+	d.reason = REFUSE_ROLLBACK;
+	memset(d.image_sha256, 0x11, 32);
+	memset(d.key_id, 0x22, 32);
+	d.security_version = 0x01020304;
+	guest_record_encode(r, &d, "esc-vmrun");
+
+	memset(want, 0, sizeof(want));
+	memcpy(want, "TBGR", 4);                          /*  0 magic */
+	want[4] = 1;                                      /*  4 version */
+	want[8] = 2;                                      /*  8 decision: refused */
+	want[12] = 8;                                     /* 12 reason: rollback */
+	memset(want + 16, 0x11, 32);                      /* 16 image SHA-256 */
+	memset(want + 48, 0x22, 32);                      /* 48 key id */
+	want[80] = 4; want[81] = 3; want[82] = 2; want[83] = 1;   /* 80 security version */
+	memcpy(want + 96, "esc-vmrun", 9);                /* 96 name, NUL-padded */
+	CHECK(memcmp(r, want, GR_SIZE) == 0, "refused record layout");
+
+	d.reason = REFUSE_NONE;
+	guest_record_encode(r, &d, "abcdefghijklmnopqrstuvwxyz01234");   /* 31 characters */
+	CHECK(r[8] == 1 && r[12] == 0 && memcmp(r + 96, "abcdefghijklmnopqrstuvwxyz01234", 31) == 0 &&
+	      r[127] == 0, "launched record, longest name");
+}
+
+/* ---- hypercall ranges, names ---- */
+
+static void test_ranges(void)
+{
+	const u64 mem = 0x400000, max = ~0ull;
+	struct { u64 gpa, len; int ok; } cases[] = {
+		{ 0, mem, 1 }, { 0, 0, 1 }, { mem, 0, 1 }, { mem - 1, 1, 1 }, { 0x100000, 4096, 1 },
+		{ 1, mem, 0 }, { mem, 1, 0 }, { mem + 1, 0, 0 }, { mem - 1, 2, 0 }, { 0, mem + 1, 0 },
+		{ 0xFFFFF000, 0x2000, 0 }, { max, 2, 0 }, { max - 1, 2, 0 }, { 2, max, 0 },
+		{ max, 0, 0 }, { 0x100000, max - 0xFFFFF, 0 }, { 0xFED40000, 16, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(guest_range_ok(mem, cases[i].gpa, cases[i].len) == cases[i].ok,
+		      "range gpa 0x%llx len 0x%llx", (unsigned long long)cases[i].gpa,
+		      (unsigned long long)cases[i].len);
+
+	char name[32];
+	struct { const char *s; int ok; } names[] = {
+		{ "hello", 1 }, { "tpm-proxy", 1 }, { "a_b-9", 1 }, { "abcdefghijklmnopqrstuvwxyz01234", 1 },
+		{ "", 0 }, { "Hello", 0 }, { "a b", 0 }, { "a/b", 0 }, { "a.b", 0 },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		memset(name, 0, sizeof(name));
+		memcpy(name, names[i].s, strlen(names[i].s));
+		CHECK(guest_name_ok(name) == names[i].ok, "name '%s'", names[i].s);
+	}
+	memset(name, 'a', 32);                 /* no NUL inside the field */
+	CHECK(!guest_name_ok(name), "32-character name without NUL accepted");
+}
+
+/* ---- verification chain without valid signatures (the signed cases: signed-manifests.sh) ---- */
+
+static void test_verify_unsigned(void)
+{
+	static u8 img[1000], m[152];
+	static struct launch_config cfg;
+	struct guest_decision d;
+	u8 cfgbuf[64];
+	size_t n = make_config(cfgbuf, 1, "");
+
+	CHECK(launch_config_parse(cfgbuf, n, &cfg) == NULL, "config");
+	memset(img, 0x5A, sizeof(img));
+	make_manifest(m);
+	sha256(img, sizeof(img), m + 16);
+	memcpy(m + 56, cfg.signers[0].key_id, 32);
+
+	guest_verify(img, sizeof(img), NULL, 0, &cfg, &d);
+	u8 h[32];
+	sha256(img, sizeof(img), h);
+	CHECK(d.reason == REFUSE_NO_MANIFEST && memcmp(d.image_sha256, h, 32) == 0 &&
+	      d.security_version == 0 && d.key_id[0] == 0, "no manifest: reason %u", d.reason);
+	guest_verify(img, sizeof(img), m, 151, &cfg, &d);
+	CHECK(d.reason == REFUSE_MANIFEST_MALFORMED && d.key_id[0] == 0 && d.security_version == 0,
+	      "malformed: reason %u, key id and version stay zero", d.reason);
+	put16(m + 6, MF_KIND_VMM);
+	guest_verify(img, sizeof(img), m, 152, &cfg, &d);
+	CHECK(d.reason == REFUSE_WRONG_KIND && d.security_version == 7 &&
+	      memcmp(d.key_id, cfg.signers[0].key_id, 32) == 0, "wrong kind: reason %u", d.reason);
+	put16(m + 6, MF_KIND_GUEST);
+	guest_verify(img, sizeof(img) - 1, m, 152, &cfg, &d);
+	CHECK(d.reason == REFUSE_LENGTH_MISMATCH, "length: reason %u", d.reason);
+	img[500] ^= 1;
+	guest_verify(img, sizeof(img), m, 152, &cfg, &d);
+	CHECK(d.reason == REFUSE_DIGEST_MISMATCH, "digest: reason %u", d.reason);
+	img[500] ^= 1;
+	m[56] ^= 1;
+	guest_verify(img, sizeof(img), m, 152, &cfg, &d);
+	CHECK(d.reason == REFUSE_UNKNOWN_SIGNER, "signer: reason %u", d.reason);
+	m[56] ^= 1;
+	guest_verify(img, sizeof(img), m, 152, &cfg, &d);
+	CHECK(d.reason == REFUSE_BAD_SIGNATURE, "garbage signature: reason %u", d.reason);
+}
+
+/* ---- file mode ---- */
+
+static u8 *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	static u8 empty[1];
+	if (f == NULL) {
+		perror(path);
+		exit(2);
+	}
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	u8 *p = n > 0 ? malloc((size_t)n) : empty;
+	if (n > 0 && fread(p, 1, (size_t)n, f) != (size_t)n) {
+		perror(path);
+		exit(2);
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+static int verify_files(char **argv)
+{
+	static struct launch_config cfg;
+	struct guest_decision d;
+	size_t clen, ilen, mlen = 0;
+	u8 *c = read_file(argv[0], &clen), *img = read_file(argv[1], &ilen), *m = NULL;
+	const char *err = launch_config_parse(c, clen, &cfg);
+
+	if (err != NULL) {
+		fprintf(stderr, "FAIL %s: %s\n", argv[0], err);
+		return 1;
+	}
+	if (strcmp(argv[2], "-") != 0)
+		m = read_file(argv[2], &mlen);
+	guest_verify(img, ilen, m, mlen, &cfg, &d);
+	if (clen > 0)
+		free(c);
+	if (ilen > 0)
+		free(img);
+	if (m != NULL && mlen > 0)
+		free(m);
+	unsigned want = (unsigned)strtoul(argv[3], NULL, 0);
+	if (d.reason != want) {
+		fprintf(stderr, "FAIL verify %s %s: reason %u (%s: %s), expected %u\n", argv[1], argv[2],
+			d.reason, refusal_name(d.reason), d.detail, want);
+		return 1;
+	}
+	printf("ok   verify %s: %s\n", argv[2], refusal_name(d.reason));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && strcmp(argv[1], "verify") == 0)
+		return verify_files(argv + 2);
+	test_manifest();
+	test_launch_config();
+	test_record();
+	test_ranges();
+	test_verify_unsigned();
+	printf("test_policy: %d checks, %d failures\n", checks, failures);
+	return failures != 0;
+}
