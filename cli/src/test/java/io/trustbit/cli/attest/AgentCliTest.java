@@ -1,0 +1,126 @@
+package io.trustbit.cli.attest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustbit.attest.Agent;
+import io.trustbit.attest.AkType;
+import io.trustbit.attest.VerifierTrust;
+import io.trustbit.attest.tpm2.PcrSelection;
+import io.trustbit.verifier.VerifierConfig;
+import io.trustbit.verifier.VerifierServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent against the real verifier (TLS, pinned certificate) and a real swtpm. */
+class AgentCliTest {
+    @TempDir
+    static Path dir;
+    static SwtpmProcess swtpm;
+
+    @BeforeAll
+    static void start() throws Exception {
+        swtpm = SwtpmProcess.start(dir.resolve("swtpm"));
+    }
+
+    @AfterAll
+    static void stop() {
+        swtpm.close();
+    }
+
+    static VerifierServer verifier(int port) throws Exception {
+        Files.createDirectories(dir.resolve("policies"));
+        return VerifierServer.start(VerifierConfig.builder(dir.resolve("verifier")).port(port).policiesDir(dir.resolve("policies"))
+                .defaultPolicy("test").build());
+    }
+
+    @Test
+    void enrollsOnceThenAttestsWithTheSameAk() throws Exception {
+        try (VerifierServer v = verifier(0)) {
+            Path state = dir.resolve("agent1");
+            Object[] args = {"agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1", "--state-dir", state,
+                "--verifier-fingerprint", v.tlsFingerprint(), "--once"};
+            QuoteCliTest.Run first = QuoteCliTest.trustbit(args);
+            // no policy is installed, so the verdict is contraindicated, for that reason alone
+            assertEquals(1, first.code(), first.out() + first.err());
+            assertTrue(first.out().contains("enrolled node node-1"), first.out());
+            assertTrue(first.out().contains("status: contraindicated"), first.out());
+            assertTrue(first.out().contains("policy.unavailable"), first.out());
+            for (String check : new String[] {"quote.", "nonce", "pcrs.", "evidence.", "clock."}) {
+                assertFalse(first.out().contains("  " + check), "no " + check + " failure: " + first.out());
+            }
+            byte[] ak = Files.readAllBytes(state.resolve("ak.pub"));
+
+            QuoteCliTest.Run second = QuoteCliTest.trustbit(args);
+            assertEquals(1, second.code(), second.err());
+            assertFalse(second.out().contains("enrolled node"), "enrolled only once: " + second.out());
+            assertArrayEquals(ak, Files.readAllBytes(state.resolve("ak.pub")), "AK reused");
+
+            String wrongPin = "00" + v.tlsFingerprint().replace(":", "").substring(2);
+            QuoteCliTest.Run pinned = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
+                    "--state-dir", state, "--verifier-fingerprint", wrongPin, "--once");
+            assertEquals(2, pinned.code());
+            assertTrue(pinned.err().contains("pinned SHA-256 fingerprint"), pinned.err());
+            QuoteCliTest.Run plain = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
+                    "--state-dir", state, "--insecure-http-loopback", "--once");
+            assertEquals(2, plain.code());
+        }
+    }
+
+    @Test
+    void survivesAVerifierRestart() throws Exception {
+        VerifierServer v = verifier(0);
+        int port = v.port();
+        String fingerprint = v.tlsFingerprint();
+        StringWriter log = new StringWriter();
+        Agent agent = new Agent(new Agent.Config(swtpm.spec(), v.url(), VerifierTrust.Fingerprint.parse(fingerprint), "node-2",
+                dir.resolve("agent2"), Duration.ofMillis(200), PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256,
+                Optional.empty(), Optional.empty()), new PrintWriter(log, true));
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try {
+                agent.run(stop::get);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.start();
+        try {
+            await(log, "attested: contraindicated", 0);
+            v.close();
+            int failedAt = await(log, "attestation failed", 0);
+            v = verifier(port);
+            assertEquals(fingerprint, v.tlsFingerprint(), "same TLS key after restart");
+            await(log, "attested: contraindicated", failedAt);
+        } finally {
+            stop.set(true);
+            t.join(10_000);
+            v.close();
+        }
+    }
+
+    /** Waits up to 20 s for {@code text} to appear in the log after {@code from}; returns where it ends. */
+    private static int await(StringWriter log, String text, int from) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            String s = log.toString();
+            int at = s.indexOf(text, from);
+            if (at >= 0) {
+                return at + text.length();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("'" + text + "' not logged; log:\n" + log);
+    }
+}
