@@ -41,7 +41,11 @@ public final class LaunchConfigCommand implements Callable<Integer> {
                 minSv = Long.parseLong(s.substring(colon + 1));
             }
             try {
-                list.add(new LaunchConfig.Signer(KeyFiles.readPublic(Path.of(path)), minSv));
+                io.trustbit.measure.Ed25519PublicKey key = KeyFiles.readPublic(Path.of(path));
+                if (!key.isValidPoint()) {
+                    throw CliException.badInput(path + ": not a valid Ed25519 public key (no curve point of prime order)", null);
+                }
+                list.add(new LaunchConfig.Signer(key, minSv));
             } catch (KeyFiles.KeyFileException e) {
                 throw CliException.badInput(e.getMessage(), e);
             } catch (IllegalArgumentException e) {

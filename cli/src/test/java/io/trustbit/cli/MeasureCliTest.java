@@ -150,5 +150,12 @@ class MeasureCliTest {
         assertEquals(2, c.code(), c.toString());
         assertTrue(c.err().contains("measured length 65535"), c.err());
         assertEquals(2, Cli.run("launch-config", "--signer", dir.resolve("none.pub"), "--out", dir.resolve("x")).code());
+        // a public key whose 32 bytes are the identity point (small order) is refused as a signer
+        byte[] der = java.util.Base64.getDecoder().decode("MCowBQYDK2VwAyEAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        Files.writeString(dir.resolve("weak.pub"), "-----BEGIN PUBLIC KEY-----\n"
+                + java.util.Base64.getEncoder().encodeToString(der) + "\n-----END PUBLIC KEY-----\n");
+        Cli weak = Cli.run("launch-config", "--signer", dir.resolve("weak.pub"), "--out", dir.resolve("x"));
+        assertEquals(2, weak.code(), weak.toString());
+        assertTrue(weak.err().contains("not a valid Ed25519 public key"), weak.err());
     }
 }

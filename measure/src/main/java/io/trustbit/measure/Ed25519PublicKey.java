@@ -35,6 +35,11 @@ public final class Ed25519PublicKey {
         return Hex.of(keyId());
     }
 
+    /** True if the encoding is a valid curve point of the prime-order subgroup (RFC 8032, §5.1.3). */
+    public boolean isValidPoint() {
+        return Ed25519Verify.isValidPublicKey(raw);
+    }
+
     /** True only for a valid signature of {@code message} under this key. */
     public boolean verify(byte[] message, byte[] signature) {
         return Ed25519Verify.verify(raw, message, signature);

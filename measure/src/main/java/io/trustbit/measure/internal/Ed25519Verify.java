@@ -12,6 +12,11 @@ public final class Ed25519Verify {
 
     private Ed25519Verify() {}
 
+    /** True if {@code publicKey} encodes a point of the prime-order subgroup, not of small order. */
+    public static boolean isValidPublicKey(byte[] publicKey) {
+        return publicKey.length == PUBLIC_KEY_SIZE && Ed25519.validatePublicKeyFull(publicKey, 0);
+    }
+
     /** True only for a well-formed key and a valid signature of {@code message} under it. */
     public static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
         if (publicKey.length != PUBLIC_KEY_SIZE || signature.length != SIGNATURE_SIZE) {
