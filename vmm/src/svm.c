@@ -314,7 +314,13 @@ static int handle_exit(struct exit_ctx *c)
 	case VMEXIT_HLT:
 		return stop(c, "HLT (no interrupts are ever delivered)", 0, 0);
 	case VMEXIT_IOIO:
-		/* Ports the guest may use never exit (IOPM); EXITINFO1 bits 31:16 = port. */
+		/* Ports the guest may use never exit (IOPM). EXITINFO1 (APM §15.10.2): bits 31:16
+		 * port, bit 0 IN; EXITINFO2 the next RIP. A write to the POST-code port 0x80 is the
+		 * TIS library's delay and is dropped; every other access ends the guest. */
+		if (v->exitinfo1 >> 16 == 0x80 && !(v->exitinfo1 & 1)) {
+			v->rip = v->exitinfo2;
+			return RUN_CONTINUE;
+		}
 		return stop(c, "I/O port access to port ", v->exitinfo1 >> 16, 1);
 	case VMEXIT_NPF:
 		return stop(c, "nested page fault at guest-physical ", v->exitinfo2, 1);

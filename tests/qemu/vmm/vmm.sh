@@ -2,7 +2,9 @@
 # QEMU integration tests of the VMM (vmm/README.md), through scripts/launch with swtpm:
 #   boot A: a signed guest runs; badly signed guests are refused and never execute.
 #   boot B: every escape attempt is stopped and PCRs 17-19 stay as `trustbit measure` predicts.
-#   boot C: the tpm-proxy guest relays TPM commands and serves the event log over COM3.
+#   boot C: the probe guest checks CPUID/EFER hiding, the hypercall ABI and that the TPM refuses
+#           locality-0 extends of PCRs 17-19; the tpm-proxy guest relays TPM commands and serves
+#           the event log over COM3; PCRs 17-19 equal `trustbit measure`.
 # Each boot: PCR 19 equals an independent prediction and the event log replays to the TPM's PCRs.
 # Uses the real launcher + SLB when skinit-loader is built; otherwise the VMM's test boot shim
 # (vmm/test/shim), which measures nothing, so PCRs 17/18 are then only checked for being untouched.
@@ -170,10 +172,10 @@ check_pcrs "$work/b" B
 check_measure "$work/b" B
 
 # ---- boot C: the tpm-proxy guest relays TPM commands and serves the event log ----------------------
-cp "$guests/tpm-proxy.bin" "$d/tpm-proxy.bin"; sign "$work/trusted" 3 "$d/tpm-proxy.bin" "$d/tpm-proxy.mf"
+for g in tpm-proxy probe; do cp "$guests/$g.bin" "$d/$g.bin"; sign "$work/trusted" 3 "$d/$g.bin" "$d/$g.mf"; done
 out2="$work/c"; sock="$work/proxy.sock"
 "$launch" "${chain[@]}" --config "$work/config.bin" --guest "hello=$d/hello.bin:$d/hello.mf" \
-  --guest "tpm-proxy=$d/tpm-proxy.bin:$d/tpm-proxy.mf" --proxy-socket "$sock" --out "$out2" --quiet \
+  --guest "probe=$d/probe.bin:$d/probe.mf" --guest "tpm-proxy=$d/tpm-proxy.bin:$d/tpm-proxy.mf" --proxy-socket "$sock" --out "$out2" --quiet \
   2>"$out2.stderr" &
 lpid=$!
 python3 "$lib/vmmcheck.py" proxy "$sock" "$work" 2>"$work/proxy.err" & ppid=$!
@@ -191,8 +193,12 @@ check "C: proxy reports an unknown frame type" same "$(pj unknown_type):$(pj unk
 check "C: proxy serves the event log" cmp -s "$work/proxy-evlog.bin" "$out2/evlog.bin"
 check "C: proxy guest shut down on request" has "$out2/console.log" "VMM: guest tpm-proxy shut down, status 0"
 check "C: hello still runs before the proxy" has "$out2/console.log" "hello: hello from guest"
-specs=("hello:0:$d/hello.bin:$d/hello.mf" "tpm-proxy:0:$d/tpm-proxy.bin:$d/tpm-proxy.mf"); plan=(hello:0 tpm-proxy:0)
-margs=(--guest "hello=$d/hello.bin:$d/hello.mf" --guest "tpm-proxy=$d/tpm-proxy.bin:$d/tpm-proxy.mf")
+check "C: probe: every in-guest check passed (CPUID, EFER, hypercalls, TPM locality 0)" same \
+  "$(grep -c '^probe: ok ' "$out2/console.log"):$(grep -c '^probe: FAIL' "$out2/console.log")" "13:0"
+check "C: probe: TPM refused PCR 17 at locality 0" has "$out2/console.log" "probe: ok   TPM refuses a PCR 17 extend at locality 0 (0x907)"
+specs=("hello:0:$d/hello.bin:$d/hello.mf" "probe:0:$d/probe.bin:$d/probe.mf" "tpm-proxy:0:$d/tpm-proxy.bin:$d/tpm-proxy.mf")
+plan=(hello:0 probe:0 tpm-proxy:0)
+margs=(--guest "hello=$d/hello.bin:$d/hello.mf" --guest "probe=$d/probe.bin:$d/probe.mf" --guest "tpm-proxy=$d/tpm-proxy.bin:$d/tpm-proxy.mf")
 check_pcrs "$out2" C
 check_measure "$out2" C
 
