@@ -48,6 +48,7 @@ GUEST_NAME = re.compile(r"[a-z0-9_-]{1,31}\Z")
 SKINIT_LINE = re.compile(r"TB-SKINIT base=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{4})\Z")
 DONE_LINE = re.compile(r"TB-DONE evlog=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{1,8})\Z")
 MAX_LINE = 256
+CONSOLE_CAP = 64 << 20      # a guest printing without end must not fill the disk
 
 
 def slb_base_error(base):
@@ -206,6 +207,8 @@ class Launch:
             conn, _ = listener.accept()
         except OSError:
             return
+        stream = not self.args.quiet
+        written = 0
         with conn, open(os.path.join(self.out, "console.log"), "wb") as log:
             while True:
                 try:
@@ -215,11 +218,19 @@ class Launch:
                 if not data:
                     break
                 data = data.replace(b"\r", b"")
-                log.write(data)
-                log.flush()
-                if not self.args.quiet:
-                    sys.stdout.buffer.write(data)
-                    sys.stdout.flush()
+                if written < CONSOLE_CAP:
+                    data = data[:CONSOLE_CAP - written]
+                    written += len(data)
+                    log.write(data)
+                    log.flush()
+                    if written == CONSOLE_CAP:
+                        self.log(f"console.log truncated at {CONSOLE_CAP} bytes")
+                if stream:
+                    try:
+                        sys.stdout.buffer.write(data)
+                        sys.stdout.flush()
+                    except OSError:
+                        stream = False      # reader went away; keep draining COM1
 
     def _control(self, com2_listener, qmp_listener):
         try:
