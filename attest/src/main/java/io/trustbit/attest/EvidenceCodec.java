@@ -105,8 +105,7 @@ public final class EvidenceCodec {
         Map<EventLogKind, byte[]> logs = new EnumMap<>(EventLogKind.class);
         if (root.has("eventLogs")) {
             JsonNode el = object(root, "eventLogs");
-            for (Iterator<Map.Entry<String, JsonNode>> it = el.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : el.properties()) {
                 EventLogKind kind = EventLogKind.fromJsonKey(e.getKey())
                         .orElseThrow(() -> new EvidenceFormatException("eventLogs." + e.getKey() + " is not a known field"));
                 logs.put(kind, base64(text(el, e.getKey()), "eventLogs." + e.getKey(), MAX_EVENT_LOG_BYTES));
@@ -127,16 +126,14 @@ public final class EvidenceCodec {
 
     private static Map<HashAlg, SortedMap<Integer, byte[]>> pcrs(JsonNode node) throws EvidenceFormatException {
         Map<HashAlg, SortedMap<Integer, byte[]>> out = new EnumMap<>(HashAlg.class);
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> bankEntry = it.next();
+        for (Map.Entry<String, JsonNode> bankEntry : node.properties()) {
             String bankName = bankEntry.getKey();
             HashAlg alg = HashAlg.fromBankName(bankName)
                     .filter(a -> a.bankName().equals(bankName))
                     .orElseThrow(() -> new EvidenceFormatException("pcrs." + bankName + " is not a known bank"));
             JsonNode bank = object(node, bankName, "pcrs.");
             SortedMap<Integer, byte[]> values = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> pit = bank.fields(); pit.hasNext(); ) {
-                Map.Entry<String, JsonNode> pcr = pit.next();
+            for (Map.Entry<String, JsonNode> pcr : bank.properties()) {
                 String field = "pcrs." + bankName + "." + pcr.getKey();
                 if (!PCR_INDEX.matcher(pcr.getKey()).matches() || Integer.parseInt(pcr.getKey()) > MAX_PCR_INDEX) {
                     throw new EvidenceFormatException(field + ": PCR index must be a decimal number 0.." + MAX_PCR_INDEX);

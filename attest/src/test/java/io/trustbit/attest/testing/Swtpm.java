@@ -53,7 +53,8 @@ public final class Swtpm implements AutoCloseable {
     private boolean awaitListening() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < deadline && process.isAlive()) {
-            try (Socket s = new Socket("127.0.0.1", port + 1)) {
+            try {
+                new Socket("127.0.0.1", port + 1).close();
                 return true;
             } catch (IOException notYet) {
                 Thread.sleep(20);
@@ -69,7 +70,8 @@ public final class Swtpm implements AutoCloseable {
                 p = s.getLocalPort();
             }
             if (p < 65000) {
-                try (ServerSocket s2 = new ServerSocket(p + 1)) {
+                try {
+                    new ServerSocket(p + 1).close();
                     return p;
                 } catch (IOException taken) {
                     // try another pair

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -147,13 +146,11 @@ public final class QuoteVerifyCommand implements Callable<Integer> {
                 throw CliException.badInput("PCR file must be {\"pcrs\":{BANK:{INDEX:HEX}}}", null);
             }
             Map<HashAlg, Map<Integer, byte[]>> out = new EnumMap<>(HashAlg.class);
-            for (Iterator<Map.Entry<String, JsonNode>> it = banks.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> bank = it.next();
+            for (Map.Entry<String, JsonNode> bank : banks.properties()) {
                 HashAlg alg = HashAlg.fromBankName(bank.getKey())
                         .orElseThrow(() -> CliException.badInput("PCR file: unknown bank " + bank.getKey(), null));
                 Map<Integer, byte[]> values = new TreeMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> pit = bank.getValue().fields(); pit.hasNext(); ) {
-                    Map.Entry<String, JsonNode> pcr = pit.next();
+                for (Map.Entry<String, JsonNode> pcr : bank.getValue().properties()) {
                     if (!pcr.getKey().matches("0|[1-9][0-9]?") || !pcr.getValue().isTextual()) {
                         throw CliException.badInput("PCR file: bad entry " + bank.getKey() + "." + pcr.getKey(), null);
                     }

@@ -36,7 +36,8 @@ final class SwtpmProcess implements AutoCloseable {
             SwtpmProcess s = new SwtpmProcess(p, port);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (System.nanoTime() < deadline && p.isAlive()) {
-                try (Socket c = new Socket("127.0.0.1", port + 1)) {
+                try {
+                    new Socket("127.0.0.1", port + 1).close();
                     return s;
                 } catch (IOException notYet) {
                     Thread.sleep(20);
