@@ -3,6 +3,7 @@ package io.trustbit.verifier;
 import io.trustbit.verifier.internal.Appraiser;
 import io.trustbit.verifier.internal.Enrollment;
 import io.trustbit.verifier.internal.Es256;
+import io.trustbit.verifier.internal.FastEcdsa;
 import io.trustbit.verifier.internal.JettyAdapter;
 import io.trustbit.verifier.internal.Json;
 import io.trustbit.verifier.internal.KeyFiles;
@@ -74,6 +75,7 @@ public final class VerifierServer implements AutoCloseable {
         if (cfg.insecureHttp() && !bind.isLoopbackAddress()) {
             throw new IllegalArgumentException("plain HTTP is only allowed on a loopback address, not " + cfg.host());
         }
+        FastEcdsa.preferForProcess();
         Files.createDirectories(cfg.dataDir());
         Path tokenFile = null;
         String token = cfg.adminToken();

@@ -37,6 +37,8 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SoftTpm {
     public final KeyPair ek = p256();
     public final KeyPair ak = p256();
+    /** The AK private key as a Bouncy Castle key: signing many quotes (the load generator) stays cheap. */
+    private final PrivateKey akSigningKey = io.trustbit.verifier.internal.FastEcdsa.bcPrivateKey(ak.getPrivate());
     public int akAttributes = KeyTemplates.AK_ATTRIBUTES;
     public long resetCount = 3;
     public long restartCount = 0;
@@ -144,7 +146,7 @@ public final class SoftTpm {
         public long firmwareVersion = 0x2023_0101L;
         public PcrSelection selection;
         public byte[] pcrDigest;
-        public PrivateKey signingKey = ak.getPrivate();
+        public PrivateKey signingKey = akSigningKey;
         public HashAlg signatureHash = HashAlg.SHA256;
 
         public Quote(byte[] nonce, PcrSelection selection, Map<HashAlg, ? extends Map<Integer, byte[]>> values) {
@@ -173,7 +175,8 @@ public final class SoftTpm {
         /** TPMT_SIGNATURE (Part 2 §11.3.4): sigAlg ECDSA, hash, TPMS_SIGNATURE_ECDSA {r, s}. */
         public byte[] signature(byte[] attest) {
             try {
-                Signature s = Signature.getInstance(signatureHash.jcaName().replace("-", "") + "withECDSAinP1363Format");
+                Signature s = Signature.getInstance(signatureHash.jcaName().replace("-", "") + "withPLAIN-ECDSA",
+                        io.trustbit.verifier.internal.FastEcdsa.BC);
                 s.initSign(signingKey);
                 s.update(attest);
                 byte[] rs = s.sign();

@@ -25,19 +25,13 @@ public final class VerdictSigner {
     private final ThreadLocal<Signature> signatures;
 
     public VerdictSigner(KeyPair keys, String issuer) {
-        this.privateKey = keys.getPrivate();
+        this.privateKey = FastEcdsa.bcPrivateKey(keys.getPrivate());
         this.publicKey = (ECPublicKey) keys.getPublic();
         this.kid = Es256.thumbprint(publicKey);
         this.issuer = issuer;
         this.encodedHeader = Es256.b64u(("{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}")
                 .getBytes(StandardCharsets.US_ASCII));
-        this.signatures = ThreadLocal.withInitial(() -> {
-            try {
-                return Signature.getInstance(Es256.JCA_SIGNATURE);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("JDK lacks " + Es256.JCA_SIGNATURE, e);
-            }
-        });
+        this.signatures = ThreadLocal.withInitial(FastEcdsa::es256);
     }
 
     public String kid() {
