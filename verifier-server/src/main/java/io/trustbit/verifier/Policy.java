@@ -259,6 +259,9 @@ public record Policy(String id, String digest, String description, HashAlg bank,
     }
 
     private static byte[] hex(Object o, String field, int size) throws PolicyException {
+        if (o instanceof Number) {
+            throw new PolicyException(field + ": must be a hex string; quote it (\"...\") so YAML does not read a number");
+        }
         String s = string(o, field).strip();
         if (s.length() != 2 * size || !HEX.matcher(s).matches()) {
             throw new PolicyException(field + ": must be " + size + " bytes of hex (" + 2 * size + " digits)");

@@ -61,7 +61,7 @@ public final class PolicyYaml {
             y.append(" []\n");
         } else {
             y.append('\n');
-            signers.forEach((k, v) -> y.append("    - keyId: ").append(k).append("\n      minSecurityVersion: ")
+            signers.forEach((k, v) -> y.append("    - keyId: \"").append(k).append("\"\n      minSecurityVersion: ")
                     .append(v).append('\n'));
         }
         if (!firmware.isEmpty()) {
@@ -81,7 +81,7 @@ public final class PolicyYaml {
         }
         y.append(indent).append(key).append(":\n");
         for (byte[] v : values) {
-            y.append(indent).append("  - ").append(HexFormat.of().formatHex(v)).append('\n');
+            y.append(indent).append("  - \"").append(HexFormat.of().formatHex(v)).append("\"\n");
         }
     }
 }
