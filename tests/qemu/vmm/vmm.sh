@@ -117,6 +117,16 @@ check_pcrs() {
     "$(python3 -c 'import json,sys; print(" ".join("%s:%d" % (r["name"], r["reason"]) for r in json.load(open(sys.argv[1]))["guest_records"]))' "$out/replay.json" 2>/dev/null)" \
     "${plan[*]}"
   check "$2: tpm2_eventlog parses the log" tpm2_eventlog "$out/evlog.bin" >/dev/null 2>&1
+  if cli_has --json eventlog replay && [[ $initial == zero ]]; then
+    "$root/trustbit" eventlog replay "$out/evlog.bin" --json > "$out/tb-replay.json" 2>"$out/tb-replay.err" ||
+      sed "s/^/    trustbit eventlog replay: /" "$out/tb-replay.err" >&2
+    for bank in sha1 sha256; do
+      for i in 17 18 19; do
+        check "$2: trustbit eventlog replay gives PCR $i ($bank)" same "$(pcr "$out/tb-replay.json" $bank $i)" \
+          "$(pcr "$out/pcrs.json" $bank $i)"
+      done
+    done
+  fi
 }
 
 # check_measure OUT WHAT: PCRs 17-19 equal `trustbit measure` (only launched guests: a correct launch).
