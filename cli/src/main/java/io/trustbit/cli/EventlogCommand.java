@@ -2,6 +2,8 @@ package io.trustbit.cli;
 
 import io.trustbit.measure.EventLogFormatException;
 import io.trustbit.measure.EventType;
+import io.trustbit.measure.FormatException;
+import io.trustbit.measure.GuestRecord;
 import io.trustbit.measure.HashAlg;
 import io.trustbit.measure.UntrustedEvent;
 import io.trustbit.measure.UntrustedEventLog;
@@ -38,12 +40,18 @@ public final class EventlogCommand {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
         @Parameters(arity = "1", paramLabel = "FILE") Path file;
+        @Option(names = "--json", description = "One JSON document: {\"events\":[{\"index\",\"pcr\",\"type\",\"digests\",\"data\",\"guest\"?}]}.")
+        boolean json;
 
         @Override
         public Integer call() {
             UntrustedEventLog log = parse(file);
             PrintWriter out = spec.commandLine().getOut();
             HexFormat hex = HexFormat.of();
+            if (json) {
+                out.println(json(log, hex));
+                return ExitCode.OK.code();
+            }
             out.println("format: " + (log.format() == UntrustedEventLog.Format.CRYPTO_AGILE ? "crypto-agile" : "legacy SHA-1")
                     + ", banks: " + String.join(",", log.banks().stream().map(HashAlg::bankName).toList())
                     + ", events: " + log.events().size() + ", PCR 0 start locality: " + log.pcr0StartLocality());
@@ -53,8 +61,55 @@ public final class EventlogCommand {
                     out.printf("    %-6s %s%n", d.getKey().bankName(), hex.formatHex(d.getValue()));
                 }
                 out.println("    data   " + summary(e.data(), hex));
+                GuestRecord g = guestRecord(e);
+                if (g != null) {
+                    out.printf("    guest  %s %s, image sha256 %s, signer %s, security version %d%s%n", g.name(),
+                            g.decision() == GuestRecord.LAUNCHED ? "launched" : "REFUSED", hex.formatHex(g.imageSha256()),
+                            hex.formatHex(g.signerKeyId()), g.securityVersion(),
+                            g.decision() == GuestRecord.LAUNCHED ? "" : ", reason " + g.reason());
+                }
             }
             return ExitCode.OK.code();
+        }
+
+        /** The decoded guest record of a PCR 19 event, or null when the event is not a well-formed one. */
+        static GuestRecord guestRecord(UntrustedEvent e) {
+            if (e.eventType() != EventType.TB_GUEST) {
+                return null;
+            }
+            try {
+                return GuestRecord.parse(e.data());
+            } catch (FormatException ex) {
+                return null;
+            }
+        }
+
+        static String json(UntrustedEventLog log, HexFormat hex) {
+            StringBuilder sb = new StringBuilder(256 + 256 * log.events().size()).append("{\"events\":[");
+            String sep = "";
+            for (UntrustedEvent e : log.events()) {
+                sb.append(sep).append("{\"index\":").append(e.index()).append(",\"pcr\":").append(e.pcrIndex())
+                        .append(",\"type\":\"").append(EventType.name(e.eventType())).append("\",\"digests\":{");
+                String dsep = "";
+                for (Map.Entry<HashAlg, byte[]> d : e.digests().entrySet()) {
+                    sb.append(dsep).append('"').append(d.getKey().bankName()).append("\":\"")
+                            .append(hex.formatHex(d.getValue())).append('"');
+                    dsep = ",";
+                }
+                sb.append("},\"data\":\"").append(hex.formatHex(e.data())).append('"');
+                GuestRecord g = guestRecord(e);
+                if (g != null) {
+                    sb.append(",\"guest\":{\"name\":\"").append(g.name()).append("\",\"decision\":\"")
+                            .append(g.decision() == GuestRecord.LAUNCHED ? "launched" : "refused")
+                            .append("\",\"reason\":").append(g.reason())
+                            .append(",\"imageSha256\":\"").append(hex.formatHex(g.imageSha256()))
+                            .append("\",\"signerKeyId\":\"").append(hex.formatHex(g.signerKeyId()))
+                            .append("\",\"securityVersion\":").append(g.securityVersion()).append('}');
+                }
+                sb.append('}');
+                sep = ",";
+            }
+            return sb.append("]}").toString();
         }
 
         /** Printable ASCII is shown quoted (cut at 80 characters), anything else as hex (first 32 bytes). */

@@ -109,4 +109,28 @@ class EventlogCliTest {
         Cli missing = Cli.run("eventlog", "replay", dir.resolve("none.bin"));
         assertEquals(2, missing.code(), missing.toString());
     }
+
+    /** A DRTM log with a guest record: the dump decodes it, in text and in JSON. */
+    @Test
+    void dumpDecodesGuestRecords(@TempDir Path dir) throws Exception {
+        byte[] image = new byte[32];
+        byte[] signer = new byte[32];
+        image[0] = 0x11;
+        signer[31] = 0x22;
+        io.trustbit.measure.GuestRecord g = new io.trustbit.measure.GuestRecord(
+                io.trustbit.measure.GuestRecord.REFUSED, 3, image, signer, 9, "rogue");
+        byte[] log = new io.trustbit.measure.EventLogWriter(
+                        List.of(io.trustbit.measure.HashAlg.SHA1, io.trustbit.measure.HashAlg.SHA256))
+                .extendData(19, io.trustbit.measure.EventType.TB_GUEST, g.encode()).toByteArray();
+        Path f = dir.resolve("drtm.bin");
+        Files.write(f, log);
+        Cli text = Cli.run("eventlog", "dump", f);
+        assertEquals(0, text.code(), text.toString());
+        assertTrue(text.out().contains("guest  rogue REFUSED, image sha256 11000000"), text.out());
+        assertTrue(text.out().contains("security version 9, reason 3"), text.out());
+        Cli json = Cli.run("eventlog", "dump", "--json", f);
+        assertEquals(0, json.code(), json.toString());
+        assertTrue(json.out().contains("\"guest\":{\"name\":\"rogue\",\"decision\":\"refused\",\"reason\":3,"), json.out());
+        assertTrue(json.out().contains("\"securityVersion\":9}"), json.out());
+    }
 }

@@ -1,5 +1,6 @@
 package io.trustbit.measure;
 
+import io.trustbit.measure.internal.ByteReader;
 import io.trustbit.measure.internal.LeWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
@@ -31,6 +32,43 @@ public record GuestRecord(int decision, long reason, byte[] imageSha256, byte[] 
     public static GuestRecord launched(String name, ImageManifest manifest) {
         return new GuestRecord(LAUNCHED, 0, manifest.imageSha256(), manifest.signerKeyId(),
                 manifest.securityVersion(), name);
+    }
+
+    /**
+     * Parses a record from untrusted bytes (an event's data): exactly 128 bytes, magic, version 1, a known
+     * decision, zero reserved bytes, a valid NUL-padded name. The message names the field and offset.
+     */
+    public static GuestRecord parse(byte[] data) throws FormatException {
+        ByteReader r = new ByteReader(data).context("guest record: ");
+        r.expect(new byte[] {'T', 'B', 'G', 'R'}, "magic");
+        if (r.u32("version") != 1) {
+            throw r.error("version", "is not 1");
+        }
+        long decision = r.u32("decision");
+        if (decision != LAUNCHED && decision != REFUSED) {
+            throw r.error("decision", "is " + decision + ", not 1 (launched) or 2 (refused)");
+        }
+        long reason = r.u32("reason");
+        byte[] image = r.bytes(32, "image SHA-256");
+        byte[] signer = r.bytes(32, "signer key id");
+        long securityVersion = r.u32("security version");
+        r.zeros(12, "reserved");
+        byte[] rawName = r.bytes(32, "name");
+        r.requireEnd("guest record");
+        int end = 0;
+        while (end < rawName.length && rawName[end] != 0) {
+            end++;
+        }
+        for (int i = end; i < rawName.length; i++) {
+            if (rawName[i] != 0) {
+                throw new FormatException("guest record: name padding at offset " + (96 + i) + " is not NUL");
+            }
+        }
+        String name = new String(rawName, 0, end, StandardCharsets.US_ASCII);
+        if (!validName(name)) {
+            throw new FormatException("guest record: name at offset 96 is not [a-z0-9_-]{1,31}");
+        }
+        return new GuestRecord((int) decision, reason, image, signer, securityVersion, name);
     }
 
     public static boolean validName(String name) {
