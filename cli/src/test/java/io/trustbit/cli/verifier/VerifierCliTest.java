@@ -1,0 +1,148 @@
+package io.trustbit.cli.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustbit.cli.Main;
+import io.trustbit.measure.Ed25519PublicKey;
+import io.trustbit.measure.LaunchConfig;
+import io.trustbit.verifier.Policy;
+import io.trustbit.verifier.VerifierConfig;
+import io.trustbit.verifier.VerifierServer;
+import io.trustbit.verifier.internal.Es256;
+import io.trustbit.verifier.internal.Json;
+import io.trustbit.verifier.internal.KeyFiles;
+import io.trustbit.verifier.internal.VerdictSigner;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code trustbit policy lint|from-build}, {@code verdict check} and {@code verifier serve} argument checks. */
+class VerifierCliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(Object... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] a = new String[args.length];
+        for (int i = 0; i < args.length; i++) {
+            a[i] = String.valueOf(args[i]);
+        }
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), a);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void lintAcceptsTheExamplesAndRefusesABrokenPolicy() throws Exception {
+        Path good = Path.of("..", "policies", "examples", "production-skinit.yaml");
+        Run ok = run("policy", "lint", good);
+        assertEquals(0, ok.code(), ok.toString());
+        assertTrue(ok.out().contains("id production-skinit"), ok.out());
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "version: 1\ndrtm:\n  pcr17: [abc]\n");
+        Run r = run("policy", "lint", bad);
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("drtm.pcr17[0]"), r.err());
+        assertEquals(2, run("policy", "lint", dir.resolve("missing.yaml")).code());
+    }
+
+    @Test
+    void fromBuildComputesThePcrValuesOfTheBuild() throws Exception {
+        byte[] slb = new byte[600];
+        slb[2] = (byte) 0x00; // header word 1: measured length 0x0200 (the rest is not measured)
+        slb[3] = (byte) 0x02;
+        for (int i = 4; i < slb.length; i++) {
+            slb[i] = (byte) i;
+        }
+        byte[] vmm = "vmm image bytes".getBytes(StandardCharsets.US_ASCII);
+        byte[] signer = new byte[32];
+        signer[0] = 9;
+        byte[] config = new LaunchConfig(List.of(new LaunchConfig.Signer(Ed25519PublicKey.fromRaw(signer), 5)), "harness")
+                .encode();
+        Files.write(dir.resolve("slb.bin"), slb);
+        Files.write(dir.resolve("vmm.bin"), vmm);
+        Files.write(dir.resolve("launch.cfg"), config);
+        Path out = dir.resolve("fleet.yaml");
+        Run r = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
+                "--launch-config", dir.resolve("launch.cfg"), "--out", out);
+        assertEquals(0, r.code(), r.toString());
+        Policy p = Policy.parse(Files.readAllBytes(out), "x");
+        assertEquals("fleet", p.id());
+        // independent computation: PCR 17 = H(H(0^32 ‖ H(slb[0:0x200])) ‖ H(vmm))
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] slbDigest = sha.digest(java.util.Arrays.copyOf(slb, 0x200));
+        sha.update(new byte[32]);
+        sha.update(slbDigest);
+        byte[] pcr = sha.digest();
+        byte[] vmmDigest = sha.digest(vmm);
+        sha.update(pcr);
+        sha.update(vmmDigest);
+        byte[] expected17 = sha.digest();
+        assertEquals(HexFormat.of().formatHex(expected17), HexFormat.of().formatHex(p.pcr17().get(0)));
+        assertEquals(HexFormat.of().formatHex(slbDigest), HexFormat.of().formatHex(p.slb().get(0)));
+        assertEquals(1, p.pcr18().size());
+        assertEquals(5L, p.signers().get(HexFormat.of().formatHex(Ed25519PublicKey.fromRaw(signer).keyId())));
+        Run emulated = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
+                "--launch-config", dir.resolve("launch.cfg"), "--allow-emulated", "--out", dir.resolve("lab.yaml"));
+        assertEquals(0, emulated.code(), emulated.toString());
+        Policy lab = Policy.parse(Files.readAllBytes(dir.resolve("lab.yaml")), "x");
+        assertTrue(lab.allowEmulated());
+        assertEquals(2, lab.pcr18().size());
+    }
+
+    @Test
+    void verdictCheckAgainstAJwksFileAndTheServersJwksUrl() throws Exception {
+        VerifierServer server = VerifierServer.start(VerifierConfig.builder(dir.resolve("data")).port(0).build());
+        try {
+            KeyPair key = KeyFiles.readKeyPair(dir.resolve("data/verdict-signing-key.pem"));
+            VerdictSigner signer = new VerdictSigner(key, "test");
+            long now = System.currentTimeMillis() / 1000;
+            String affirming = signer.sign(new VerdictSigner.Claims("n1", "affirming", List.of(), "00", "p", "sha256:00",
+                    now, now + 60));
+            String contra = signer.sign(new VerdictSigner.Claims("n1", "contraindicated",
+                    List.of(new VerdictSigner.Reason("nonce", "unknown")), "00", "p", "sha256:00", now, now + 60));
+            Path jwks = dir.resolve("jwks.json");
+            Files.writeString(jwks, "{\"keys\":[" + Json.writeString(Es256.jwk(signer.publicKey())) + "]}");
+
+            Run ok = run("verdict", "check", affirming, "--jwks", jwks);
+            assertEquals(0, ok.code(), ok.toString());
+            assertTrue(ok.out().startsWith("affirming: node n1"), ok.out());
+            Run no = run("verdict", "check", contra, "--jwks", jwks);
+            assertEquals(1, no.code(), no.toString());
+            assertTrue(no.out().contains("nonce: unknown"), no.out());
+            String tampered = affirming.substring(0, affirming.length() - 3) + (affirming.endsWith("A") ? "BBB" : "AAA");
+            assertEquals(1, run("verdict", "check", tampered, "--jwks", jwks).code());
+            String[] p = contra.split("\\.");
+            String[] q = affirming.split("\\.");
+            assertEquals(1, run("verdict", "check", p[0] + "." + q[1] + "." + p[2], "--jwks", jwks).code(),
+                    "claims of one token with the signature of another");
+
+            Run url = run("verdict", "check", affirming, "--jwks", server.url() + "/.well-known/jwks.json", "--cacert",
+                    dir.resolve("data/tls-cert.pem"), "--json");
+            assertEquals(0, url.code(), url.toString());
+            assertTrue(url.out().contains("\"status\":\"affirming\""), url.out());
+            // without trusting the self-signed certificate the JWKS cannot be fetched
+            assertEquals(2, run("verdict", "check", affirming, "--jwks", server.url() + "/v1/jwks").code());
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void serveRefusesPlainHttpOffLoopback() {
+        Run r = run("verifier", "serve", "--data-dir", dir.resolve("d"), "--host", "0.0.0.0", "--insecure-http");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("loopback"), r.err());
+    }
+}
