@@ -108,10 +108,37 @@ const char *manifest_parse(const u8 *buf, size_t len, struct manifest *m)
 	return NULL;
 }
 
-static void refuse(struct guest_decision *d, u32 reason, const char *detail)
+/* The steps after hashing; returns the refusal reason and sets *detail. */
+static u32 verify_chain(const u8 *mf, size_t mf_len, u64 img_len, const struct launch_config *cfg,
+			struct guest_decision *d, const char **detail)
 {
-	d->reason = reason;
-	d->detail = detail;
+	struct manifest m;
+	const struct lc_signer *signer = NULL;
+
+	if (mf == NULL)
+		return *detail = "no manifest", REFUSE_NO_MANIFEST;
+	*detail = manifest_parse(mf, mf_len, &m);
+	if (*detail != NULL)
+		return REFUSE_MANIFEST_MALFORMED;
+	tb_memcpy(d->key_id, m.key_id, 32);
+	d->security_version = m.security_version;
+	if (m.kind != MF_KIND_GUEST)
+		return *detail = "manifest kind is not guest", REFUSE_WRONG_KIND;
+	if (m.image_len != img_len)
+		return *detail = "image length differs from the manifest", REFUSE_LENGTH_MISMATCH;
+	if (!tb_memeq_ct(m.image_sha256, d->image_sha256, 32))
+		return *detail = "image SHA-256 differs from the manifest", REFUSE_DIGEST_MISMATCH;
+	for (u32 i = 0; i < cfg->nr_signers && signer == NULL; i++) {
+		if (tb_memeq_ct(cfg->signers[i].key_id, m.key_id, 32))
+			signer = &cfg->signers[i];
+	}
+	if (signer == NULL)
+		return *detail = "signer key id not in the launch configuration", REFUSE_UNKNOWN_SIGNER;
+	if (ed25519_verify(m.sig, mf, MF_FIXED_SIZE, signer->pub) != 1)
+		return *detail = "Ed25519 signature does not verify", REFUSE_BAD_SIGNATURE;
+	if (m.security_version < signer->min_security_version)
+		return *detail = "security version below the signer's minimum", REFUSE_ROLLBACK;
+	return *detail = "verified", REFUSE_NONE;
 }
 
 /* Verification order (vmm/README.md): hash the image, parse the manifest, kind, length, digest,
@@ -120,36 +147,9 @@ static void refuse(struct guest_decision *d, u32 reason, const char *detail)
 void guest_verify(const u8 *img, u64 img_len, const u8 *mf, size_t mf_len,
 		  const struct launch_config *cfg, struct guest_decision *d)
 {
-	struct manifest m;
-	const char *err;
-
 	tb_memset(d, 0, sizeof(*d));
 	sha256(img, (size_t)img_len, d->image_sha256);
-	if (mf == NULL)
-		return refuse(d, REFUSE_NO_MANIFEST, "no manifest");
-	err = manifest_parse(mf, mf_len, &m);
-	if (err != NULL)
-		return refuse(d, REFUSE_MANIFEST_MALFORMED, err);
-	tb_memcpy(d->key_id, m.key_id, 32);
-	d->security_version = m.security_version;
-	if (m.kind != MF_KIND_GUEST)
-		return refuse(d, REFUSE_WRONG_KIND, "manifest kind is not guest");
-	if (m.image_len != img_len)
-		return refuse(d, REFUSE_LENGTH_MISMATCH, "image length differs from the manifest");
-	if (!tb_memeq_ct(m.image_sha256, d->image_sha256, 32))
-		return refuse(d, REFUSE_DIGEST_MISMATCH, "image SHA-256 differs from the manifest");
-	const struct lc_signer *signer = NULL;
-	for (u32 i = 0; i < cfg->nr_signers && signer == NULL; i++) {
-		if (tb_memeq_ct(cfg->signers[i].key_id, m.key_id, 32))
-			signer = &cfg->signers[i];
-	}
-	if (signer == NULL)
-		return refuse(d, REFUSE_UNKNOWN_SIGNER, "signer key id not in the launch configuration");
-	if (ed25519_verify(m.sig, mf, MF_FIXED_SIZE, signer->pub) != 1)
-		return refuse(d, REFUSE_BAD_SIGNATURE, "Ed25519 signature does not verify");
-	if (m.security_version < signer->min_security_version)
-		return refuse(d, REFUSE_ROLLBACK, "security version below the signer's minimum");
-	refuse(d, REFUSE_NONE, "verified");
+	d->reason = verify_chain(mf, mf_len, img_len, cfg, d, &d->detail);
 }
 
 void guest_record_encode(u8 out[GR_SIZE], const struct guest_decision *d, const char *name)

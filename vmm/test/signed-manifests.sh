@@ -23,9 +23,11 @@ v "$w/cfg-k1" "$w/img" "$w/m" 0                 # signed, trusted, version = min
 v "$w/cfg-k2k1-6" "$w/img" "$w/m" 8             # second signer, version below its minimum
 v "$w/cfg-k2" "$w/img" "$w/m" 6                 # signer not in the configuration
 v "$w/cfg-k1" "$w/img" - 1                      # no manifest
-for off in 0 63 88 100 151; do                  # flip a signature byte (R and S), then signed bytes
-  cp "$w/m" "$w/bad"; printf '\xff' | dd of="$w/bad" bs=1 seek=$((88 + off % 64)) conv=notrunc 2>/dev/null
-  v "$w/cfg-k1" "$w/img" "$w/bad" 7
+flip() {   # flip FILE OFFSET OUT: OUT = FILE with one bit inverted at OFFSET
+  python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[int(sys.argv[2])] ^= 1; open(sys.argv[3], "wb").write(b)' "$@"
+}
+for off in 88 100 119 120 151; do               # one bit of R (88..119) or S (120..151)
+  flip "$w/m" "$off" "$w/bad"; v "$w/cfg-k1" "$w/img" "$w/bad" 7
 done
 cp "$w/m" "$w/bad"; printf '\x06' | dd of="$w/bad" bs=1 seek=48 conv=notrunc 2>/dev/null
 v "$w/cfg-k1" "$w/img" "$w/bad" 7               # security version raised after signing
