@@ -78,6 +78,8 @@ static void handle(u8 type, u32 len)
 		n = hypercall(HC_EVLOG_READ, (u32)(uptr)evlog, sizeof(evlog));
 		if (n >= HC_ERR_MIN)
 			send_error("event log larger than the proxy's buffer");
+		else if (n > FRAME_MAX)
+			send_error("event log larger than one frame (65536 bytes)");
 		else
 			send_frame(T_EVLOG, evlog, n);
 		break;

@@ -21,11 +21,6 @@ static u32 nr_guests;
 static u8 mf_buf[MF_MAX_SIZE + 1];
 static u64 pool_next = TB_GUEST_POOL_ADDR;
 
-static int ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 static void check_bootinfo(const struct tb_bootinfo *src)
 {
 	if ((uptr)src != TB_BOOTINFO_ADDR)
@@ -58,35 +53,14 @@ static void check_bootinfo(const struct tb_bootinfo *src)
 }
 
 /* The guest pool: 2 MiB-aligned runs of usable RAM from 0x04000000 up to 4 GiB (our identity
- * map), inside one usable memory-map entry, overlapping no reserved entry and no module (a
- * module may still hold another guest's image or manifest). */
-static int pool_range_ok(u64 base, u64 size)
-{
-	int usable = 0;
-
-	for (u32 i = 0; i < bi.nr_mem; i++) {
-		const struct tb_mem *e = &bi.mem[i];
-		if (e->type == TB_MEM_USABLE && base >= e->addr && base + size <= e->addr + e->size)
-			usable = 1;
-		else if (e->type != TB_MEM_USABLE && ranges_overlap(base, size, e->addr, e->size))
-			return 0;
-	}
-	for (u32 i = 0; usable && i < bi.nr_modules; i++) {
-		if (ranges_overlap(base, size, bi.modules[i].addr, bi.modules[i].size))
-			return 0;
-	}
-	return usable;
-}
-
+ * map), see pool_find. Bump allocation; a refused guest gives its memory back at once. */
 static u64 pool_alloc(u64 size)
 {
-	for (u64 base = pool_next; base + size <= FOUR_GIB; base += LARGE_PAGE_SIZE) {
-		if (pool_range_ok(base, size)) {
-			pool_next = base + size;
-			return base;
-		}
-	}
-	return 0;
+	u64 base = pool_find(&bi, pool_next, size, LARGE_PAGE_SIZE, FOUR_GIB);
+
+	if (base != 0)
+		pool_next = base + size;
+	return base;
 }
 
 static const struct tb_module *find_manifest(const char *name)

@@ -171,6 +171,45 @@ int guest_range_ok(u64 mem_size, u64 gpa, u64 len)
 	return len <= mem_size && gpa <= mem_size - len;
 }
 
+static int overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	/* Both ranges are known not to wrap: callers check addr + size against 2^64 first. */
+	return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
+}
+
+static int pool_range_ok(const struct tb_bootinfo *bi, u64 base, u64 size)
+{
+	int usable = 0;
+
+	for (u32 i = 0; i < bi->nr_mem && i < TB_BOOTINFO_MAX_MEM; i++) {
+		const struct tb_mem *e = &bi->mem[i];
+		if (e->size > ~0ull - e->addr)
+			return 0;
+		if (e->type == TB_MEM_USABLE && base >= e->addr && base + size <= e->addr + e->size)
+			usable = 1;
+		else if (e->type != TB_MEM_USABLE && overlap(base, size, e->addr, e->size))
+			return 0;
+	}
+	for (u32 i = 0; usable && i < bi->nr_modules && i < TB_BOOTINFO_MAX_MODULES; i++) {
+		const struct tb_module *m = &bi->modules[i];
+		if (m->size > ~0ull - m->addr || overlap(base, size, m->addr, m->size))
+			return 0;
+	}
+	return usable;
+}
+
+u64 pool_find(const struct tb_bootinfo *bi, u64 from, u64 size, u64 align, u64 limit)
+{
+	if (size == 0 || size > limit || align == 0 || (align & (align - 1)) != 0 || from > limit)
+		return 0;
+	u64 base = (from + align - 1) & ~(align - 1);
+	for (; base >= from && base <= limit - size; base += align) {
+		if (pool_range_ok(bi, base, size))
+			return base;
+	}
+	return 0;
+}
+
 int guest_name_ok(const char name[32])
 {
 	size_t n = tb_strnlen(name, 32);

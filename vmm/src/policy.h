@@ -6,6 +6,7 @@
 #define VMM_POLICY_H
 
 #include <tb/types.h>
+#include <tb/bootinfo.h>
 
 #define LC_MAX_SIGNERS      16u
 #define LC_MAX_CMDLINE      1024u
@@ -90,6 +91,11 @@ void guest_record_encode(u8 out[GR_SIZE], const struct guest_decision *d, const 
 /* 1 if [gpa, gpa + len) lies inside guest RAM [0, mem_size), without overflow. len 0 is valid
  * only for a gpa inside or at the end of guest RAM. */
 int guest_range_ok(u64 mem_size, u64 gpa, u64 len);
+
+/* Lowest base >= from, aligned to align (a power of two), with [base, base + size) below limit,
+ * inside one usable memory-map entry of bi, overlapping no other entry type and no module
+ * (a module may still hold another guest's image or manifest). 0 if there is none. */
+u64 pool_find(const struct tb_bootinfo *bi, u64 from, u64 size, u64 align, u64 limit);
 
 /* 1 if name matches [a-z0-9_-]{1,31} followed by a NUL within the 32-byte field. */
 int guest_name_ok(const char name[32]);

@@ -247,6 +247,42 @@ static void test_ranges(void)
 	CHECK(!guest_name_ok(name), "32-character name without NUL accepted");
 }
 
+/* ---- guest pool ---- */
+
+static void test_pool(void)
+{
+	static struct tb_bootinfo bi;
+	const u64 mib = 0x100000, g4 = 0x100000000ull, pool = 0x04000000;
+
+	memset(&bi, 0, sizeof(bi));
+	bi.nr_mem = 1;
+	bi.mem[0] = (struct tb_mem){ mib, 0x20000000, TB_MEM_USABLE, 0 };
+	CHECK(pool_find(&bi, pool, 4 * mib, 2 * mib, g4) == pool, "plain usable RAM");
+	CHECK(pool_find(&bi, pool + 1, 4 * mib, 2 * mib, g4) == pool + 2 * mib, "unaligned start rounds up");
+	CHECK(pool_find(&bi, 0x20000000, 4 * mib, 2 * mib, g4) == 0, "beyond the usable entry");
+	CHECK(pool_find(&bi, pool, 4 * mib, 3 * mib, g4) == 0, "alignment not a power of two");
+	CHECK(pool_find(&bi, pool, 0, 2 * mib, g4) == 0, "size 0");
+	CHECK(pool_find(&bi, g4 - 2 * mib, 4 * mib, 2 * mib, g4) == 0, "range would cross the limit");
+	CHECK(pool_find(&bi, ~0ull - mib, 4 * mib, 2 * mib, ~0ull) == 0, "start near 2^64 does not wrap");
+
+	bi.nr_modules = 1;                             /* a module inside the first candidate */
+	bi.modules[0] = (struct tb_module){ pool + mib, 0x1000, TB_MODULE_GUEST, 0, "a" };
+	CHECK(pool_find(&bi, pool, 4 * mib, 2 * mib, g4) == pool + 2 * mib, "skips a module");
+	bi.modules[0].addr = ~0ull - 0xFFF;            /* a module whose end wraps: fail closed */
+	bi.modules[0].size = 0x2000;
+	CHECK(pool_find(&bi, pool, 4 * mib, 2 * mib, g4) == 0, "wrapping module");
+	bi.nr_modules = 0;
+
+	bi.nr_mem = 2;                                 /* a reserved hole inside usable RAM */
+	bi.mem[1] = (struct tb_mem){ pool + 3 * mib, 0x1000, TB_MEM_RESERVED, 0 };
+	CHECK(pool_find(&bi, pool, 4 * mib, 2 * mib, g4) == pool + 4 * mib, "skips a reserved entry");
+	bi.mem[0] = (struct tb_mem){ pool, 3 * mib, TB_MEM_USABLE, 0 };      /* two adjacent entries */
+	bi.mem[1] = (struct tb_mem){ pool + 3 * mib, 0x10000000, TB_MEM_USABLE, 0 };
+	CHECK(pool_find(&bi, pool, 4 * mib, 2 * mib, g4) == pool + 4 * mib, "range must lie in one entry");
+	bi.mem[1] = (struct tb_mem){ ~0ull - 0xFFF, 0x2000, TB_MEM_USABLE, 0 };
+	CHECK(pool_find(&bi, pool, 2 * mib, 2 * mib, g4) == 0, "wrapping memory-map entry");
+}
+
 /* ---- verification chain without valid signatures (the signed cases: signed-manifests.sh) ---- */
 
 static void test_verify_unsigned(void)
@@ -352,6 +388,7 @@ int main(int argc, char **argv)
 	test_launch_config();
 	test_record();
 	test_ranges();
+	test_pool();
 	test_verify_unsigned();
 	printf("test_policy: %d checks, %d failures\n", checks, failures);
 	return failures != 0;
