@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Talks to the tpm-proxy guest over its unix socket (docs/launch-protocol.md, "tpm-proxy framing").
 
-    proxyctl.py SOCKET wait [SECONDS]     wait until the guest answers a ping
+    proxyctl.py SOCKET wait [SECONDS [PID]]  wait until the guest answers a ping (give up early when
+                                          process PID, the launch, has ended)
     proxyctl.py SOCKET eventlog FILE      fetch the DRTM event log from the guest into FILE
     proxyctl.py SOCKET shutdown           ask the guest to shut down (the VMM then ends the run)
 """
@@ -54,7 +55,11 @@ def main(argv):
     try:
         if cmd == "wait":
             deadline = time.monotonic() + float(argv[3] if len(argv) > 3 else 60)
+            watch = int(argv[4]) if len(argv) > 4 else None
             while True:
+                if watch is not None and not os.path.exists(f"/proc/{watch}"):
+                    print("proxyctl: the launch ended before the tpm-proxy guest answered", file=sys.stderr)
+                    return 1
                 try:
                     if os.path.exists(path) and exchange(path, 0x03, timeout=5).startswith(b"tpm-proxy"):
                         return 0

@@ -98,6 +98,9 @@ def parse_args(argv):
                                  "(default: a new directory under /tmp, printed at the end)")
     p.add_argument("--proxy-socket", metavar="PATH",
                    help="expose COM3 (tpm-proxy) as a unix socket server at PATH")
+    p.add_argument("--tpm-state", metavar="DIR",
+                   help="keep the TPM's state in DIR across runs (one machine rebooted); the run ends "
+                        "with an orderly TPM2_Shutdown so the next boot reports a safe clock")
     p.add_argument("--quiet", action="store_true", help="do not stream the console to stdout")
     return p.parse_args(argv)
 
@@ -349,7 +352,11 @@ class Launch:
         """Return (exit code of scripts/launch, one-line reason)."""
         a = self.args
         timeout = a.timeout if a.timeout is not None else (None if a.proxy_socket else 60.0)
-        self.swtpm = swtpm.Swtpm(os.path.join(self.work, "swtpm")).start()
+        state = None
+        if a.tpm_state:
+            state = os.path.abspath(a.tpm_state)
+            os.makedirs(state, exist_ok=True)
+        self.swtpm = swtpm.Swtpm(os.path.join(self.work, "swtpm"), state).start()
         upstream = swtpm.ControlChannel.connect(self.swtpm.ctrl_path)
         tpm_path = os.path.join(self.work, "tpm-proxy.sock")
         self.proxy = proxy.ControlProxy(tpm_path, upstream, self.log).start()
@@ -403,6 +410,8 @@ class Launch:
             data = self.proxy.fresh_data_channel()
             try:
                 pcrs = tpm2.read_pcrs(data)
+                if self.args.tpm_state:
+                    tpm2.shutdown_clear(data)
             finally:
                 data.close()
         except (OSError, swtpm.SwtpmError, tpm2.TpmError) as e:

@@ -186,10 +186,12 @@ class Swtpm:
     (QEMU's tpm-emulator backend and SeaBIOS, or the harness itself).
     """
 
-    def __init__(self, workdir=None):
+    def __init__(self, workdir=None, state_dir=None):
         self.own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="tb-swtpm-")
-        self.state = os.path.join(self.dir, "tpmstate")
+        # A kept state directory is one machine's TPM across boots (same EK, persistent AK, counters).
+        self.state = state_dir or os.path.join(self.dir, "tpmstate")
+        os.makedirs(self.dir, exist_ok=True)
         os.makedirs(self.state, exist_ok=True)
         self.ctrl_path = os.path.join(self.dir, "swtpm-ctrl.sock")
         self.log_path = os.path.join(self.dir, "swtpm.log")

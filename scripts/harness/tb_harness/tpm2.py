@@ -142,3 +142,12 @@ def read_pcrs(data_channel, pcrs=range(16, 24), locality=0):
             raise TpmError(f"TPM2_PCR_Read({bank}) did not return PCRs {missing}")
         out[bank] = {str(p): values[p].hex() for p in sorted(values)}
     return {"pcrs": out}
+
+
+def shutdown_clear(data_channel, locality=0):
+    """TPM2_Shutdown(TPM_SU_CLEAR): an orderly power-off, so that the next start of a kept TPM state
+    reports clockInfo.safe (TPM 2.0 Part 3, 9.4)."""
+    cmd = struct.pack(">HII", 0x8001, 12, 0x00000145) + struct.pack(">H", 0x0000)
+    rc = response_code(data_channel.command(cmd, locality))
+    if rc != TPM_RC_SUCCESS:
+        raise TpmError(f"TPM2_Shutdown failed: rc 0x{rc:03x}")
