@@ -11,7 +11,12 @@ public final class Metrics {
     private final LongAdder appraisalNanos = new LongAdder();
     private final LongAdder appraisals = new LongAdder();
 
+    /** Counts a request; the method label is one of a fixed set so clients cannot grow the series. */
     public void request(String template, String method, int status) {
+        method = switch (method) {
+            case "GET", "POST", "PUT", "DELETE", "HEAD" -> method;
+            default -> "other";
+        };
         inc("trustbit_http_requests_total{method=\"" + method + "\",route=\"" + template + "\",status=\""
                 + status + "\"}");
     }
