@@ -10,7 +10,7 @@ TB_PACKAGES=(
   "nasm:nasm" "qemu-system-x86_64:qemu-system-x86" "swtpm:swtpm" "swtpm_ioctl:swtpm-tools"
   "tpm2_eventlog:tpm2-tools" "openssl:openssl" "python3:python3" "xxd:xxd"
   "/usr/include/swtpm/tpm_ioctl.h:swtpm-dev" "/usr/lib/postgresql/15/bin/initdb:postgresql"
-  "curl:curl"
+  "curl:curl" "clang:clang" "/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev"
 )
 
 tb_log() { printf '==> %s\n' "$*" >&2; }
