@@ -10,7 +10,7 @@ TB_PACKAGES=(
   "nasm:nasm" "qemu-system-x86_64:qemu-system-x86" "swtpm:swtpm" "swtpm_ioctl:swtpm-tools"
   "tpm2_eventlog:tpm2-tools" "openssl:openssl" "python3:python3" "xxd:xxd"
   "/usr/include/swtpm/tpm_ioctl.h:swtpm-dev" "/usr/lib/postgresql/15/bin/initdb:postgresql"
-  "curl:curl" "clang:clang" "/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev"
+  "curl:curl" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
 )
 
 tb_log() { printf '==> %s\n' "$*" >&2; }
@@ -21,7 +21,7 @@ tb_ensure_packages() {
   local missing=() entry probe pkg
   for entry in "${TB_PACKAGES[@]}"; do
     probe="${entry%%:*}"; pkg="${entry#*:}"
-    if [[ "$probe" == /* ]]; then [[ -e "$probe" ]] && continue
+    if [[ "$probe" == /* ]]; then compgen -G "$probe" >/dev/null && continue
     else command -v "$probe" >/dev/null 2>&1 && continue; fi
     [[ " ${missing[*]} " == *" $pkg "* ]] || missing+=("$pkg")
   done
