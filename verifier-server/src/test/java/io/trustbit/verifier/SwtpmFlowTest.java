@@ -55,7 +55,7 @@ class SwtpmFlowTest {
     }
 
     @Test
-    void enrollChallengeEvidenceOnSwtpmIsAffirmingAndEmulatedIsRefusedUnderSkinitPolicy() throws Exception {
+    void enrollChallengeEvidenceOnSwtpmIsAffirmingAndALogThatLiesIsNot() throws Exception {
         int port = startSwtpm();
         DrtmChain chain = new DrtmChain();
         chain.launchType = LaunchType.SKINIT;

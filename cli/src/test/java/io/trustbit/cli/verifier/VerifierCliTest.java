@@ -102,6 +102,41 @@ class VerifierCliTest {
     }
 
     @Test
+    void fromBuildChecksThatEveryGuestIsLaunchable() throws Exception {
+        io.trustbit.measure.SigningKey release = io.trustbit.measure.SigningKey.generate();
+        io.trustbit.measure.SigningKey stranger = io.trustbit.measure.SigningKey.generate();
+        byte[] slb = new byte[64];
+        slb[2] = 64;
+        Files.write(dir.resolve("slb.bin"), slb);
+        Files.write(dir.resolve("vmm.bin"), new byte[] {1, 2, 3});
+        Files.write(dir.resolve("launch.cfg"), new LaunchConfig(List.of(new LaunchConfig.Signer(release.publicKey(), 2)), "")
+                .encode());
+        byte[] image = "guest image".getBytes(StandardCharsets.US_ASCII);
+        Files.write(dir.resolve("g.bin"), image);
+        byte[] sha = MessageDigest.getInstance("SHA-256").digest(image);
+        Files.write(dir.resolve("g.manifest"), io.trustbit.measure.ImageManifest.sign(io.trustbit.measure.ImageKind.GUEST,
+                image.length, sha, 3, release).encode());
+        Files.write(dir.resolve("bad.manifest"), io.trustbit.measure.ImageManifest.sign(io.trustbit.measure.ImageKind.GUEST,
+                image.length, sha, 3, stranger).encode());
+        Object[] common = {"policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
+                "--launch-config", dir.resolve("launch.cfg")};
+        Run ok = run(concat(common, "--guest", "g1=" + dir.resolve("g.bin") + ":" + dir.resolve("g.manifest"), "--out",
+                dir.resolve("ok.yaml")));
+        assertEquals(0, ok.code(), ok.toString());
+        Run bad = run(concat(common, "--guest", "g1=" + dir.resolve("g.bin") + ":" + dir.resolve("bad.manifest"), "--out",
+                dir.resolve("bad.yaml")));
+        assertEquals(1, bad.code(), bad.toString());
+        assertTrue(!Files.exists(dir.resolve("bad.yaml")));
+        assertEquals(2, run(concat(common, "--guest", "nocolon", "--out", dir.resolve("x.yaml"))).code());
+    }
+
+    private static Object[] concat(Object[] a, Object... b) {
+        Object[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void verdictCheckAgainstAJwksFileAndTheServersJwksUrl() throws Exception {
         VerifierServer server = VerifierServer.start(VerifierConfig.builder(dir.resolve("data")).port(0).build());
         try {
