@@ -48,12 +48,14 @@ public final class JettyAdapter extends Handler.Abstract {
         String path = request.getHttpURI().getPath();
         String template = "unmatched";
         Router.Reply reply;
+        boolean bodyRead = false;
         try {
             Router.Match match = router.match(method, path == null ? "" : path);
             template = match.route().template();
             X509Certificate[] certs = clientCertificates(request);
             checkAccess(match.route().access(), request, certs);
             byte[] body = readBody(request, method);
+            bodyRead = true;
             reply = match.route().endpoint().handle(new Exchange(match.params(), body, certs));
         } catch (ApiException e) {
             if (e.status() >= 500) {
@@ -67,6 +69,10 @@ public final class JettyAdapter extends Handler.Abstract {
             reply = error(500, "INTERNAL", "internal error");
         }
         metrics.request(template, method, reply.status());
+        if (!bodyRead && request.getLength() != 0 && !method.equals("GET")) {
+            // refused before the body was read: the connection cannot be reused safely
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         write(response, reply, callback);
         return true;
     }
