@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Runs the CLI in-process and captures exit code, stdout and stderr. */
-record Cli(int code, String out, String err) {
-    static Cli run(Object... args) {
+public record Cli(int code, String out, String err) {
+    public static Cli run(Object... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] a = new String[args.length];

@@ -1,5 +1,6 @@
 package io.trustbit.cli.attest;
 
+import io.trustbit.cli.Cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,7 +52,7 @@ class AgentCliTest {
             Path state = dir.resolve("agent1");
             Object[] args = {"agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1", "--state-dir", state,
                 "--verifier-fingerprint", v.tlsFingerprint(), "--once"};
-            QuoteCliTest.Run first = QuoteCliTest.trustbit(args);
+            Cli first = QuoteCliTest.trustbit(args);
             // no policy is installed, so the verdict is contraindicated, for that reason alone
             assertEquals(1, first.code(), first.out() + first.err());
             assertTrue(first.out().contains("enrolled node node-1"), first.out());
@@ -62,17 +63,17 @@ class AgentCliTest {
             }
             byte[] ak = Files.readAllBytes(state.resolve("ak.pub"));
 
-            QuoteCliTest.Run second = QuoteCliTest.trustbit(args);
+            Cli second = QuoteCliTest.trustbit(args);
             assertEquals(1, second.code(), second.err());
             assertFalse(second.out().contains("enrolled node"), "enrolled only once: " + second.out());
             assertArrayEquals(ak, Files.readAllBytes(state.resolve("ak.pub")), "AK reused");
 
             String wrongPin = "00" + v.tlsFingerprint().replace(":", "").substring(2);
-            QuoteCliTest.Run pinned = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
+            Cli pinned = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
                     "--state-dir", state, "--verifier-fingerprint", wrongPin, "--once");
             assertEquals(2, pinned.code());
             assertTrue(pinned.err().contains("pinned SHA-256 fingerprint"), pinned.err());
-            QuoteCliTest.Run plain = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
+            Cli plain = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
                     "--state-dir", state, "--insecure-http-loopback", "--once");
             assertEquals(2, plain.code());
         }

@@ -1,15 +1,13 @@
 package io.trustbit.cli.attest;
 
+import io.trustbit.cli.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustbit.attest.AttestationTpm;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.tpm2.PcrSelection;
-import io.trustbit.cli.Main;
 import io.trustbit.measure.HashAlg;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,27 +41,17 @@ class QuoteCliTest {
         swtpm.close();
     }
 
-    record Run(int code, String out, String err) {
+    static Cli trustbit(Object... args) {
+        return Cli.run(args);
     }
 
-    static Run trustbit(Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] a = new String[args.length];
-        for (int i = 0; i < args.length; i++) {
-            a[i] = String.valueOf(args[i]);
-        }
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), a);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    static Run tool(String... cmd) throws Exception {
+    static Cli tool(String... cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("TPM2TOOLS_TCTI", swtpm.tcti());
         Path log = Files.createTempFile(dir, "tool", ".log");
         Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd) + " timed out");
-        return new Run(p.exitValue(), Files.readString(log), "");
+        return new Cli(p.exitValue(), Files.readString(log), "");
     }
 
     static byte[] flipped(Path f, int at) throws Exception {
@@ -75,7 +63,7 @@ class QuoteCliTest {
     @Test
     void trustbitQuoteIsAcceptedByTpm2Checkquote() throws Exception {
         Path out = dir.resolve("tb");
-        Run q = trustbit("quote", "--tpm", swtpm.spec(), "--nonce", NONCE, "--pcrs", SEL, "--state-dir", dir.resolve("state"),
+        Cli q = trustbit("quote", "--tpm", swtpm.spec(), "--nonce", NONCE, "--pcrs", SEL, "--state-dir", dir.resolve("state"),
                 "--out", out);
         assertEquals(0, q.code(), q.err());
         for (String f : List.of("quote.msg", "quote.sig", "ak.pub.pem", "pcrs.json", "pcrs.bin", "evidence.json")) {
@@ -83,21 +71,21 @@ class QuoteCliTest {
         }
         EvidenceCodec.parse(Files.readAllBytes(out.resolve("evidence.json")));
 
-        Run ok = tool("tpm2_checkquote", "-u", out + "/ak.pub.pem", "-m", out + "/quote.msg", "-s", out + "/quote.sig",
+        Cli ok = tool("tpm2_checkquote", "-u", out + "/ak.pub.pem", "-m", out + "/quote.msg", "-s", out + "/quote.sig",
                 "-f", out + "/pcrs.bin", "-g", "sha256", "-q", NONCE);
         assertEquals(0, ok.code(), ok.out());
-        Run wrongNonce = tool("tpm2_checkquote", "-u", out + "/ak.pub.pem", "-m", out + "/quote.msg", "-s", out + "/quote.sig",
+        Cli wrongNonce = tool("tpm2_checkquote", "-u", out + "/ak.pub.pem", "-m", out + "/quote.msg", "-s", out + "/quote.sig",
                 "-f", out + "/pcrs.bin", "-g", "sha256", "-q", OTHER_NONCE);
         assertTrue(wrongNonce.code() != 0, "tpm2_checkquote accepted a wrong nonce");
         Path bad = out.resolve("flipped.msg");
         Files.write(bad, flipped(out.resolve("quote.msg"), 40));
-        Run flippedBit = tool("tpm2_checkquote", "-u", out + "/ak.pub.pem", "-m", bad.toString(), "-s", out + "/quote.sig",
+        Cli flippedBit = tool("tpm2_checkquote", "-u", out + "/ak.pub.pem", "-m", bad.toString(), "-s", out + "/quote.sig",
                 "-f", out + "/pcrs.bin", "-g", "sha256", "-q", NONCE);
         assertTrue(flippedBit.code() != 0, "tpm2_checkquote accepted a flipped bit");
 
         // and our own offline verification agrees, on every AK format we write
         for (String ak : List.of("ak.pub.pem", "ak.pub")) {
-            Run v = trustbit("quote", "verify", "--ak", out.resolve(ak), "--msg", out.resolve("quote.msg"),
+            Cli v = trustbit("quote", "verify", "--ak", out.resolve(ak), "--msg", out.resolve("quote.msg"),
                     "--sig", out.resolve("quote.sig"), "--nonce", NONCE, "--pcrs", out.resolve("pcrs.json"));
             assertEquals(0, v.code(), v.err());
         }
@@ -110,7 +98,7 @@ class QuoteCliTest {
         assertEquals(0, tool("tpm2_createak", "-C", t + "/ek.ctx", "-c", t + "/ak.ctx", "-G", "ecc", "-g", "sha256", "-s", "ecdsa",
                 "-u", t + "/ak.pub", "-n", t + "/ak.name").code());
         tool("tpm2_flushcontext", "-t");
-        Run quote = tool("tpm2_quote", "-c", t + "/ak.ctx", "-l", TPM2_SEL, "-q", NONCE, "-m", t + "/quote.msg",
+        Cli quote = tool("tpm2_quote", "-c", t + "/ak.ctx", "-l", TPM2_SEL, "-q", NONCE, "-m", t + "/quote.msg",
                 "-s", t + "/quote.sig", "-g", "sha256");
         assertEquals(0, quote.code(), quote.out());
         tool("tpm2_flushcontext", "-t");
@@ -123,12 +111,12 @@ class QuoteCliTest {
         Path pcrJson = t.resolve("pcrs.json");
         Files.writeString(pcrJson, QuoteCommand.pcrJson(pcrs));
 
-        Run ok = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
+        Cli ok = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
                 "--nonce", NONCE, "--pcrs", pcrJson);
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("quote verified (signature, magic, type, nonce, selection, digest)"), ok.out());
 
-        Run wrongNonce = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
+        Cli wrongNonce = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
                 "--nonce", OTHER_NONCE, "--pcrs", pcrJson);
         assertEquals(1, wrongNonce.code(), wrongNonce.err());
         assertTrue(wrongNonce.err().contains("nonce"), wrongNonce.err());
@@ -138,7 +126,7 @@ class QuoteCliTest {
         for (int at = 0; at < msg.length; at += 7) {
             Path bad = t.resolve("flipped.msg");
             Files.write(bad, flipped(t.resolve("quote.msg"), at));
-            Run r = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", bad, "--sig", t + "/quote.sig", "--nonce", NONCE,
+            Cli r = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", bad, "--sig", t + "/quote.sig", "--nonce", NONCE,
                     "--pcrs", pcrJson);
             if (r.code() != 1) {
                 failures.add("bit flipped at byte " + at + ": exit " + r.code());
@@ -148,12 +136,12 @@ class QuoteCliTest {
 
         // a PCR value that differs from the signed digest
         Files.writeString(pcrJson, QuoteCommand.pcrJson(pcrs).replaceFirst("\"0\":\"0", "\"0\":\"1"));
-        Run badPcr = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
+        Cli badPcr = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
                 "--nonce", NONCE, "--pcrs", pcrJson);
         assertEquals(1, badPcr.code(), badPcr.err());
         // a PCR left out: the selection no longer matches
         Files.writeString(pcrJson, QuoteCommand.pcrJson(pcrs).replaceFirst("\"0\":\"[0-9a-f]{64}\",", ""));
-        Run missing = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
+        Cli missing = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
                 "--nonce", NONCE, "--pcrs", pcrJson);
         assertEquals(1, missing.code(), missing.err());
         assertTrue(missing.err().contains("selected but not supplied"), missing.err());
@@ -161,7 +149,7 @@ class QuoteCliTest {
 
     @Test
     void tpmInfoAndBadInput() {
-        Run info = trustbit("tpm", "info", "--tpm", swtpm.spec(), "--json");
+        Cli info = trustbit("tpm", "info", "--tpm", swtpm.spec(), "--json");
         assertEquals(0, info.code(), info.err());
         assertTrue(info.out().contains("\"manufacturer\":\"IBM\"") && info.out().contains("\"ecc\":false"), info.out());
         assertEquals(2, trustbit("quote", "--tpm", "nonsense", "--nonce", NONCE, "--out", dir.resolve("x")).code());

@@ -1,9 +1,9 @@
 package io.trustbit.cli.verifier;
 
+import io.trustbit.cli.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.trustbit.cli.Main;
 import io.trustbit.measure.Ed25519PublicKey;
 import io.trustbit.measure.LaunchConfig;
 import io.trustbit.verifier.Policy;
@@ -13,8 +13,6 @@ import io.trustbit.verifier.internal.Es256;
 import io.trustbit.verifier.internal.Json;
 import io.trustbit.verifier.internal.KeyFiles;
 import io.trustbit.verifier.internal.VerdictSigner;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,28 +28,19 @@ class VerifierCliTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] a = new String[args.length];
-        for (int i = 0; i < args.length; i++) {
-            a[i] = String.valueOf(args[i]);
-        }
-        int code = Main.run(new PrintWriter(out), new PrintWriter(err), a);
-        return new Run(code, out.toString(), err.toString());
+    static Cli run(Object... args) {
+        return Cli.run(args);
     }
 
     @Test
     void lintAcceptsTheExamplesAndRefusesABrokenPolicy() throws Exception {
         Path good = Path.of("..", "policies", "examples", "production-skinit.yaml");
-        Run ok = run("policy", "lint", good);
+        Cli ok = run("policy", "lint", good);
         assertEquals(0, ok.code(), ok.toString());
         assertTrue(ok.out().contains("id production-skinit"), ok.out());
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "version: 1\ndrtm:\n  pcr17: [abc]\n");
-        Run r = run("policy", "lint", bad);
+        Cli r = run("policy", "lint", bad);
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("drtm.pcr17[0]"), r.err());
         assertEquals(2, run("policy", "lint", dir.resolve("missing.yaml")).code());
@@ -74,7 +63,7 @@ class VerifierCliTest {
         Files.write(dir.resolve("vmm.bin"), vmm);
         Files.write(dir.resolve("launch.cfg"), config);
         Path out = dir.resolve("fleet.yaml");
-        Run r = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
+        Cli r = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
                 "--launch-config", dir.resolve("launch.cfg"), "--out", out);
         assertEquals(0, r.code(), r.toString());
         Policy p = Policy.parse(Files.readAllBytes(out), "x");
@@ -93,7 +82,7 @@ class VerifierCliTest {
         assertEquals(HexFormat.of().formatHex(slbDigest), HexFormat.of().formatHex(p.slb().get(0)));
         assertEquals(1, p.pcr18().size());
         assertEquals(5L, p.signers().get(HexFormat.of().formatHex(Ed25519PublicKey.fromRaw(signer).keyId())));
-        Run emulated = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
+        Cli emulated = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
                 "--launch-config", dir.resolve("launch.cfg"), "--allow-emulated", "--out", dir.resolve("lab.yaml"));
         assertEquals(0, emulated.code(), emulated.toString());
         Policy lab = Policy.parse(Files.readAllBytes(dir.resolve("lab.yaml")), "x");
@@ -120,10 +109,10 @@ class VerifierCliTest {
                 image.length, sha, 3, stranger).encode());
         Object[] common = {"policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
                 "--launch-config", dir.resolve("launch.cfg")};
-        Run ok = run(concat(common, "--guest", "g1=" + dir.resolve("g.bin") + ":" + dir.resolve("g.manifest"), "--out",
+        Cli ok = run(concat(common, "--guest", "g1=" + dir.resolve("g.bin") + ":" + dir.resolve("g.manifest"), "--out",
                 dir.resolve("ok.yaml")));
         assertEquals(0, ok.code(), ok.toString());
-        Run bad = run(concat(common, "--guest", "g1=" + dir.resolve("g.bin") + ":" + dir.resolve("bad.manifest"), "--out",
+        Cli bad = run(concat(common, "--guest", "g1=" + dir.resolve("g.bin") + ":" + dir.resolve("bad.manifest"), "--out",
                 dir.resolve("bad.yaml")));
         assertEquals(1, bad.code(), bad.toString());
         assertTrue(!Files.exists(dir.resolve("bad.yaml")));
@@ -150,10 +139,10 @@ class VerifierCliTest {
             Path jwks = dir.resolve("jwks.json");
             Files.writeString(jwks, "{\"keys\":[" + Json.writeString(Es256.jwk(signer.publicKey())) + "]}");
 
-            Run ok = run("verdict", "check", affirming, "--jwks", jwks);
+            Cli ok = run("verdict", "check", affirming, "--jwks", jwks);
             assertEquals(0, ok.code(), ok.toString());
             assertTrue(ok.out().startsWith("affirming: node n1"), ok.out());
-            Run no = run("verdict", "check", contra, "--jwks", jwks);
+            Cli no = run("verdict", "check", contra, "--jwks", jwks);
             assertEquals(1, no.code(), no.toString());
             assertTrue(no.out().contains("nonce: unknown"), no.out());
             String tampered = affirming.substring(0, affirming.length() - 3) + (affirming.endsWith("A") ? "BBB" : "AAA");
@@ -163,7 +152,7 @@ class VerifierCliTest {
             assertEquals(1, run("verdict", "check", p[0] + "." + q[1] + "." + p[2], "--jwks", jwks).code(),
                     "claims of one token with the signature of another");
 
-            Run url = run("verdict", "check", affirming, "--jwks", server.url() + "/.well-known/jwks.json", "--cacert",
+            Cli url = run("verdict", "check", affirming, "--jwks", server.url() + "/.well-known/jwks.json", "--cacert",
                     dir.resolve("data/tls-cert.pem"), "--json");
             assertEquals(0, url.code(), url.toString());
             assertTrue(url.out().contains("\"status\":\"affirming\""), url.out());
@@ -176,7 +165,7 @@ class VerifierCliTest {
 
     @Test
     void serveRefusesPlainHttpOffLoopback() {
-        Run r = run("verifier", "serve", "--data-dir", dir.resolve("d"), "--host", "0.0.0.0", "--insecure-http");
+        Cli r = run("verifier", "serve", "--data-dir", dir.resolve("d"), "--host", "0.0.0.0", "--insecure-http");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("loopback"), r.err());
     }
