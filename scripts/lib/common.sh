@@ -11,6 +11,7 @@ TB_PACKAGES=(
   "tpm2_eventlog:tpm2-tools" "openssl:openssl" "python3:python3" "xxd:xxd"
   "/usr/include/swtpm/tpm_ioctl.h:swtpm-dev" "/usr/lib/postgresql/15/bin/initdb:postgresql"
   "curl:curl" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
+  "grub-mkrescue:grub-common" "/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin" "xorriso:xorriso" "mformat:mtools"
 )
 
 tb_log() { printf '==> %s\n' "$*" >&2; }
