@@ -1,6 +1,7 @@
 /* SHA-1, FIPS 180-4 §4.1.1 (functions), §4.2.1 (constants), §5.1.1 (padding), §5.3.1 (initial
  * hash value), §6.1.2 (computation, 16-word ring schedule as in §6.1.3). */
 #include <tb/sha1.h>
+#include <tb/md_block.h>
 #include <tb/string.h>
 
 static inline u32 rol(u32 x, unsigned n) { return (x << n) | (x >> (32 - n)); }
@@ -8,11 +9,6 @@ static inline u32 load_be32(const u8 *p)
 {
 	return ((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3];
 }
-static inline void store_be32(u8 *p, u32 v)
-{
-	p[0] = (u8)(v >> 24); p[1] = (u8)(v >> 16); p[2] = (u8)(v >> 8); p[3] = (u8)v;
-}
-
 static void compress(u32 h[5], const u8 *block)
 {
 	u32 w[16];
@@ -55,56 +51,18 @@ void sha1_init(struct sha1_ctx *ctx)
 	ctx->h[2] = 0x98badcfe;
 	ctx->h[3] = 0x10325476;
 	ctx->h[4] = 0xc3d2e1f0;
-	ctx->len = 0;
-	ctx->buf_used = 0;
+	ctx->md.len = 0;
+	ctx->md.buf_used = 0;
 }
 
 void sha1_update(struct sha1_ctx *ctx, const void *data, size_t len)
 {
-	const u8 *p = data;
-
-	ctx->len += len;
-	if (ctx->buf_used > 0) {
-		size_t take = SHA1_BLOCK_SIZE - ctx->buf_used;
-		if (take > len)
-			take = len;
-		tb_memcpy(ctx->buf + ctx->buf_used, p, take);
-		ctx->buf_used += (u32)take;
-		p += take;
-		len -= take;
-		if (ctx->buf_used < SHA1_BLOCK_SIZE)
-			return;
-		compress(ctx->h, ctx->buf);
-		ctx->buf_used = 0;
-	}
-	while (len >= SHA1_BLOCK_SIZE) {
-		compress(ctx->h, p);
-		p += SHA1_BLOCK_SIZE;
-		len -= SHA1_BLOCK_SIZE;
-	}
-	if (len > 0) {
-		tb_memcpy(ctx->buf, p, len);
-		ctx->buf_used = (u32)len;
-	}
+	md_block_update(&ctx->md, ctx->h, compress, data, len);
 }
 
 void sha1_final(struct sha1_ctx *ctx, u8 out[SHA1_DIGEST_SIZE])
 {
-	u64 bits = ctx->len << 3;
-	u32 n = ctx->buf_used;
-
-	ctx->buf[n++] = 0x80;
-	if (n > 56) {
-		tb_memset(ctx->buf + n, 0, SHA1_BLOCK_SIZE - n);
-		compress(ctx->h, ctx->buf);
-		n = 0;
-	}
-	tb_memset(ctx->buf + n, 0, 56 - n);
-	store_be32(ctx->buf + 56, (u32)(bits >> 32));
-	store_be32(ctx->buf + 60, (u32)bits);
-	compress(ctx->h, ctx->buf);
-	for (unsigned i = 0; i < 5; i++)
-		store_be32(out + 4 * i, ctx->h[i]);
+	md_block_final(&ctx->md, ctx->h, compress, out, 5);
 	tb_memset(ctx, 0, sizeof(*ctx));
 }
 

@@ -1,6 +1,7 @@
 /* SHA-256, FIPS 180-4 §4.1.2 (functions), §4.2.2 (constants), §5.1.1 (padding), §5.3.3 (initial
  * hash value), §6.2.2 (computation). The message schedule is kept as a 16-word ring. */
 #include <tb/sha256.h>
+#include <tb/md_block.h>
 #include <tb/string.h>
 
 static const u32 K[64] = {
@@ -19,11 +20,6 @@ static inline u32 load_be32(const u8 *p)
 {
 	return ((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3];
 }
-static inline void store_be32(u8 *p, u32 v)
-{
-	p[0] = (u8)(v >> 24); p[1] = (u8)(v >> 16); p[2] = (u8)(v >> 8); p[3] = (u8)v;
-}
-
 #define CH(x, y, z)  (((x) & (y)) ^ (~(x) & (z)))
 #define MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
 #define BSIG0(x) (ror(x, 2) ^ ror(x, 13) ^ ror(x, 22))
@@ -67,57 +63,18 @@ void sha256_init(struct sha256_ctx *ctx)
 
 	for (unsigned i = 0; i < 8; i++)
 		ctx->h[i] = iv[i];
-	ctx->len = 0;
-	ctx->buf_used = 0;
+	ctx->md.len = 0;
+	ctx->md.buf_used = 0;
 }
 
 void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
 {
-	const u8 *p = data;
-
-	ctx->len += len;
-	if (ctx->buf_used > 0) {
-		size_t take = SHA256_BLOCK_SIZE - ctx->buf_used;
-		if (take > len)
-			take = len;
-		tb_memcpy(ctx->buf + ctx->buf_used, p, take);
-		ctx->buf_used += (u32)take;
-		p += take;
-		len -= take;
-		if (ctx->buf_used < SHA256_BLOCK_SIZE)
-			return;
-		compress(ctx->h, ctx->buf);
-		ctx->buf_used = 0;
-	}
-	while (len >= SHA256_BLOCK_SIZE) {
-		compress(ctx->h, p);
-		p += SHA256_BLOCK_SIZE;
-		len -= SHA256_BLOCK_SIZE;
-	}
-	if (len > 0) {
-		tb_memcpy(ctx->buf, p, len);
-		ctx->buf_used = (u32)len;
-	}
+	md_block_update(&ctx->md, ctx->h, compress, data, len);
 }
 
 void sha256_final(struct sha256_ctx *ctx, u8 out[SHA256_DIGEST_SIZE])
 {
-	u64 bits = ctx->len << 3;
-	u32 n = ctx->buf_used;
-
-	/* §5.1.1: append 0x80, zeros to 56 mod 64, then the 64-bit big-endian bit length. */
-	ctx->buf[n++] = 0x80;
-	if (n > 56) {
-		tb_memset(ctx->buf + n, 0, SHA256_BLOCK_SIZE - n);
-		compress(ctx->h, ctx->buf);
-		n = 0;
-	}
-	tb_memset(ctx->buf + n, 0, 56 - n);
-	store_be32(ctx->buf + 56, (u32)(bits >> 32));
-	store_be32(ctx->buf + 60, (u32)bits);
-	compress(ctx->h, ctx->buf);
-	for (unsigned i = 0; i < 8; i++)
-		store_be32(out + 4 * i, ctx->h[i]);
+	md_block_final(&ctx->md, ctx->h, compress, out, 8);
 	tb_memset(ctx, 0, sizeof(*ctx));
 }
 

@@ -2,6 +2,7 @@
 #ifndef TB_SHA1_H
 #define TB_SHA1_H
 
+#include <tb/md_block.h>
 #include <tb/types.h>
 
 #define SHA1_DIGEST_SIZE 20
@@ -9,9 +10,7 @@
 
 struct sha1_ctx {
 	u32 h[5];
-	u64 len;                 /* total bytes hashed */
-	u8 buf[SHA1_BLOCK_SIZE];
-	u32 buf_used;
+	struct md_block md;      /* buffered partial block and length */
 };
 
 void sha1_init(struct sha1_ctx *ctx);

@@ -2,6 +2,7 @@
 #ifndef TB_SHA256_H
 #define TB_SHA256_H
 
+#include <tb/md_block.h>
 #include <tb/types.h>
 
 #define SHA256_DIGEST_SIZE 32
@@ -9,9 +10,7 @@
 
 struct sha256_ctx {
 	u32 h[8];
-	u64 len;                 /* total bytes hashed */
-	u8 buf[SHA256_BLOCK_SIZE];
-	u32 buf_used;
+	struct md_block md;      /* buffered partial block and length */
 };
 
 void sha256_init(struct sha256_ctx *ctx);
