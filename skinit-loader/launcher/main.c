@@ -78,6 +78,29 @@ static const char *find_word(const char *s, const char *prefix, u32 *rest_len)
 	return NULL;
 }
 
+/* One console line per module as the launcher understood it: protocol, range, role word. */
+static void say_module(const char *protocol, const struct boot_module *m)
+{
+	serial_puts(COM1, "LAUNCHER: ");
+	serial_puts(COM1, protocol);
+	serial_puts(COM1, " module ");
+	serial_puthex_width(COM1, m->start, 8);
+	serial_putc(COM1, '-');
+	serial_puthex_width(COM1, m->end, 8);
+	serial_puts(COM1, " role ");
+	if (m->role == ROLE_SLB) {
+		serial_puts(COM1, "slb");
+	} else if (m->role == TB_ROLE_VMM) {
+		serial_puts(COM1, "vmm");
+	} else if (m->role == TB_ROLE_CONFIG) {
+		serial_puts(COM1, "config");
+	} else {
+		serial_puts(COM1, m->role == TB_ROLE_GUEST ? "guest=" : "manifest=");
+		serial_puts(COM1, m->name);            /* NUL-padded, at most 31 characters */
+	}
+	serial_putc(COM1, '\n');
+}
+
 static bool word_is(const char *w, u32 len, const char *lit)
 {
 	return tb_strlen(lit) == len && tb_memcmp(w, lit, len) == 0;
@@ -138,25 +161,44 @@ static void parse_mb1(u32 info)
 	}
 }
 
-/* Multiboot2 §3.6 boot information: 8-byte aligned tags. */
+/* True if a NUL ends the string within [s, s + len): a tag's string must not run past its tag. */
+static bool nul_within(u32 s, u32 len)
+{
+	for (u32 i = 0; i < len; i++) {
+		if (*(const char *)(uptr)(s + i) == '\0')
+			return true;
+	}
+	return false;
+}
+
+/* Multiboot2 §3.6 boot information: 8-byte aligned tags. The boot loader is not trusted either:
+ * every tag must fit the total size, and its fixed fields and string must fit the tag. */
 static void parse_mb2(u32 info)
 {
 	u32 total = *(const u32 *)(uptr)info;
+	if (total < 8 || info + total < info)
+		fail("multiboot2: total_size below 8 or beyond 4 GiB");
 	u32 p = info + 8, end = info + total;
 	bool have_mmap = false;
 
-	while (p + 8 <= end) {
+	while (p < end && end - p >= 8) {          /* p may pass end by the 8-byte rounding */
 		u32 type = *(const u32 *)(uptr)p, size = *(const u32 *)(uptr)(p + 4);
 		if (type == 0)
 			break;
 		if (size < 8 || size > end - p)
 			fail("multiboot2: tag size out of bounds");
 		if (type == 1) {
+			if (!nul_within(p + 8, size - 8))
+				fail("multiboot2: command line tag without a NUL");
 			cmdline = (const char *)(uptr)(p + 8);
 		} else if (type == 3) {
 			const u32 *t = (const u32 *)(uptr)p;
+			if (size < 16 || !nul_within(p + 16, size - 16))
+				fail("multiboot2: module tag shorter than 16 bytes or its string without a NUL");
 			add_module(t[2], t[3], (const char *)(uptr)(p + 16));
 		} else if (type == 6) {
+			if (size < 16)
+				fail("multiboot2: memory map tag shorter than 16 bytes");
 			u32 esize = *(const u32 *)(uptr)(p + 8);
 			if (esize < 24)
 				fail("multiboot2: memory map entry size below 24");
@@ -372,6 +414,7 @@ TB_NORETURN void launcher_main(u32 magic, u32 info)
 	 * to refuse (it must never rely on this check). */
 	for (u32 i = 0; i < nr_mods; i++) {
 		classify(&mods[i]);
+		say_module(magic == MB1_MAGIC ? "multiboot" : "multiboot2", &mods[i]);
 		if (mods[i].role == ROLE_SLB) {
 			if (slb != NULL)
 				fail("more than one slb module");

@@ -48,6 +48,14 @@ GUEST_NAME = re.compile(r"[a-z0-9_-]{1,31}\Z")
 SKINIT_LINE = re.compile(r"TB-SKINIT base=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{4})\Z")
 DONE_LINE = re.compile(r"TB-DONE evlog=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{1,8})\Z")
 MAX_LINE = 256
+
+# --boot grub: grub-mkrescue builds a BIOS-bootable ISO; GRUB loads the launcher with multiboot2.
+GRUB_PACKAGES = "apt-get install grub-pc-bin grub-common xorriso mtools"
+GRUB_TOOLS = ("grub-mkrescue", "xorriso")
+GRUB_PC_DIR = "/usr/lib/grub/i386-pc"
+GRUB_ISO_DIR = "boot/trustbit"
+# Enough for the menu entry, the serial console and the CD; grub-mkrescue adds dependencies.
+GRUB_MODULES = "normal multiboot2 serial terminal iso9660 biosdisk"
 CONSOLE_CAP = 64 << 20      # a guest printing without end must not fill the disk
 
 
@@ -75,6 +83,10 @@ class Terminated(Exception):
     pass
 
 
+class HarnessError(Exception):
+    pass
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="scripts/launch",
@@ -90,6 +102,9 @@ def parse_args(argv):
                    help="pass no config module (tests the SLB's refusal)")
     p.add_argument("--guest", action="append", default=[], metavar="NAME=IMAGE[:MANIFEST]",
                    help="a guest image, optionally with its detached manifest; repeatable, in order")
+    p.add_argument("--boot", choices=("multiboot", "grub"), default="multiboot",
+                   help="multiboot: QEMU -kernel/-initrd (multiboot v1, default); grub: a GRUB ISO "
+                        "(grub-mkrescue) on a CD-ROM loads the launcher with multiboot2")
     p.add_argument("--launcher-args", default="",
                    help="extra words for the launcher command line (after skinit=emulate)")
     p.add_argument("--timeout", type=float,
@@ -113,6 +128,54 @@ HINTS = {
 }
 
 
+GRUB_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.,:/=+-]+\Z")
+
+
+def grub_quote(word):
+    """One GRUB script word that GRUB reads back as exactly `word` (GRUB manual, "Quoting"):
+    plain if it holds no character special to GRUB's shell syntax, else single-quoted."""
+    if GRUB_PLAIN_WORD.match(word):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
+def grub_file_name(role):
+    """Name of a module's file on the ISO: from its role, which GUEST_NAME keeps to [a-z0-9_=-]."""
+    kind, _, name = role.partition("=")
+    return {"slb": "slb.bin", "vmm": "vmm.bin", "config": "launch.cfg",
+            "guest": f"guest-{name}.bin", "manifest": f"guest-{name}.manifest"}[kind]
+
+
+def grub_cfg(launcher_args, roles):
+    """grub.cfg: the README's menu entry, booted at once, GRUB's own output on COM1.
+
+    roles: module roles in module order. Words of launcher_args are quoted one by one, so the
+    launcher sees the same command line as with -append.
+    """
+    words = ["skinit=emulate", *launcher_args.split()]
+    lines = ["serial --unit=0 --speed=115200",
+             "terminal_input serial",
+             "terminal_output serial",
+             "set timeout=0",            # timeout_style=hidden would cost 3 s under TCG
+             "set default=0",
+             'menuentry "trustbit measured launch" {',
+             f"    multiboot2 /{GRUB_ISO_DIR}/launcher.elf " + " ".join(grub_quote(w) for w in words)]
+    for role in roles:
+        lines.append(f"    module2    /{GRUB_ISO_DIR}/{grub_file_name(role)} {role}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def grub_tools_error():
+    """None if grub-mkrescue can build a BIOS ISO here, else the reason with the install line."""
+    missing = [t for t in GRUB_TOOLS if shutil.which(t) is None]
+    if not os.path.isfile(os.path.join(GRUB_PC_DIR, "moddep.lst")):
+        missing.append(f"{GRUB_PC_DIR} (GRUB for BIOS)")
+    if not missing:
+        return None
+    return f"--boot grub needs {', '.join(missing)}; install with: {GRUB_PACKAGES}"
+
+
 def resolve(path, role, default_key=None):
     hint = ""
     if path is None:
@@ -130,10 +193,14 @@ class Launch:
         self.t0 = time.monotonic()
         self.launcher = resolve(args.launcher, "launcher", "launcher")
         self.modules = self._modules()
+        if args.boot == "grub":
+            err = grub_tools_error()
+            if err:
+                raise UsageError(err)
         self.work = tempfile.mkdtemp(prefix="tb-launch-")
         self.out = os.path.abspath(args.out) if args.out else tempfile.mkdtemp(prefix="tb-launch-out-")
         os.makedirs(self.out, exist_ok=True)
-        for name in ("console.log", "evlog.bin", "pcrs.json", "exit-status", "harness.log"):
+        for name in ("console.log", "evlog.bin", "pcrs.json", "exit-status", "harness.log", "grub.cfg"):
             try:
                 os.unlink(os.path.join(self.out, name))
             except FileNotFoundError:
@@ -189,6 +256,43 @@ class Launch:
             link = self._link(path, f"m{i}.bin")
             parts.append(f"{link} {role}")
         return ",".join(parts)
+
+    def _grub_iso(self):
+        """Build the GRUB ISO in the private directory; its grub.cfg is also kept in DIR.
+
+        Returns the ISO's path; raises HarnessError with grub-mkrescue's reason.
+        """
+        root = os.path.join(self.work, "iso")
+        files = os.path.join(root, GRUB_ISO_DIR)
+        os.makedirs(files)
+        os.makedirs(os.path.join(root, "boot", "grub"))
+        # Copies, not links: the ISO must hold the bytes, and they are small (SLB ≤ 64 KiB, VMM,
+        # guests); copying also fixes the images the run boots, as -initrd does.
+        shutil.copyfile(self.launcher, os.path.join(files, "launcher.elf"))
+        for path, role in self.modules:
+            shutil.copyfile(path, os.path.join(files, grub_file_name(role)))
+        cfg = grub_cfg(self.args.launcher_args, [role for _, role in self.modules])
+        for where in (os.path.join(root, "boot", "grub", "grub.cfg"), os.path.join(self.out, "grub.cfg")):
+            with open(where, "w") as f:
+                f.write(cfg)
+        iso = os.path.join(self.work, "boot.iso")
+        argv = ["grub-mkrescue", "-d", GRUB_PC_DIR, "-o", iso,
+                f"--install-modules={GRUB_MODULES}", "--fonts=", "--locales=", "--themes=",
+                "--compress=no", root]
+        with open(os.path.join(self.work, "grub-mkrescue.log"), "w+b") as log:
+            proc = children.popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            try:
+                rc = proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                children.stop(proc)
+                raise HarnessError("grub-mkrescue still running after 60 s (stopped)")
+            log.seek(0)
+            text = log.read().decode("utf-8", "replace").strip().splitlines()
+        if rc != 0 or not os.path.isfile(iso):
+            last = text[-1] if text else "no output"
+            raise HarnessError(f"grub-mkrescue exited {rc}: {last}")
+        self.log(f"GRUB ISO built ({os.path.getsize(iso)} bytes, {len(self.modules)} modules)")
+        return iso
 
     # -- sockets -----------------------------------------------------------
     def _listen(self, name):
@@ -334,7 +438,11 @@ class Launch:
         a = self.args
         com3 = (["-chardev", f"socket,id=com3,path={a.proxy_socket},server=on,wait=off",
                  "-serial", "chardev:com3"] if a.proxy_socket else ["-serial", "null"])
-        append = "skinit=emulate" + (" " + a.launcher_args if a.launcher_args else "")
+        if a.boot == "grub":
+            boot = ["-drive", f"file={paths['iso']},if=ide,media=cdrom,readonly=on", "-boot", "order=d"]
+        else:
+            append = "skinit=emulate" + (" " + a.launcher_args if a.launcher_args else "")
+            boot = ["-kernel", self.launcher, "-append", append, "-initrd", self._initrd()]
         return ["qemu-system-x86_64",
                 "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
                 "-nodefaults", "-display", "none", "-no-reboot",
@@ -346,12 +454,13 @@ class Launch:
                 "-device", "tpm-tis,tpmdev=tpm0",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                 "-chardev", f"socket,id=qmp,path={paths['qmp']}", "-mon", "chardev=qmp,mode=control",
-                "-kernel", self.launcher, "-append", append, "-initrd", self._initrd()]
+                *boot]
 
     def run(self):
         """Return (exit code of scripts/launch, one-line reason)."""
         a = self.args
         timeout = a.timeout if a.timeout is not None else (None if a.proxy_socket else 60.0)
+        iso = self._grub_iso() if a.boot == "grub" else None
         state = None
         if a.tpm_state:
             state = os.path.abspath(a.tpm_state)
@@ -365,7 +474,8 @@ class Launch:
         qmpl, qmp_path = self._listen("qmp.sock")
         self._thread(self._console, "com1", com1)
         self._thread(self._control, "com2", com2, qmpl)
-        argv = self.qemu_argv({"com1": com1_path, "com2": com2_path, "tpm": tpm_path, "qmp": qmp_path})
+        argv = self.qemu_argv({"com1": com1_path, "com2": com2_path, "tpm": tpm_path, "qmp": qmp_path,
+                               "iso": iso})
         with open(os.path.join(self.work, "qemu.cmd"), "w") as f:
             f.write(" ".join(argv) + "\n")
         qemu_err = open(os.path.join(self.out, "qemu.stderr"), "wb")
@@ -471,7 +581,7 @@ def main(argv=None):
         code, reason = 2, str(e)
     except Terminated as e:
         code, reason = 1, f"stopped by {e}"
-    except (OSError, swtpm.SwtpmError, tpm2.TpmError) as e:
+    except (OSError, HarnessError, swtpm.SwtpmError, tpm2.TpmError) as e:
         code, reason = 3, f"harness error: {e}"
     finally:
         if run is not None:
