@@ -286,6 +286,9 @@ class Launch:
             except subprocess.TimeoutExpired:
                 children.stop(proc)
                 raise HarnessError("grub-mkrescue still running after 60 s (stopped)")
+            except Terminated:
+                children.stop(proc)
+                raise
             log.seek(0)
             text = log.read().decode("utf-8", "replace").strip().splitlines()
         if rc != 0 or not os.path.isfile(iso):
