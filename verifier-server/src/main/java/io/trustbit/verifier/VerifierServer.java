@@ -8,6 +8,7 @@ import io.trustbit.verifier.internal.JettyAdapter;
 import io.trustbit.verifier.internal.Json;
 import io.trustbit.verifier.internal.KeyFiles;
 import io.trustbit.verifier.internal.Metrics;
+import io.trustbit.verifier.internal.Nonces;
 import io.trustbit.verifier.internal.PolicyRegistry;
 import io.trustbit.verifier.internal.Store;
 import io.trustbit.verifier.internal.VerdictSigner;
@@ -98,12 +99,18 @@ public final class VerifierServer implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             Metrics metrics = new Metrics();
             Enrollment enrollment = new Enrollment(store, cfg.ekCaDir(), cfg.enrollmentLifetime().toMillis(), clock);
-            VerifierApi api = new VerifierApi(store, policies, cfg.defaultPolicy(), signer,
+            // the default embedded database belongs to this process alone: its nonces can live in memory
+            Nonces nonces = cfg.databaseUrl() == null ? new Nonces.InMemory() : store;
+            VerifierApi api = new VerifierApi(store, nonces, policies, cfg.defaultPolicy(), signer,
                     new Appraiser(cfg.maxEventLogBytes()), enrollment, metrics, cfg.nonceLifetime().toMillis(),
                     cfg.replicaId(), clock);
             background.scheduleWithFixedDelay(() -> guarded("policy reload", policies::reload), 2, 2, TimeUnit.SECONDS);
-            background.scheduleWithFixedDelay(() -> guarded("expiry purge", () -> store.purgeExpired(clock.millis())),
-                    30, 30, TimeUnit.SECONDS);
+            background.scheduleWithFixedDelay(() -> guarded("expiry purge", () -> {
+                store.purgeExpired(clock.millis());
+                if (nonces != store) {
+                    nonces.purgeExpired(clock.millis());
+                }
+            }), 30, 30, TimeUnit.SECONDS);
 
             QueuedThreadPool threads = new QueuedThreadPool(64, 8);
             threads.setName("verifier-http");

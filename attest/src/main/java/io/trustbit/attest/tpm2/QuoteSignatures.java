@@ -4,6 +4,9 @@ import io.trustbit.measure.HashAlg;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.SignatureException;
@@ -22,10 +25,62 @@ public final class QuoteSignatures {
     }
 
     /**
+     * An AK's public area with its JCA key built once, for a verifier that checks many quotes by the same
+     * AK. The key is made from the public area here, so it cannot be another key than the AK's. With a
+     * provider, the key is that provider's own key object and the signature is computed by that provider,
+     * which lets it keep per-key precomputation between calls.
+     */
+    public static final class PreparedAk {
+        private final TpmtPublic ak;
+        private final PublicKey key;
+        private final Provider provider;
+
+        private PreparedAk(TpmtPublic ak, PublicKey key, Provider provider) {
+            this.ak = ak;
+            this.key = key;
+            this.provider = provider;
+        }
+
+        public TpmtPublic ak() {
+            return ak;
+        }
+    }
+
+    /**
+     * Builds {@code ak}'s JCA key once (ECC points must lie on the curve, RSA moduli must be of keyBits size).
+     * {@code provider}, if not null, translates the key into its own key class and verifies with it.
+     */
+    public static PreparedAk prepare(TpmtPublic ak, Provider provider) throws GeneralSecurityException {
+        PublicKey key = ak.toJcaPublicKey();
+        if (provider != null) {
+            if (!(KeyFactory.getInstance(key.getAlgorithm(), provider).translateKey(key) instanceof PublicKey own)) {
+                throw new InvalidKeyException(provider.getName() + " did not translate the AK into a public key");
+            }
+            key = own;
+        }
+        return new PreparedAk(ak, key, provider);
+    }
+
+    /**
      * Returns normally only if {@code sig} is a valid signature over {@code attest} by {@code ak}
      * with the AK's scheme and hash.
      */
     public static void verify(TpmtPublic ak, byte[] attest, TpmtSignature sig) throws GeneralSecurityException {
+        SigScheme akScheme = checkScheme(ak, sig);
+        verifyWith(ak.toJcaPublicKey(), null, akScheme, ak.schemeHash().orElseThrow(), attest, sig);
+    }
+
+    /**
+     * The same check as {@link #verify(TpmtPublic, byte[], TpmtSignature)} with a key prepared by
+     * {@link #prepare}: scheme and hash must be exactly the AK's, then the signature must verify.
+     */
+    public static void verify(PreparedAk ak, byte[] attest, TpmtSignature sig) throws GeneralSecurityException {
+        SigScheme akScheme = checkScheme(ak.ak, sig);
+        verifyWith(ak.key, ak.provider, akScheme, ak.ak.schemeHash().orElseThrow(), attest, sig);
+    }
+
+    /** The AK's scheme, if {@code sig} uses exactly that scheme and the AK's hash; refused before any cryptography. */
+    private static SigScheme checkScheme(TpmtPublic ak, TpmtSignature sig) throws SignatureException {
         SigScheme akScheme = ak.signingScheme()
                 .orElseThrow(() -> new SignatureException(String.format("AK has no signing scheme (scheme 0x%04x)", ak.schemeAlg())));
         HashAlg akHash = ak.schemeHash().orElseThrow(() -> new SignatureException("AK scheme has no hash"));
@@ -38,23 +93,27 @@ public final class QuoteSignatures {
         if (sig.hash() != akHash) {
             throw new SignatureException("signature hash " + sig.hash().bankName() + " is not the AK's hash " + akHash.bankName());
         }
-        PublicKey key = ak.toJcaPublicKey();
+        return akScheme;
+    }
+
+    private static void verifyWith(PublicKey key, Provider provider, SigScheme akScheme, HashAlg akHash, byte[] attest,
+            TpmtSignature sig) throws GeneralSecurityException {
         String hashName = akHash.jcaName().replace("-", "");
         boolean ok;
         switch (akScheme) {
             case ECDSA -> {
-                Signature v = Signature.getInstance(hashName + "withECDSA");
+                Signature v = signature(hashName + "withECDSA", provider);
                 v.initVerify(key);
                 v.update(attest);
                 ok = v.verify(derSignature(sig.r(), sig.s()));
             }
             case RSASSA -> {
-                Signature v = Signature.getInstance(hashName + "withRSA");
+                Signature v = signature(hashName + "withRSA", provider);
                 v.initVerify(key);
                 v.update(attest);
                 ok = v.verify(sig.rsaSig());
             }
-            case RSAPSS -> ok = verifyPss(key, akHash, attest, sig.rsaSig());
+            case RSAPSS -> ok = verifyPss(key, provider, akHash, attest, sig.rsaSig());
             default -> throw new SignatureException("unsupported scheme " + akScheme);
         }
         if (!ok) {
@@ -62,18 +121,23 @@ public final class QuoteSignatures {
         }
     }
 
+    private static Signature signature(String algorithm, Provider provider) throws GeneralSecurityException {
+        return provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
+    }
+
     /**
      * TPMs sign RSAPSS with the salt as long as the digest (TPM 2.0 rev. 1.38 and later) or, in older
      * implementations, with the largest salt the key allows; both are valid PSS signatures.
      */
-    private static boolean verifyPss(PublicKey key, HashAlg hash, byte[] data, byte[] sig) throws GeneralSecurityException {
+    private static boolean verifyPss(PublicKey key, Provider provider, HashAlg hash, byte[] data, byte[] sig)
+            throws GeneralSecurityException {
         int keyBytes = (((RSAPublicKey) key).getModulus().bitLength() + 7) / 8;
         int[] saltLengths = {hash.size(), keyBytes - hash.size() - 2};
         for (int salt : saltLengths) {
             if (salt < 0) {
                 continue;
             }
-            Signature v = Signature.getInstance("RSASSA-PSS");
+            Signature v = signature("RSASSA-PSS", provider);
             v.setParameter(new PSSParameterSpec(hash.jcaName(), "MGF1", new MGF1ParameterSpec(hash.jcaName()), salt, 1));
             v.initVerify(key);
             v.update(data);

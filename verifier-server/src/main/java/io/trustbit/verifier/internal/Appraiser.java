@@ -67,6 +67,18 @@ public final class Appraiser {
      */
     public Result appraise(String nodeId, Evidence ev, byte[] ekPublic, byte[] akPublic, NonceOutcome nonce, Policy policy,
             String policyError, Instant now) {
+        EnrolledKeys keys;
+        try {
+            keys = EnrolledKeys.of(ekPublic, akPublic);
+        } catch (Tpm2FormatException e) {
+            keys = null;
+        }
+        return appraise(nodeId, ev, keys, nonce, policy, policyError, now);
+    }
+
+    /** As above, with the node's enrolled keys already parsed (see {@link EnrolledKeys.Cache}; null: unreadable). */
+    public Result appraise(String nodeId, Evidence ev, EnrolledKeys keys, NonceOutcome nonce, Policy policy,
+            String policyError, Instant now) {
         List<Reason> fail = new ArrayList<>();
         List<Reason> warn = new ArrayList<>();
         Long reset = null;
@@ -87,16 +99,12 @@ public final class Appraiser {
         HashAlg bank = policy != null ? policy.bank() : HashAlg.SHA256;
         SortedSet<Integer> policyPcrs = policy != null ? policy.pcrsRead() : new TreeSet<>(List.of(17, 18, 19));
 
-        TpmtPublic ak;
-        TpmtPublic ek;
-        try {
-            ak = TpmtPublic.parse(akPublic);
-            ek = TpmtPublic.parse(ekPublic);
-        } catch (Tpm2FormatException e) {
+        if (keys == null) {
             fail.add(new Reason("evidence.ak", "enrolled EK or AK unreadable"));
             return new Result(fail, warn, null, null);
         }
-        if (!MessageDigest.isEqual(ev.akPublic(), akPublic)) {
+        TpmtPublic ak = keys.ak();
+        if (!keys.akPublicEquals(ev.akPublic())) {
             fail.add(new Reason("evidence.ak", "akPublic is not the AK enrolled for this node"));
         }
         Instant produced = ev.producedAt();
@@ -122,7 +130,11 @@ public final class Appraiser {
         boolean quoteTrusted = true;
         try {
             TpmtSignature sig = TpmtSignature.parse(sigBytes);
-            QuoteSignatures.verify(ak, attestBytes, sig);
+            if (keys.preparedAk() != null) {
+                QuoteSignatures.verify(keys.preparedAk(), attestBytes, sig);
+            } else {
+                QuoteSignatures.verify(ak, attestBytes, sig);
+            }
         } catch (Tpm2FormatException e) {
             fail.add(new Reason("quote.signature", "signature unreadable: " + e.getMessage()));
             quoteTrusted = false;
@@ -138,7 +150,7 @@ public final class Appraiser {
                 fail.add(new Reason("clock.safe", "clockInfo.safe is not set"));
             }
         }
-        if (!MessageDigest.isEqual(attest.qualifiedSigner(), QualifiedNames.akUnderEk(ek, ak))) {
+        if (!keys.qualifiedNameEquals(attest.qualifiedSigner())) {
             fail.add(new Reason("quote.signer", "qualifiedSigner is not the enrolled AK (qualified name under the EK)"));
             quoteTrusted = false;
         }

@@ -17,7 +17,7 @@ import org.flywaydb.core.Flyway;
  * nonce use is a {@code DELETE} whose update count must be 1, the EK binding is the node's primary key,
  * counters only move forward through a conditional {@code UPDATE}.
  */
-public final class Store implements AutoCloseable {
+public final class Store implements AutoCloseable, Nonces {
     private final HikariDataSource pool;
 
     public record Node(String nodeId, String ekPublic, String ekName, String akPublic, String akName,
@@ -210,7 +210,8 @@ public final class Store implements AutoCloseable {
 
     // ---- nonces ----
 
-    public void addNonce(String nonceHex, String nodeId, long expiresAt) throws SQLException {
+    @Override
+    public void add(String nonceHex, String nodeId, long expiresAt) throws SQLException {
         update("INSERT INTO nonces (nonce, node_id, expires_at) VALUES (?, ?, ?)", nonceHex, nodeId, expiresAt);
     }
 
@@ -218,7 +219,8 @@ public final class Store implements AutoCloseable {
      * Uses a nonce: one atomic DELETE; only the caller whose DELETE removed the row may accept it, on
      * whichever replica. A nonce presented for another node or after expiry is removed too.
      */
-    public NonceUse useNonce(String nonceHex, String nodeId, long now) throws SQLException {
+    @Override
+    public NonceUse use(String nonceHex, String nodeId, long now) throws SQLException {
         try (Connection c = pool.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement(
                     "DELETE FROM nonces WHERE nonce = ? AND node_id = ? AND expires_at > ?")) {
@@ -236,6 +238,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    @Override
     public int purgeExpired(long now) throws SQLException {
         return update("DELETE FROM nonces WHERE expires_at <= ?", now)
                 + update("DELETE FROM enrollment_challenges WHERE expires_at <= ?", now);

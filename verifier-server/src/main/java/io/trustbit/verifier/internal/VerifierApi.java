@@ -14,7 +14,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +32,8 @@ public final class VerifierApi {
     private static final int HISTORY = 20;
 
     private final Store store;
+    private final Nonces nonces;
+    private final EnrolledKeys.Cache enrolledKeys = new EnrolledKeys.Cache();
     private final PolicyRegistry policies;
     private final String defaultPolicy;
     private final VerdictSigner signer;
@@ -43,10 +44,11 @@ public final class VerifierApi {
     private final String replicaId;
     private final Clock clock;
 
-    public VerifierApi(Store store, PolicyRegistry policies, String defaultPolicy, VerdictSigner signer,
+    public VerifierApi(Store store, Nonces nonces, PolicyRegistry policies, String defaultPolicy, VerdictSigner signer,
             Appraiser appraiser, Enrollment enrollment, Metrics metrics, long nonceLifetimeMillis, String replicaId,
             Clock clock) {
         this.store = store;
+        this.nonces = nonces;
         this.policies = policies;
         this.defaultPolicy = defaultPolicy;
         this.signer = signer;
@@ -63,7 +65,7 @@ public final class VerifierApi {
                 .add("POST", "/v1/nodes/{nodeId}/enroll", Access.AGENT,
                         x -> Reply.ok(enrollment.enroll(x.param("nodeId"), x.json(Enrollment.EnrollRequest.class))))
                 .add("POST", "/v1/nodes/{nodeId}/activate", Access.AGENT,
-                        x -> Reply.ok(enrollment.activate(x.param("nodeId"), x.json(Enrollment.ActivateRequest.class))))
+                        x -> Reply.ok(activate(x.param("nodeId"), x.json(Enrollment.ActivateRequest.class))))
                 .add("POST", "/v1/nodes/{nodeId}/challenge", Access.AGENT, x -> Reply.ok(challenge(x.param("nodeId"))))
                 .add("POST", "/v1/nodes/{nodeId}/evidence", Access.AGENT,
                         x -> Reply.ok(evidence(x.param("nodeId"), x.body())))
@@ -93,6 +95,11 @@ public final class VerifierApi {
 
     public record EvidenceResponse(String status, List<Reason> reasons, String verdict) {}
 
+    private Enrollment.ActivateResponse activate(String nodeId, Enrollment.ActivateRequest req) throws SQLException {
+        enrolledKeys.invalidate(nodeId);
+        return enrollment.activate(nodeId, req);
+    }
+
     private ChallengeResponse challenge(String nodeId) throws SQLException {
         Store.Node node = store.node(nodeId).orElseThrow(() -> ApiException.notFound("node"));
         if (!"enrolled".equals(node.status())) {
@@ -102,7 +109,7 @@ public final class VerifierApi {
         RANDOM.nextBytes(n);
         String hex = HexFormat.of().formatHex(n);
         long expires = clock.millis() + nonceLifetimeMillis;
-        store.addNonce(hex, nodeId, expires);
+        nonces.add(hex, nodeId, expires);
         return new ChallengeResponse(hex, Instant.ofEpochMilli(expires).toString());
     }
 
@@ -125,7 +132,7 @@ public final class VerifierApi {
         String nonceHex = Appraiser.nonceHex(ev);
         Appraiser.NonceOutcome nonce = Appraiser.NonceOutcome.MALFORMED;
         if (nonceHex != null) {
-            nonce = switch (store.useNonce(nonceHex, nodeId, clock.millis())) {
+            nonce = switch (nonces.use(nonceHex, nodeId, clock.millis())) {
                 case OK -> Appraiser.NonceOutcome.OK;
                 case EXPIRED_OR_OTHER_NODE -> Appraiser.NonceOutcome.EXPIRED_OR_OTHER_NODE;
                 case UNKNOWN_OR_USED -> Appraiser.NonceOutcome.UNKNOWN_OR_USED;
@@ -147,9 +154,13 @@ public final class VerifierApi {
                     List.of(), null, null);
         } else {
             try {
-                result = appraiser.appraise(nodeId, ev, Base64.getDecoder().decode(node.ekPublic()),
-                        Base64.getDecoder().decode(node.akPublic()), nonce, policy,
-                        policyError, clock.instant());
+                EnrolledKeys keys;
+                try {
+                    keys = enrolledKeys.get(nodeId, node.ekPublic(), node.akPublic());
+                } catch (io.trustbit.attest.tpm2.Tpm2FormatException e) {
+                    keys = null;
+                }
+                result = appraiser.appraise(nodeId, ev, keys, nonce, policy, policyError, clock.instant());
             } catch (RuntimeException | StackOverflowError e) {
                 LOG.error("appraisal of {} failed unexpectedly", nodeId, e);
                 result = new Appraiser.Result(List.of(new Reason("internal", "appraisal error")), List.of(), null, null);
@@ -244,6 +255,7 @@ public final class VerifierApi {
     }
 
     private Map<String, Object> revoke(String nodeId) throws SQLException {
+        enrolledKeys.invalidate(nodeId);
         if (!store.revoke(nodeId, clock.millis())) {
             throw ApiException.notFound("node");
         }
