@@ -27,10 +27,16 @@ import java.util.function.BooleanSupplier;
  * exponential backoff (1 s doubling up to 5 min, with 50–100 % jitter) and tries again; a verifier
  * that no longer knows the node (404, 409 NODE_NOT_ENROLLED) triggers a new enrollment with the
  * same AK. The AK lives in the state directory (written atomically) and is never replaced.
+ *
+ * <p>On demand: creating the file {@value #ON_DEMAND_FILE} in the state directory (for example with
+ * {@code touch}, or from a service manager's reload action) makes a running agent attest within a
+ * fraction of a second instead of at the end of its interval; the agent removes the file.
  */
 public final class Agent {
     private static final Duration BACKOFF_START = Duration.ofSeconds(1);
     private static final Duration BACKOFF_MAX = Duration.ofMinutes(5);
+    /** The file in the state directory that asks a running agent to attest now. */
+    public static final String ON_DEMAND_FILE = "attest-now";
 
     /** Everything the agent needs; see {@code trustbit agent --help}. */
     public record Config(String tpm, URI verifier, VerifierTrust trust, String nodeId, Path stateDir, Duration interval,
@@ -101,9 +107,20 @@ public final class Agent {
         return Duration.ofMillis((long) (d.toMillis() * (0.5 + 0.5 * random.nextDouble())));
     }
 
-    private static void sleep(Duration d, BooleanSupplier stop) throws InterruptedException {
+    /** Waits {@code d}, or less when stopped or asked to attest now (the on-demand file appears). */
+    private void sleep(Duration d, BooleanSupplier stop) throws InterruptedException {
+        Path onDemand = cfg.stateDir().resolve(ON_DEMAND_FILE);
         long end = System.nanoTime() + d.toNanos();
         while (!stop.getAsBoolean() && System.nanoTime() < end) {
+            if (Files.exists(onDemand)) {
+                try {
+                    Files.deleteIfExists(onDemand);
+                } catch (IOException e) {
+                    say("cannot remove " + onDemand + ": " + e.getMessage());
+                }
+                say("attestation requested on demand");
+                return;
+            }
             Thread.sleep(Math.min(200, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
         }
     }

@@ -1,11 +1,11 @@
 package io.trustbit.cli.attest;
 
-import io.trustbit.cli.Cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trustbit.cli.Cli;
 import io.trustbit.attest.Agent;
 import io.trustbit.attest.AkType;
 import io.trustbit.attest.VerifierTrust;
@@ -108,6 +108,38 @@ class AgentCliTest {
             stop.set(true);
             t.join(10_000);
             v.close();
+        }
+    }
+
+    @Test
+    void attestsOnDemandWhenTheStateDirectorySaysSo() throws Exception {
+        try (VerifierServer v = verifier(0)) {
+            StringWriter log = new StringWriter();
+            Path state = dir.resolve("agent3");
+            Agent agent = new Agent(new Agent.Config(swtpm.spec(), v.url(), VerifierTrust.Fingerprint.parse(v.tlsFingerprint()),
+                    "node-3", state, Duration.ofHours(1), PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256,
+                    Optional.empty(), Optional.empty()), new PrintWriter(log, true));
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread t = new Thread(() -> {
+                try {
+                    agent.run(stop::get);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.start();
+            try {
+                int first = await(log, "attested: ", 0);
+                Thread.sleep(500);
+                assertFalse(log.toString().substring(first).contains("attested: "), "an hour's interval: no second round yet");
+                Files.writeString(state.resolve(Agent.ON_DEMAND_FILE), "");
+                int requested = await(log, "attestation requested on demand", first);
+                await(log, "attested: ", requested);
+                assertFalse(Files.exists(state.resolve(Agent.ON_DEMAND_FILE)), "the request file is consumed");
+            } finally {
+                stop.set(true);
+                t.join(10_000);
+            }
         }
     }
 

@@ -1,9 +1,9 @@
 package io.trustbit.cli.attest;
 
-import io.trustbit.cli.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trustbit.cli.Cli;
 import io.trustbit.attest.AttestationTpm;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.tpm2.PcrSelection;

@@ -1,9 +1,9 @@
 package io.trustbit.cli.verifier;
 
-import io.trustbit.cli.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.trustbit.cli.Cli;
 import io.trustbit.measure.Ed25519PublicKey;
 import io.trustbit.measure.LaunchConfig;
 import io.trustbit.verifier.Policy;
