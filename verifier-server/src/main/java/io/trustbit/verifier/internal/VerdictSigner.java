@@ -1,7 +1,6 @@
 package io.trustbit.verifier.internal;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -50,29 +49,46 @@ public final class VerdictSigner {
             String policyDigest, long issuedAtSeconds, long expiresAtSeconds) {}
 
     public String sign(Claims c) {
-        ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("iss", issuer);
-        body.put("sub", c.nodeId());
-        body.put("iat", c.issuedAtSeconds());
-        body.put("exp", c.expiresAtSeconds());
-        body.put("eat_profile", EAR_PROFILE);
-        if (c.nonceHex() != null) {
-            body.put("eat_nonce", c.nonceHex());
+        // written field by field (no intermediate tree): the same claims, in the same order, on every verdict
+        java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream(512);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(json)) {
+            g.writeStartObject();
+            g.writeStringField("iss", issuer);
+            g.writeStringField("sub", c.nodeId());
+            g.writeNumberField("iat", c.issuedAtSeconds());
+            g.writeNumberField("exp", c.expiresAtSeconds());
+            g.writeStringField("eat_profile", EAR_PROFILE);
+            if (c.nonceHex() != null) {
+                g.writeStringField("eat_nonce", c.nonceHex());
+            }
+            g.writeStringField("ear.status", c.status());
+            g.writeObjectFieldStart("ear.verifier-id");
+            g.writeStringField("developer", "trustbit");
+            g.writeStringField("build", "trustbit-verifier 0.1.0");
+            g.writeEndObject();
+            g.writeStringField("trustbit.node-id", c.nodeId());
+            g.writeObjectFieldStart("trustbit.policy");
+            g.writeStringField("id", c.policyId());
+            g.writeStringField("digest", c.policyDigest());
+            g.writeEndObject();
+            g.writeArrayFieldStart("trustbit.reasons");
+            for (Reason r : c.reasons()) {
+                g.writeStartObject();
+                g.writeStringField("check", r.check());
+                g.writeStringField("detail", r.detail());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("submods");
+            g.writeObjectFieldStart("trustbit-drtm");
+            g.writeStringField("ear.status", c.status());
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("verdict claims serialisation", e);
         }
-        body.put("ear.status", c.status());
-        ObjectNode vid = body.putObject("ear.verifier-id");
-        vid.put("developer", "trustbit");
-        vid.put("build", "trustbit-verifier 0.1.0");
-        body.put("trustbit.node-id", c.nodeId());
-        ObjectNode pol = body.putObject("trustbit.policy");
-        pol.put("id", c.policyId());
-        pol.put("digest", c.policyDigest());
-        ArrayNode reasons = body.putArray("trustbit.reasons");
-        for (Reason r : c.reasons()) {
-            reasons.addObject().put("check", r.check()).put("detail", r.detail());
-        }
-        body.putObject("submods").putObject("trustbit-drtm").put("ear.status", c.status());
-        String signingInput = encodedHeader + "." + Es256.b64u(Json.write(body));
+        String signingInput = encodedHeader + "." + Es256.b64u(json.toByteArray());
         try {
             Signature s = signatures.get();
             s.initSign(privateKey);

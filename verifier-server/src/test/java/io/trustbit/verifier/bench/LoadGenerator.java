@@ -80,15 +80,21 @@ public final class LoadGenerator {
             }
             fleet.get(0).checkEncoding();
             Target target = new Target(v.server.certificate(), v.server.port());
-            // warm-up, then the measured run
-            run(target, fleet, threads, 5, null);
+            // warm-up (the JIT compiles the hot paths), then the measured run
+            run(target, fleet, threads, 10, null, new AtomicLong());
             long[] lat = new long[4_000_000];
             AtomicLong count = new AtomicLong();
+            AtomicLong clientCpu = new AtomicLong();
+            Map<Long, Long> server0 = serverThreadCpu();
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
-            long errors = run(target, fleet, threads, seconds, new Recorder(lat, count));
+            long errors = run(target, fleet, threads, seconds, new Recorder(lat, count), clientCpu);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             double cpu = (processCpuNanos() - cpu0) / 1e9;
+            long serverCpu = 0;
+            for (Map.Entry<Long, Long> e : serverThreadCpu().entrySet()) {
+                serverCpu += e.getValue() - server0.getOrDefault(e.getKey(), 0L);
+            }
             int n = (int) Math.min(count.get(), lat.length);
             long[] sorted = Arrays.copyOf(lat, n);
             Arrays.sort(sorted);
@@ -97,8 +103,12 @@ public final class LoadGenerator {
             System.out.printf("attestations/s: %.0f%n", n / elapsed);
             System.out.printf("latency p50: %.2f ms  p99: %.2f ms (challenge + evidence)%n",
                     sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6);
-            System.out.printf("JVM CPU per attestation (server + load generator): %.2f ms; JVM used %.2f of %d cores%n",
-                    cpu * 1e3 / Math.max(1, n), cpu / elapsed, Runtime.getRuntime().availableProcessors());
+            double per = 1e3 / Math.max(1, n);
+            System.out.printf("CPU per attestation: %.2f ms = verifier request threads %.2f + load generator %.2f"
+                    + " + other JVM threads (GC, JIT, database background) %.2f; the JVM used %.2f of %d cores%n",
+                    cpu * per, serverCpu / 1e9 * per, clientCpu.get() / 1e9 * per,
+                    (cpu - serverCpu / 1e9 - clientCpu.get() / 1e9) * per, cpu / elapsed,
+                    Runtime.getRuntime().availableProcessors());
             System.out.printf("machine load average: %s%n", loadAverage());
         } finally {
             if (pg != null) {
@@ -319,7 +329,8 @@ public final class LoadGenerator {
     private static final byte[] NONCE_FIELD = "\"nonce\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] AFFIRMING = "{\"status\":\"affirming\"".getBytes(StandardCharsets.US_ASCII);
 
-    private static long run(Target target, List<Node> fleet, int threads, int seconds, Recorder rec) throws Exception {
+    private static long run(Target target, List<Node> fleet, int threads, int seconds, Recorder rec, AtomicLong cpu)
+            throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicLong errors = new AtomicLong();
@@ -328,6 +339,7 @@ public final class LoadGenerator {
         for (int t = 0; t < threads; t++) {
             fs.add(pool.submit(() -> {
                 Signature ecdsa = Signature.getInstance("SHA256withPLAIN-ECDSA", FastEcdsa.BC);
+                long cpu0 = THREADS.getCurrentThreadCpuTime();
                 try (Connection http = new Connection(target)) {
                     while (System.nanoTime() < end) {
                         Node node = fleet.get((int) (next.getAndIncrement() % fleet.size()));
@@ -363,6 +375,7 @@ public final class LoadGenerator {
                         }
                     }
                 }
+                cpu.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu0);
                 return null;
             }));
         }
@@ -388,6 +401,19 @@ public final class LoadGenerator {
 
     private static boolean startsWith(byte[] b, byte[] prefix) {
         return b.length >= prefix.length && MessageDigest.isEqual(Arrays.copyOf(b, prefix.length), prefix);
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time of the verifier's request threads (Jetty's pool), by thread id. */
+    private static Map<Long, Long> serverThreadCpu() {
+        Map<Long, Long> out = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("verifier-http")) {
+                out.put(t.getThreadId(), THREADS.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return out;
     }
 
     private static long processCpuNanos() {
