@@ -21,7 +21,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The attestation agent: enrolls once (EK + AK sent to the verifier, credential activated to prove
- * they share a TPM), then on every round asks for a nonce, quotes, and sends the Evidence.
+ * they share a TPM), then on every round asks for a nonce, quotes, and sends the Evidence. An evidence answer
+ * may carry the node's next challenge ({@code next}); the next round uses it instead of asking while it has
+ * at least 5 s left, and if the verifier refuses it (expired, restarted) asks for a fresh one and attests
+ * again once, so only the second verdict counts.
  *
  * <p>Failures never end the loop: an unreachable verifier, a 5xx or a TPM error waits with
  * exponential backoff (1 s doubling up to 5 min, with 50–100 % jitter) and tries again; a verifier
@@ -37,6 +40,8 @@ public final class Agent {
     private static final Duration BACKOFF_MAX = Duration.ofMinutes(5);
     /** The file in the state directory that asks a running agent to attest now. */
     public static final String ON_DEMAND_FILE = "attest-now";
+    /** A next challenge from the last answer is used only while it has at least this long to live. */
+    private static final Duration NEXT_NONCE_MARGIN = Duration.ofSeconds(5);
 
     /** Everything the agent needs; see {@code trustbit agent --help}. */
     public record Config(String tpm, URI verifier, VerifierTrust trust, String nodeId, Path stateDir, Duration interval,
@@ -55,6 +60,8 @@ public final class Agent {
     private final VerifierClient client;
     private final PrintWriter log;
     private final SecureRandom random = new SecureRandom();
+    /** The node's next challenge from the last evidence answer ({@code next}), not yet used. */
+    private VerifierClient.Nonce nextNonce;
 
     public Agent(Config cfg, PrintWriter log) throws IOException, GeneralSecurityException {
         this.cfg = cfg;
@@ -144,6 +151,7 @@ public final class Agent {
     }
 
     private void enroll() throws AttestException, VerifierException, IOException {
+        nextNonce = null;
         try (AttestationTpm tpm = AttestationTpm.open(cfg.tpm())) {
             EkType ek = AttestationTpm.ekTypeOf(akLocation(), cfg.ekType().isPresent() ? cfg.ekType().get() : tpm.defaultEkType());
             Endorsement e = tpm.endorsement(ek);
@@ -160,7 +168,42 @@ public final class Agent {
     }
 
     private AttestationResult attest() throws AttestException, VerifierException, IOException {
-        VerifierClient.Nonce nonce = client.challenge(cfg.nodeId());
+        VerifierClient.Nonce piggybacked = takeNextNonce();
+        if (piggybacked == null) {
+            return attestWith(client.challenge(cfg.nodeId()));
+        }
+        VerifierClient.Verdict v = send(piggybacked);
+        if (v.reasons().stream().anyMatch(r -> "nonce".equals(r.check()))) {
+            // the nonce the last answer carried is no longer accepted (expired, or the verifier restarted)
+            say("next challenge from the last verdict was refused: attesting again with a fresh challenge");
+            nextNonce = null;
+            return attestWith(client.challenge(cfg.nodeId()));
+        }
+        return result(v);
+    }
+
+    /**
+     * The challenge the last evidence answer carried, if it has at least {@link #NEXT_NONCE_MARGIN} left to
+     * live; each is used once.
+     */
+    private VerifierClient.Nonce takeNextNonce() {
+        VerifierClient.Nonce n = nextNonce;
+        nextNonce = null;
+        if (n == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(n.expiresAt()).isAfter(Instant.now().plus(NEXT_NONCE_MARGIN)) ? n : null;
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private AttestationResult attestWith(VerifierClient.Nonce nonce) throws AttestException, VerifierException, IOException {
+        return result(send(nonce));
+    }
+
+    private VerifierClient.Verdict send(VerifierClient.Nonce nonce) throws AttestException, VerifierException, IOException {
         Evidence evidence;
         try (AttestationTpm tpm = AttestationTpm.open(cfg.tpm())) {
             EkType ek = AttestationTpm.ekTypeOf(akLocation(), EkType.ECC);
@@ -168,6 +211,11 @@ public final class Agent {
             evidence = Evidence.of(cfg.nodeId(), nonce.nonce(), q, EventLogs.collect(tpm, cfg.tpm(), cfg.drtmLog()));
         }
         VerifierClient.Verdict v = client.evidence(cfg.nodeId(), EvidenceCodec.toJson(evidence));
+        nextNonce = v.next().orElse(null);
+        return v;
+    }
+
+    private static AttestationResult result(VerifierClient.Verdict v) {
         List<String> reasons = new ArrayList<>();
         for (VerifierClient.Reason r : v.reasons()) {
             reasons.add(r.check() + ": " + r.detail());

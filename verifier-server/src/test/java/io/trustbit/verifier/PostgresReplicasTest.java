@@ -84,6 +84,25 @@ class PostgresReplicasTest {
     }
 
     @Test
+    void aNextNonceFromOneReplicaIsAcceptedOnceByAnyAndOnlyForItsNode() throws Exception {
+        String id = enroll();
+        String other = enroll();
+        SoftTpm tpm = new SoftTpm();
+        SoftTpm otherTpm = new SoftTpm();
+        a.enroll(id, tpm);
+        a.enroll(other, otherTpm);
+        JsonNode first = a.postEvidence(id, evidence(id, tpm, a.challenge(id))).json();
+        assertEquals("affirming", first.get("status").asText(), first.toString());
+        byte[] next = PiggybackedNonceTest.nextNonce(first);
+        JsonNode second = b.postEvidence(id, evidence(id, tpm, next)).json();
+        assertEquals("affirming", second.get("status").asText(), second.toString());
+        assertEquals("contraindicated", a.postEvidence(id, evidence(id, tpm, next)).json().get("status").asText());
+        byte[] third = PiggybackedNonceTest.nextNonce(second);
+        assertEquals("contraindicated", a.postEvidence(other, evidence(other, otherTpm, third)).json().get("status")
+                .asText());
+    }
+
+    @Test
     void oneNonceRacedAgainstBothReplicasSucceedsOnce() throws Exception {
         String id = enroll();
         SoftTpm tpm = new SoftTpm();

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trustbit.attest.Agent;
 import io.trustbit.attest.AkLocation;
 import io.trustbit.attest.AkType;
+import io.trustbit.attest.AttestationResult;
 import io.trustbit.attest.AttestationTpm;
 import io.trustbit.attest.EkType;
 import io.trustbit.attest.Endorsement;
@@ -13,22 +15,31 @@ import io.trustbit.attest.EventLogKind;
 import io.trustbit.attest.Evidence;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.Quote;
+import io.trustbit.attest.VerifierTrust;
+import io.trustbit.attest.tpm2.PcrSelection;
 import io.trustbit.attest.tpm2.TpmtPublic;
 import io.trustbit.measure.HashAlg;
 import io.trustbit.measure.LaunchType;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +114,53 @@ class SwtpmFlowTest {
             assertEquals("contraindicated", bad.get("status").asText(), bad.toString());
             assertTrue(bad.toString().contains("eventlog.drtm"), bad.toString());
         }
+    }
+
+    /**
+     * The agent uses the next challenge an evidence answer carries instead of asking for one, and when the
+     * verifier no longer knows it (here: the nonce rows are gone, as after a restart) attests again once with
+     * a fresh challenge, so the round still ends affirming.
+     */
+    @Test
+    void agentUsesTheNextChallengeAndFallsBackWhenItIsRefused() throws Exception {
+        int port = startSwtpm();
+        DrtmChain chain = new DrtmChain();
+        chain.launchType = LaunchType.SKINIT;
+        measure(port, chain);
+        Path log = dir.resolve("drtm.log");
+        Files.write(log, chain.eventLog());
+        Files.createDirectories(dir.resolve("verifier/policies"));
+        Files.writeString(dir.resolve("verifier/policies/test.yaml"), chain.policyYaml("test", false));
+        String url = "jdbc:h2:" + dir.resolve("nonce-table-db").toAbsolutePath();
+        // an explicit database URL keeps the nonces in the nonces table, where this test can remove them
+        try (TestVerifier v = TestVerifier.start(dir.resolve("verifier"), b -> b.database(url, "sa", ""))) {
+            StringWriter out = new StringWriter();
+            Agent agent = new Agent(new Agent.Config("swtpm:127.0.0.1:" + port, v.server.url(),
+                    VerifierTrust.Fingerprint.parse(v.server.tlsFingerprint()), "agent-node", dir.resolve("agent"),
+                    Duration.ofSeconds(1), PcrSelection.parse("sha256:17-19"), AkType.ECC_P256, Optional.empty(),
+                    Optional.of(log)), new PrintWriter(out, true));
+            assertEquals("affirming", agent.attestOnce().status(), out.toString());
+            assertEquals("affirming", agent.attestOnce().status(), out.toString());
+            assertEquals(1, requests(v, "challenge"), "the second round used the piggybacked nonce");
+            assertEquals(2, requests(v, "evidence"));
+
+            try (Connection c = DriverManager.getConnection(url, "sa", "");
+                    Statement st = c.createStatement()) {
+                assertEquals(1, st.executeUpdate("DELETE FROM nonces"));
+            }
+            AttestationResult third = agent.attestOnce();
+            assertEquals("affirming", third.status(), out.toString());
+            assertTrue(out.toString().contains("was refused: attesting again with a fresh challenge"), out.toString());
+            assertEquals(2, requests(v, "challenge"));
+            assertEquals(4, requests(v, "evidence"));
+        }
+    }
+
+    private static long requests(TestVerifier v, String action) throws Exception {
+        String metrics = v.admin("GET", "/metrics", null).text();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("trustbit_http_requests_total\\{method=\"POST\","
+                + "route=\"/v1/nodes/\\{nodeId\\}/" + action + "\",status=\"200\"\\} (\\d+)").matcher(metrics);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private int startSwtpm() throws Exception {

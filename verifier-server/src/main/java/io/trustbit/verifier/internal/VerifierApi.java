@@ -1,5 +1,6 @@
 package io.trustbit.verifier.internal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustbit.attest.Evidence;
@@ -93,7 +94,12 @@ public final class VerifierApi {
 
     public record ChallengeResponse(String nonce, String expiresAt) {}
 
-    public record EvidenceResponse(String status, List<Reason> reasons, String verdict) {}
+    /**
+     * {@code next}: the node's next challenge, issued exactly like {@code POST /challenge} (absent when the node
+     * is not enrolled, or when it could not be issued: the agent then asks for a challenge as usual).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record EvidenceResponse(String status, List<Reason> reasons, String verdict, ChallengeResponse next) {}
 
     private Enrollment.ActivateResponse activate(String nodeId, Enrollment.ActivateRequest req) throws SQLException {
         enrolledKeys.invalidate(nodeId);
@@ -105,6 +111,11 @@ public final class VerifierApi {
         if (!"enrolled".equals(node.status())) {
             throw new ApiException(409, "NODE_NOT_ENROLLED", "node is not enrolled");
         }
+        return issueNonce(nodeId);
+    }
+
+    /** A fresh challenge for an enrolled node: 32 random bytes, bound to the node, single use, expiring. */
+    private ChallengeResponse issueNonce(String nodeId) throws SQLException {
         byte[] n = new byte[32];
         RANDOM.nextBytes(n);
         String hex = HexFormat.of().formatHex(n);
@@ -195,7 +206,16 @@ public final class VerifierApi {
         if (!"affirming".equals(row.status())) {
             LOG.info("node {} {}: {}", nodeId, row.status(), row.reasons());
         }
-        return new EvidenceResponse(row.status(), reasons, row.token());
+        ChallengeResponse next = null;
+        if ("enrolled".equals(node.status())) {
+            // issued after the verdict is committed, so it never rides on an answer that was not stored
+            try {
+                next = issueNonce(nodeId);
+            } catch (SQLException e) {
+                LOG.warn("next challenge for {} not issued: {}", nodeId, e.toString());
+            }
+        }
+        return new EvidenceResponse(row.status(), reasons, row.token(), next);
     }
 
     private static String oneLine(String s) {

@@ -49,7 +49,8 @@ public final class VerifierClient {
     public record Reason(String check, String detail) {
     }
 
-    public record Verdict(String status, List<Reason> reasons, String verdict) {
+    /** {@code next}: the node's next challenge carried by the answer, if the verifier sent a well-formed one. */
+    public record Verdict(String status, List<Reason> reasons, String verdict, Optional<Nonce> next) {
     }
 
     public VerifierClient(URI base, VerifierTrust trust) throws IOException, GeneralSecurityException {
@@ -122,7 +123,10 @@ public final class VerifierClient {
     }
 
     public Nonce challenge(String nodeId) throws VerifierException {
-        JsonNode r = post(nodeId, "challenge", JSON.createObjectNode());
+        return nonce(post(nodeId, "challenge", JSON.createObjectNode()));
+    }
+
+    private static Nonce nonce(JsonNode r) throws VerifierException {
         String hex = text(r, "nonce");
         if (!hex.matches("(?:[0-9a-fA-F]{2}){8,64}")) {
             throw new VerifierException(0, "BAD_RESPONSE", "verifier nonce is not 8..64 bytes of hex");
@@ -140,7 +144,16 @@ public final class VerifierClient {
         for (JsonNode n : r.path("reasons")) {
             reasons.add(new Reason(n.path("check").asText(""), n.path("detail").asText("")));
         }
-        return new Verdict(status, reasons, r.path("verdict").asText(""));
+        Optional<Nonce> next = Optional.empty();
+        JsonNode n = r.get("next");
+        if (n != null && n.isObject()) {
+            try {
+                next = Optional.of(nonce(n));
+            } catch (VerifierException e) {
+                // a malformed next challenge is ignored: the agent asks for one as usual
+            }
+        }
+        return new Verdict(status, reasons, r.path("verdict").asText(""), next);
     }
 
     private JsonNode post(String nodeId, String action, ObjectNode body) throws VerifierException {
