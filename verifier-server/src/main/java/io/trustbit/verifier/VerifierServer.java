@@ -112,7 +112,7 @@ public final class VerifierServer implements AutoCloseable {
                 }
             }), 30, 30, TimeUnit.SECONDS);
 
-            QueuedThreadPool threads = new QueuedThreadPool(64, 8);
+            QueuedThreadPool threads = new QueuedThreadPool(cfg.effectiveRequestThreads(), 8);
             threads.setName("verifier-http");
             Server server = new Server(threads);
             HttpConfiguration http = new HttpConfiguration();

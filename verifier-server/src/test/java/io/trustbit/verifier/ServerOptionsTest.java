@@ -1,6 +1,7 @@
 package io.trustbit.verifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -139,6 +140,16 @@ class ServerOptionsTest {
         byte[] attest = q.attest();
         return v.postEvidence("n1", TestVerifier.evidence("n1", tpm, nonce, attest, q.signature(attest), chain.pcrs(),
                 chain.eventLog())).json();
+    }
+
+    @Test
+    void requestThreadsDependOnTheDatabaseUnlessConfigured() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(Math.max(8, 4 * cores), VerifierConfig.builder(dir).build().effectiveRequestThreads());
+        assertEquals(64, VerifierConfig.builder(dir).database("jdbc:postgresql://db/x", "u", null).build()
+                .effectiveRequestThreads());
+        assertEquals(32, VerifierConfig.builder(dir).requestThreads(32).build().effectiveRequestThreads());
+        assertThrows(IllegalArgumentException.class, () -> VerifierConfig.builder(dir).requestThreads(4).build());
     }
 
     @Test
