@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
  * {@code trustbit agent --tpm T --verifier URL [--node-id ID] [--state-dir DIR] [--interval 60s] [--once]
  * [--verifier-fingerprint SHA256HEX | --ca-cert PEM | --insecure-http-loopback]}.
  */
-@Command(name = "agent", description = {"Enroll with a verifier, then attest every interval (or once with --once).", "Creating the file attest-now in the state directory makes a running agent attest at once."})
+@Command(mixinStandardHelpOptions = true, name = "agent", description = {"Enroll with a verifier, then attest every interval (or once with --once).", "Creating the file attest-now in the state directory makes a running agent attest at once."})
 public final class AgentCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin VerboseOption verbose;

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  * (TPMT_PUBLIC), ak.pub.pem, pcrs.json, pcrs.bin (tpm2-tools' "serialized" PCR file, as
  * {@code tpm2_quote -o} writes it, for {@code tpm2_checkquote -f pcrs.bin}) and evidence.json.
  */
-@Command(name = "quote", description = "Quote PCRs with the attestation key (creating it on first use).",
+@Command(mixinStandardHelpOptions = true, name = "quote", description = "Quote PCRs with the attestation key (creating it on first use).",
         subcommands = QuoteVerifyCommand.class)
 public final class QuoteCommand implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
  * TPM2B_PUBLIC (tpm2-tools {@code -u}) or a PEM public key (then ECDSA-SHA256 / RSASSA-SHA256 is
  * assumed, the defaults of tpm2_createak).
  */
-@Command(name = "verify", description = "Verify a quote offline (exit 0 verified, 1 failed, 2 bad input).")
+@Command(mixinStandardHelpOptions = true, name = "verify", description = "Verify a quote offline (exit 0 verified, 1 failed, 2 bad input).")
 public final class QuoteVerifyCommand implements Callable<Integer> {
     private static final int MAX_FILE = 1 << 20;
 

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit tpm info --tpm T [--json]}. */
-@Command(name = "tpm", description = "Inspect a TPM.", subcommands = TpmCommand.Info.class)
+@Command(mixinStandardHelpOptions = true, name = "tpm", description = "Inspect a TPM.", subcommands = TpmCommand.Info.class)
 public final class TpmCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -28,7 +28,7 @@ public final class TpmCommand implements Callable<Integer> {
     }
 
     /** Manufacturer, firmware, PCR banks, EK certificates. */
-    @Command(name = "info", description = "Manufacturer, firmware, PCR banks and whether EK certificates are present.")
+    @Command(mixinStandardHelpOptions = true, name = "info", description = "Manufacturer, firmware, PCR banks and whether EK certificates are present.")
     public static final class Info implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;

@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit policy lint|from-build}: reference-value policies (docs/formats.md "Policy"). */
-@Command(name = "policy", description = "Check and create verifier policies.",
+@Command(mixinStandardHelpOptions = true, name = "policy", description = "Check and create verifier policies.",
         subcommands = {PolicyCommand.Lint.class, PolicyCommand.FromBuild.class})
 public final class PolicyCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -44,7 +44,7 @@ public final class PolicyCommand implements Callable<Integer> {
     }
 
     /** Exit 0 if every file is a valid policy, 1 if one is not, 2 if one cannot be read. */
-    @Command(name = "lint", description = "Check policy files against the schema.")
+    @Command(mixinStandardHelpOptions = true, name = "lint", description = "Check policy files against the schema.")
     public static final class Lint implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
@@ -82,7 +82,7 @@ public final class PolicyCommand implements Callable<Integer> {
     }
 
     /** Computes the reference values of a build with measure's ExpectedMeasurements and writes a policy. */
-    @Command(name = "from-build", description = "Write a policy that accepts exactly this build.")
+    @Command(mixinStandardHelpOptions = true, name = "from-build", description = "Write a policy that accepts exactly this build.")
     public static final class FromBuild implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;

@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit verdict check TOKEN --jwks FILE|URL}: exit 0 only for a valid, unexpired, affirming verdict. */
-@Command(name = "verdict", description = "Signed verdicts of the verifier.", subcommands = VerdictCommand.Check.class)
+@Command(mixinStandardHelpOptions = true, name = "verdict", description = "Signed verdicts of the verifier.", subcommands = VerdictCommand.Check.class)
 public final class VerdictCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -42,7 +42,7 @@ public final class VerdictCommand implements Callable<Integer> {
         return ExitCode.BAD_INPUT.code();
     }
 
-    @Command(name = "check", description = "Verify a verdict JWT offline against a JWKS (exit 0: affirming).")
+    @Command(mixinStandardHelpOptions = true, name = "check", description = "Verify a verdict JWT offline against a JWKS (exit 0: affirming).")
     public static final class Check implements Callable<Integer> {
         private static final int MAX_JWKS = 256 * 1024;
 

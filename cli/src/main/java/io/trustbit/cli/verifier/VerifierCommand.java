@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit verifier serve}: the verifier service (docs/verifier.md). */
-@Command(name = "verifier", description = "The verifier service.", subcommands = VerifierCommand.Serve.class)
+@Command(mixinStandardHelpOptions = true, name = "verifier", description = "The verifier service.", subcommands = VerifierCommand.Serve.class)
 public final class VerifierCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -27,7 +27,7 @@ public final class VerifierCommand implements Callable<Integer> {
     }
 
     /** Starts the service and runs until stopped. */
-    @Command(name = "serve", description = "Run the verifier: TLS on loopback and an embedded database by default.")
+    @Command(mixinStandardHelpOptions = true, name = "serve", description = "Run the verifier: TLS on loopback and an embedded database by default.")
     public static final class Serve implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
