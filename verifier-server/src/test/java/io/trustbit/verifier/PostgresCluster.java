@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real PostgreSQL 15 cluster for tests: {@code initdb} into a temporary directory, {@code pg_ctl start} on a
+ * A real PostgreSQL cluster (15 on Debian 12; the newest installed major version, or {@code TB_PG_BIN}) for tests: {@code initdb} into a temporary directory, {@code pg_ctl start} on a
  * free loopback port, always stopped (also by a shutdown hook). PostgreSQL refuses to run as root, so as root
  * the cluster runs as the {@code postgres} user (or {@code nobody}) through {@code runuser}.
  */
 public final class PostgresCluster implements AutoCloseable {
-    public static final Path BIN = Path.of(System.getenv().getOrDefault("TB_PG_BIN", "/usr/lib/postgresql/15/bin"));
+    public static final Path BIN = binaries();
 
     private final Path dir;
     private final int port;
@@ -29,6 +29,29 @@ public final class PostgresCluster implements AutoCloseable {
         this.asUser = asUser;
         this.hook = new Thread(this::stopQuietly, "postgres-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** {@code TB_PG_BIN}, else the bin directory of the newest major version under /usr/lib/postgresql. */
+    private static Path binaries() {
+        String env = System.getenv("TB_PG_BIN");
+        if (env != null) {
+            return Path.of(env);
+        }
+        Path newest = Path.of("/usr/lib/postgresql/15/bin");
+        int best = -1;
+        try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            for (Path v : (Iterable<Path>) versions::iterator) {
+                String name = v.getFileName().toString();
+                if (name.matches("[0-9]{1,3}") && Integer.parseInt(name) > best
+                        && Files.isExecutable(v.resolve("bin").resolve("initdb"))) {
+                    best = Integer.parseInt(name);
+                    newest = v.resolve("bin");
+                }
+            }
+        } catch (IOException e) {
+            // no PostgreSQL installed: start() reports the missing binaries
+        }
+        return newest;
     }
 
     /** Starts a new cluster; {@code durable} false turns fsync off (tests), true keeps the defaults (benchmarks). */
