@@ -85,19 +85,7 @@ class AgentCliTest {
         int port = v.port();
         String fingerprint = v.tlsFingerprint();
         StringWriter log = new StringWriter();
-        Agent agent = new Agent(new Agent.Config(swtpm.spec(), v.url(), VerifierTrust.Fingerprint.parse(fingerprint), "node-2",
-                dir.resolve("agent2"), Duration.ofMillis(200), PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256,
-                Optional.empty(), Optional.empty()), new PrintWriter(log, true));
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread t = new Thread(() -> {
-            try {
-                agent.run(stop::get);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        t.start();
-        try {
+        try (RunningAgent a = RunningAgent.start(v, "node-2", dir.resolve("agent2"), Duration.ofMillis(200), log)) {
             await(log, "attested: contraindicated", 0);
             v.close();
             int failedAt = await(log, "attestation failed", 0);
@@ -105,8 +93,6 @@ class AgentCliTest {
             assertEquals(fingerprint, v.tlsFingerprint(), "same TLS key after restart");
             await(log, "attested: contraindicated", failedAt);
         } finally {
-            stop.set(true);
-            t.join(10_000);
             v.close();
         }
     }
@@ -116,9 +102,25 @@ class AgentCliTest {
         try (VerifierServer v = verifier(0)) {
             StringWriter log = new StringWriter();
             Path state = dir.resolve("agent3");
+            try (RunningAgent a = RunningAgent.start(v, "node-3", state, Duration.ofHours(1), log)) {
+                int first = await(log, "attested: ", 0);
+                Thread.sleep(500);
+                assertFalse(log.toString().substring(first).contains("attested: "), "an hour's interval: no second round yet");
+                Files.writeString(state.resolve(Agent.ON_DEMAND_FILE), "");
+                int requested = await(log, "attestation requested on demand", first);
+                await(log, "attested: ", requested);
+                assertFalse(Files.exists(state.resolve(Agent.ON_DEMAND_FILE)), "the request file is consumed");
+            }
+        }
+    }
+
+    /** An agent looping in its own thread against {@code v}, logging to {@code log}; stopped on close. */
+    private record RunningAgent(AtomicBoolean stop, Thread thread) implements AutoCloseable {
+        static RunningAgent start(VerifierServer v, String node, Path state, Duration interval, StringWriter log)
+                throws Exception {
             Agent agent = new Agent(new Agent.Config(swtpm.spec(), v.url(), VerifierTrust.Fingerprint.parse(v.tlsFingerprint()),
-                    "node-3", state, Duration.ofHours(1), PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256,
-                    Optional.empty(), Optional.empty()), new PrintWriter(log, true));
+                    node, state, interval, PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256, Optional.empty(),
+                    Optional.empty()), new PrintWriter(log, true));
             AtomicBoolean stop = new AtomicBoolean();
             Thread t = new Thread(() -> {
                 try {
@@ -128,18 +130,13 @@ class AgentCliTest {
                 }
             });
             t.start();
-            try {
-                int first = await(log, "attested: ", 0);
-                Thread.sleep(500);
-                assertFalse(log.toString().substring(first).contains("attested: "), "an hour's interval: no second round yet");
-                Files.writeString(state.resolve(Agent.ON_DEMAND_FILE), "");
-                int requested = await(log, "attestation requested on demand", first);
-                await(log, "attested: ", requested);
-                assertFalse(Files.exists(state.resolve(Agent.ON_DEMAND_FILE)), "the request file is consumed");
-            } finally {
-                stop.set(true);
-                t.join(10_000);
-            }
+            return new RunningAgent(stop, t);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(10_000);
         }
     }
 
