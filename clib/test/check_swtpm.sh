@@ -4,8 +4,8 @@
 set -eu
 client=$1
 if ! command -v swtpm >/dev/null 2>&1 || ! command -v tpm2_pcrread >/dev/null 2>&1; then
-    echo "check_swtpm: SKIPPED (swtpm or tpm2-tools missing)"
-    exit 0
+    echo "check_swtpm: FAILED: swtpm or tpm2-tools is missing (apt-get install swtpm tpm2-tools)" >&2
+    exit 1
 fi
 work=$(mktemp -d /tmp/tb-swtpm-XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -6,8 +6,8 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$here/build
 if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
-    echo "boot-no-skinit: SKIPPED (no qemu-system-x86_64)"
-    exit 0
+    echo "boot-no-skinit: FAILED: qemu-system-x86_64 is missing (apt-get install qemu-system-x86)" >&2
+    exit 1
 fi
 work=$(mktemp -d /tmp/tb-boot-XXXXXX)
 trap 'rm -rf "$work"' EXIT
