@@ -10,7 +10,7 @@ TB_PACKAGES=(
   "nasm:nasm" "qemu-system-x86_64:qemu-system-x86" "swtpm:swtpm" "swtpm_ioctl:swtpm-tools"
   "tpm2_eventlog:tpm2-tools" "openssl:openssl" "python3:python3" "xxd:xxd"
   "/usr/include/swtpm/tpm_ioctl.h:swtpm-dev" "/usr/lib/postgresql/*/bin/initdb:postgresql"
-  "curl:curl" "script:bsdutils" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
+  "script:bsdutils" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
   "grub-mkrescue:grub-common" "/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin" "xorriso:xorriso" "mformat:mtools"
 )
 

@@ -332,13 +332,14 @@ public final class Appraiser {
             }
             // PCR 19: one record per guest, launched or refused
             for (VerifiedEvent e : e19) {
+                if (!e.dataMatchesDigest()) {
+                    fail.add(new Reason("policy.guest", "guest record event " + e.index() + ": data is not what was measured"));
+                    continue;
+                }
                 io.trustbit.measure.GuestRecord g;
                 try {
-                    if (!e.dataMatchesDigest()) {
-                        throw new IllegalArgumentException("guest record event " + e.index() + ": data is not what was measured");
-                    }
-                    g = GuestRecordReader.parse(e.data());
-                } catch (IllegalArgumentException ex) {
+                    g = io.trustbit.measure.GuestRecord.parse(e.data());
+                } catch (io.trustbit.measure.FormatException ex) {
                     fail.add(new Reason("policy.guest", ex.getMessage()));
                     continue;
                 }
