@@ -1,6 +1,6 @@
 /* tpm-proxy: relays framed TPM commands between the host agent on COM3 and the TPM at locality 0,
  * and serves the event log obtained from the VMM (framing: docs/launch-protocol.md
- * "tpm-proxy framing"). Runs until the host sends a shutdown frame (type 0x04). */
+ * "tpm-proxy framing"). Runs until the host sends a shutdown frame (type 0x04), which it acknowledges. */
 #include <tb/types.h>
 #include <tb/serial.h>
 #include <tb/io.h>
@@ -128,6 +128,8 @@ void guest_main(void)
 			continue;
 		}
 		if (type == T_SHUTDOWN) {
+			/* The empty answer tells the host the frame arrived whole; it may then disconnect. */
+			send_frame(T_SHUTDOWN, payload, 0);
 			console("shutdown frame received\n");
 			hypercall(HC_SHUTDOWN, 0, 0);
 		}

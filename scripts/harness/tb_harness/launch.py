@@ -108,7 +108,8 @@ def parse_args(argv):
     p.add_argument("--launcher-args", default="",
                    help="extra words for the launcher command line (after skinit=emulate)")
     p.add_argument("--timeout", type=float,
-                   help="seconds before QEMU is stopped (default 60; none with --proxy-socket)")
+                   help="seconds before QEMU is stopped (default 60, or 600 with --proxy-socket; "
+                        "0 for no limit)")
     p.add_argument("--out", help="directory for console.log, evlog.bin, pcrs.json, exit-status "
                                  "(default: a new directory under /tmp, printed at the end)")
     p.add_argument("--proxy-socket", metavar="PATH",
@@ -117,7 +118,10 @@ def parse_args(argv):
                    help="keep the TPM's state in DIR across runs (one machine rebooted); the run ends "
                         "with an orderly TPM2_Shutdown so the next boot reports a safe clock")
     p.add_argument("--quiet", action="store_true", help="do not stream the console to stdout")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.timeout is not None and not 0 <= args.timeout < 1e9:
+        p.error(f"--timeout: {args.timeout:g} is not a number of seconds (0 for no limit)")
+    return args
 
 
 HINTS = {
@@ -462,7 +466,8 @@ class Launch:
     def run(self):
         """Return (exit code of scripts/launch, one-line reason)."""
         a = self.args
-        timeout = a.timeout if a.timeout is not None else (None if a.proxy_socket else 60.0)
+        timeout = a.timeout if a.timeout is not None else (600.0 if a.proxy_socket else 60.0)
+        timeout = timeout or None
         iso = self._grub_iso() if a.boot == "grub" else None
         state = None
         if a.tpm_state:

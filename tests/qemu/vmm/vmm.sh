@@ -186,13 +186,10 @@ for g in tpm-proxy probe; do cp "$guests/$g.bin" "$d/$g.bin"; sign "$work/truste
 out2="$work/c"; sock="$work/proxy.sock"
 "$launch" "${chain[@]}" --config "$work/config.bin" --guest "hello=$d/hello.bin:$d/hello.mf" \
   --guest "probe=$d/probe.bin:$d/probe.mf" --guest "tpm-proxy=$d/tpm-proxy.bin:$d/tpm-proxy.mf" --proxy-socket "$sock" --out "$out2" --quiet \
-  2>"$out2.stderr" &
+  --timeout 60 2>"$out2.stderr" &
 lpid=$!
-python3 "$lib/vmmcheck.py" proxy "$sock" "$work" 2>"$work/proxy.err" & ppid=$!
-( sleep 60; kill -TERM $lpid $ppid 2>/dev/null ) & wpid=$!
-wait $ppid; prc=$?
+timeout 60 python3 "$lib/vmmcheck.py" proxy "$sock" "$work" 2>"$work/proxy.err"; prc=$?
 wait $lpid; rc=$?
-kill $wpid 2>/dev/null; wait $wpid 2>/dev/null
 check "C: ends with status 33" same "$rc:$prc" "0:0"
 pj() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$work/proxy.json" "$1" 2>/dev/null; }
 check "C: proxy answers ping" same "$(pj ping_type):$(pj ping)" "3:tpm-proxy 1"
@@ -201,6 +198,7 @@ check "C: proxy relays TPM2_PCR_Read (rc 0)" same "$(pj tpm_type):${resp:12:8}" 
 check "C: PCR 19 read through the proxy equals the TPM after the run" same "${resp: -64}" "$(pcr "$out2/pcrs.json" sha256 19)"
 check "C: proxy reports an unknown frame type" same "$(pj unknown_type):$(pj unknown_reply)" "127:unknown frame type"
 check "C: proxy serves the event log" cmp -s "$work/proxy-evlog.bin" "$out2/evlog.bin"
+check "C: proxy acknowledges the shutdown frame with an empty 0x04" same "$(pj shutdown_type):$(pj shutdown_len)" "4:0"
 check "C: proxy guest shut down on request" has "$out2/console.log" "VMM: guest tpm-proxy shut down, status 0"
 check "C: hello still runs before the proxy" has "$out2/console.log" "hello: hello from guest"
 check "C: probe: every in-guest check passed (CPUID, EFER, hypercalls, TPM locality 0)" same \

@@ -137,8 +137,9 @@ def cmd_proxy(path, outdir):
     out["evlog_type"] = t
     open(outdir + "/proxy-evlog.bin", "wb").write(evlog)
     s.sendall(struct.pack(">BI", 4, 0))
-    # Keep the connection until QEMU ends: bytes still unread by the guest's UART are dropped when
-    # the host closes first.
+    t, msg = read_frame(s)
+    out["shutdown_type"], out["shutdown_len"] = t, len(msg)
+    # Then the connection stays until QEMU ends it.
     try:
         while s.recv(4096):
             pass

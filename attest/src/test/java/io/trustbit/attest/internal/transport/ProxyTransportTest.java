@@ -55,7 +55,7 @@ class ProxyTransportTest {
     }
 
     /** Behaviour of the test proxy for a connection. */
-    enum Mode { FORWARD, RETRY_FIRST, OVERSIZED_FRAME, ERROR_FRAME }
+    enum Mode { FORWARD, RETRY_FIRST, OVERSIZED_FRAME, ERROR_FRAME, HALF_FRAME }
 
     /** Serves one connection on a unix socket in a background thread. */
     static Path serve(Path dir, Mode mode, AtomicInteger tpmCommands) throws IOException {
@@ -74,6 +74,11 @@ class ProxyTransportTest {
                     if (mode == Mode.OVERSIZED_FRAME) {
                         c.write(ByteBuffer.allocate(5).put((byte) 1).putInt(70_000).flip());
                         return;
+                    }
+                    if (mode == Mode.HALF_FRAME) {
+                        // a header announcing 8 bytes, then silence with the connection open
+                        c.write(ByteBuffer.allocate(7).put((byte) type).putInt(8).put((byte) 't').put((byte) 'p').flip());
+                        continue;
                     }
                     if (mode == Mode.ERROR_FRAME) {
                         write(c, 0x7F, "TPM not reachable\u0001".getBytes(StandardCharsets.US_ASCII));
@@ -164,6 +169,20 @@ class ProxyTransportTest {
         try (ProxyTpmTransport proxy = new ProxyTpmTransport(b)) {
             IOException e = assertThrows(IOException.class, proxy::ping);
             assertTrue(e.getMessage().contains("proxy error: TPM not reachable?"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aSilentProxyTimesOutAndTheStreamIsNotReused() throws Exception {
+        Path sock = serve(tmp, Mode.HALF_FRAME, new AtomicInteger());
+        try (ProxyTpmTransport proxy = new ProxyTpmTransport(sock, java.time.Duration.ofMillis(300))) {
+            long start = System.nanoTime();
+            IOException e = assertThrows(IOException.class, proxy::ping);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(e.getMessage().contains("no complete answer within 0.3 s"), e.getMessage());
+            assertTrue(ms >= 250 && ms < 10_000, "gave up after " + ms + " ms");
+            IOException again = assertThrows(IOException.class, proxy::ping);
+            assertTrue(again.getMessage().contains("unusable after an earlier failure"), again.getMessage());
         }
     }
 }
