@@ -65,6 +65,9 @@ REPLY_SIZE = {
 
 HASH_CHUNK = 4096                # ptm_hdata.u.req.data
 
+# Seconds to wait for swtpm's answer to one control or TPM command.
+IO_TIMEOUT = 30.0
+
 
 def reply_size(cmd):
     return REPLY_SIZE.get(cmd, 4)
@@ -78,7 +81,10 @@ def recv_exact(sock, n, what):
     """Read exactly n bytes or raise naming what was being read."""
     buf = bytearray()
     while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
+        try:
+            chunk = sock.recv(n - len(buf))
+        except socket.timeout:
+            raise SwtpmError(f"{what}: no answer within {sock.gettimeout():g} s") from None
         if not chunk:
             raise SwtpmError(f"{what}: connection closed after {len(buf)} of {n} bytes")
         buf += chunk
@@ -98,6 +104,8 @@ class ControlChannel:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 s.connect(path)
+                # swtpm answers a control command at once; a silent swtpm must not hang the run.
+                s.settimeout(IO_TIMEOUT)
                 return cls(s)
             except OSError:
                 s.close()
@@ -161,6 +169,7 @@ class DataChannel:
             ctrl.set_datafd(theirs.fileno())
         finally:
             theirs.close()
+        ours.settimeout(IO_TIMEOUT)
         self.sock = ours
         self.ctrl = ctrl
 
