@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.trustbit.attest.internal.transport.SwtpmControl;
 import io.trustbit.attest.internal.tss.TssTpm;
-import io.trustbit.attest.testing.Swtpm;
 import io.trustbit.attest.tpm2.AkAttributes;
 import io.trustbit.attest.tpm2.KeyTemplates;
 import io.trustbit.attest.tpm2.MakeCredential;
@@ -16,6 +16,7 @@ import io.trustbit.attest.tpm2.TpmsAttest;
 import io.trustbit.attest.tpm2.TpmtPublic;
 import io.trustbit.attest.tpm2.TpmtSignature;
 import io.trustbit.measure.HashAlg;
+import io.trustbit.testkit.Swtpm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -152,7 +153,7 @@ class AttestationTpmTest {
             name = tpm.ak(loc, AkType.ECC_P256, EkType.ECC).name();
             first = TpmsAttest.parse(tpm.quote(loc, AkType.ECC_P256, EkType.ECC, new byte[8], PcrSelection.parse("sha256:0")).attest());
         }
-        swtpm.control().powerCycle();
+        new SwtpmControl("127.0.0.1", swtpm.controlPort()).powerCycle();
         try (AttestationTpm tpm = AttestationTpm.open(swtpm.spec())) {
             tpm.startup();
             TpmsAttest second = TpmsAttest.parse(tpm.quote(loc, AkType.ECC_P256, EkType.ECC, new byte[8], PcrSelection.parse("sha256:0")).attest());

@@ -3,9 +3,9 @@ package io.trustbit.attest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.trustbit.attest.testing.Swtpm;
 import io.trustbit.attest.tpm2.MakeCredential;
 import io.trustbit.attest.tpm2.TpmtPublic;
+import io.trustbit.testkit.Swtpm;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;

@@ -20,13 +20,12 @@ import io.trustbit.attest.tpm2.PcrSelection;
 import io.trustbit.attest.tpm2.TpmtPublic;
 import io.trustbit.measure.HashAlg;
 import io.trustbit.measure.LaunchType;
+import io.trustbit.testkit.Swtpm;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,15 +52,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SwtpmFlowTest {
     @TempDir
     Path dir;
-    Process swtpm;
+    Swtpm swtpm;
 
     @AfterEach
-    void stopSwtpm() throws InterruptedException {
+    void stopSwtpm() {
         if (swtpm != null) {
-            swtpm.destroy();
-            if (!swtpm.waitFor(5, TimeUnit.SECONDS)) {
-                swtpm.destroyForcibly();
-            }
+            swtpm.close();
         }
     }
 
@@ -164,31 +160,8 @@ class SwtpmFlowTest {
     }
 
     private int startSwtpm() throws Exception {
-        Path state = Files.createDirectories(dir.resolve("swtpm"));
-        for (int attempt = 0; attempt < 10; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = s.getLocalPort();
-            }
-            if (port >= 65000) {
-                continue;
-            }
-            swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2",
-                    "--server", "type=tcp,port=" + port + ",bindaddr=127.0.0.1",
-                    "--ctrl", "type=tcp,port=" + (port + 1) + ",bindaddr=127.0.0.1",
-                    "--tpmstate", "dir=" + state, "--flags", "not-need-init,startup-clear")
-                    .redirectErrorStream(true).redirectOutput(state.resolve("swtpm.log").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < deadline && swtpm.isAlive()) {
-                try (Socket s = new Socket("127.0.0.1", port + 1)) {
-                    return port;
-                } catch (IOException notYet) {
-                    Thread.sleep(20);
-                }
-            }
-            swtpm.destroyForcibly();
-        }
-        throw new IOException("swtpm did not start");
+        swtpm = Swtpm.start(dir.resolve("swtpm"));
+        return swtpm.port();
     }
 
     /** Puts the chain's measurements into PCRs 17–19 as the CPU, SLB and VMM would. */

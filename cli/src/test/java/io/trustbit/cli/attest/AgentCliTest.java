@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.trustbit.cli.Cli;
 import io.trustbit.attest.Agent;
 import io.trustbit.attest.AkType;
 import io.trustbit.attest.VerifierTrust;
 import io.trustbit.attest.tpm2.PcrSelection;
+import io.trustbit.cli.Cli;
+import io.trustbit.testkit.Swtpm;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
 import java.io.PrintWriter;
@@ -28,11 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentCliTest {
     @TempDir
     static Path dir;
-    static SwtpmProcess swtpm;
+    static Swtpm swtpm;
 
     @BeforeAll
     static void start() throws Exception {
-        swtpm = SwtpmProcess.start(dir.resolve("swtpm"));
+        swtpm = Swtpm.start(dir.resolve("swtpm"));
     }
 
     @AfterAll

@@ -3,11 +3,12 @@ package io.trustbit.cli.attest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.trustbit.cli.Cli;
 import io.trustbit.attest.AttestationTpm;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.tpm2.PcrSelection;
+import io.trustbit.cli.Cli;
 import io.trustbit.measure.HashAlg;
+import io.trustbit.testkit.Swtpm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,11 +30,11 @@ class QuoteCliTest {
 
     @TempDir
     static Path dir;
-    static SwtpmProcess swtpm;
+    static Swtpm swtpm;
 
     @BeforeAll
     static void start() throws Exception {
-        swtpm = SwtpmProcess.start(dir.resolve("swtpm"));
+        swtpm = Swtpm.start(dir.resolve("swtpm"));
     }
 
     @AfterAll
