@@ -19,6 +19,15 @@ import org.flywaydb.core.Flyway;
  */
 public final class Store implements AutoCloseable, Nonces {
     private final HikariDataSource pool;
+    /**
+     * Nonce bookkeeping. On PostgreSQL its connections commit asynchronously (no WAL flush wait), which
+     * removes two of the three flushes an attestation would otherwise wait for. Single use still holds
+     * across a database crash: the verdict for a nonce is committed synchronously on {@link #pool}, and that
+     * flush covers all WAL written before it, the earlier DELETE of its nonce included; a DELETE lost in a
+     * crash therefore never had a verdict, and an issued nonce that is lost is simply unknown (the agent asks
+     * for a new challenge).
+     */
+    private final HikariDataSource noncePool;
 
     public record Node(String nodeId, String ekPublic, String ekName, String akPublic, String akName,
             String status, String policyId, String groupName, String groupPolicyId, Long resetCount,
@@ -37,12 +46,34 @@ public final class Store implements AutoCloseable, Nonces {
 
     public enum NonceUse { OK, EXPIRED_OR_OTHER_NODE, UNKNOWN_OR_USED }
 
-    private Store(HikariDataSource pool) {
+    private Store(HikariDataSource pool, HikariDataSource noncePool) {
         this.pool = pool;
+        this.noncePool = noncePool;
     }
 
     /** Opens the pool and migrates the schema. */
     public static Store open(String jdbcUrl, String user, String password, int poolSize) {
+        HikariDataSource ds = pool(jdbcUrl, user, password, poolSize, "trustbit-verifier", null);
+        try {
+            Flyway.configure().dataSource(ds).locations("classpath:io/trustbit/verifier/db").load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+            return new Store(ds, ds);
+        }
+        try {
+            return new Store(ds, pool(jdbcUrl, user, password, poolSize, "trustbit-verifier-nonces",
+                    "SET synchronous_commit TO off"));
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+    }
+
+    private static HikariDataSource pool(String jdbcUrl, String user, String password, int size, String name,
+            String initSql) {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(jdbcUrl);
         if (user != null) {
@@ -51,22 +82,21 @@ public final class Store implements AutoCloseable, Nonces {
         if (password != null) {
             hc.setPassword(password);
         }
-        hc.setMaximumPoolSize(poolSize);
-        hc.setMinimumIdle(Math.min(2, poolSize));
+        hc.setMaximumPoolSize(size);
+        hc.setMinimumIdle(Math.min(2, size));
         hc.setConnectionTimeout(5_000);
-        hc.setPoolName("trustbit-verifier");
-        HikariDataSource ds = new HikariDataSource(hc);
-        try {
-            Flyway.configure().dataSource(ds).locations("classpath:io/trustbit/verifier/db").load().migrate();
-        } catch (RuntimeException e) {
-            ds.close();
-            throw e;
+        hc.setPoolName(name);
+        if (initSql != null) {
+            hc.setConnectionInitSql(initSql);
         }
-        return new Store(ds);
+        return new HikariDataSource(hc);
     }
 
     @Override
     public void close() {
+        if (noncePool != pool) {
+            noncePool.close();
+        }
         pool.close();
     }
 
@@ -212,7 +242,7 @@ public final class Store implements AutoCloseable, Nonces {
 
     @Override
     public void add(String nonceHex, String nodeId, long expiresAt) throws SQLException {
-        update("INSERT INTO nonces (nonce, node_id, expires_at) VALUES (?, ?, ?)", nonceHex, nodeId, expiresAt);
+        update(noncePool, "INSERT INTO nonces (nonce, node_id, expires_at) VALUES (?, ?, ?)", nonceHex, nodeId, expiresAt);
     }
 
     /**
@@ -221,7 +251,7 @@ public final class Store implements AutoCloseable, Nonces {
      */
     @Override
     public NonceUse use(String nonceHex, String nodeId, long now) throws SQLException {
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = noncePool.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement(
                     "DELETE FROM nonces WHERE nonce = ? AND node_id = ? AND expires_at > ?")) {
                 ps.setString(1, nonceHex);
@@ -240,7 +270,7 @@ public final class Store implements AutoCloseable, Nonces {
 
     @Override
     public int purgeExpired(long now) throws SQLException {
-        return update("DELETE FROM nonces WHERE expires_at <= ?", now)
+        return update(noncePool, "DELETE FROM nonces WHERE expires_at <= ?", now)
                 + update("DELETE FROM enrollment_challenges WHERE expires_at <= ?", now);
     }
 
@@ -363,7 +393,11 @@ public final class Store implements AutoCloseable, Nonces {
     }
 
     private int update(String sql, Object... args) throws SQLException {
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        return update(pool, sql, args);
+    }
+
+    private static int update(HikariDataSource on, String sql, Object... args) throws SQLException {
+        try (Connection c = on.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
