@@ -12,6 +12,7 @@ TB_PACKAGES=(
   "/usr/include/swtpm/tpm_ioctl.h:swtpm-dev" "/usr/lib/postgresql/*/bin/initdb:postgresql"
   "script:bsdutils" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
   "grub-mkrescue:grub-common" "/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin" "xorriso:xorriso" "mformat:mtools"
+  "/boot/vmlinuz-*:linux-image-amd64" "/usr/share/doc/busybox-static:busybox-static" "cpio:cpio"
 )
 
 tb_log() { printf '==> %s\n' "$*" >&2; }
