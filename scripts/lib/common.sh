@@ -4,12 +4,15 @@
 TB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export TB_ROOT
 
-# Debian packages the build, the tests and the demo need, with the command that proves each is there.
+# Debian packages the build and the demo need, with the command or file that proves each is there.
 TB_PACKAGES=(
   "java:openjdk-17-jdk-headless" "javac:openjdk-17-jdk-headless" "mvn:maven" "gcc:gcc" "make:make"
-  "nasm:nasm" "qemu-system-x86_64:qemu-system-x86" "swtpm:swtpm" "swtpm_ioctl:swtpm-tools"
-  "tpm2_eventlog:tpm2-tools" "openssl:openssl" "python3:python3" "xxd:xxd"
-  "/usr/include/swtpm/tpm_ioctl.h:swtpm-dev" "/usr/lib/postgresql/*/bin/initdb:postgresql"
+  "nasm:nasm" "qemu-system-x86_64:qemu-system-x86" "swtpm:swtpm" "swtpm_ioctl:swtpm-tools" "python3:python3"
+)
+# What only the tests need on top: cross-checking tools, PostgreSQL, fuzzers, the GRUB path, the Linux guest.
+TB_TEST_PACKAGES=(
+  "tpm2_eventlog:tpm2-tools" "openssl:openssl" "xxd:xxd"
+  "/usr/lib/postgresql/*/bin/initdb:postgresql"
   "script:bsdutils" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
   "grub-mkrescue:grub-common" "/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin" "xorriso:xorriso" "mformat:mtools"
   "/boot/vmlinuz-*:linux-image-amd64" "/usr/share/doc/busybox-static:busybox-static" "cpio:cpio"
@@ -18,10 +21,12 @@ TB_PACKAGES=(
 tb_log() { printf '==> %s\n' "$*" >&2; }
 tb_die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 
-# Installs missing Debian packages when root; otherwise prints the exact apt-get line and stops.
+# tb_ensure_packages [test]: installs the missing Debian packages of TB_PACKAGES (and of TB_TEST_PACKAGES
+# with "test") when root; otherwise prints the exact apt-get line and stops.
 tb_ensure_packages() {
-  local missing=() entry probe pkg
-  for entry in "${TB_PACKAGES[@]}"; do
+  local missing=() entry probe pkg wanted=("${TB_PACKAGES[@]}")
+  [[ "${1:-}" == test ]] && wanted+=("${TB_TEST_PACKAGES[@]}")
+  for entry in "${wanted[@]}"; do
     probe="${entry%%:*}"; pkg="${entry#*:}"
     if [[ "$probe" == /* ]]; then compgen -G "$probe" >/dev/null && continue
     else command -v "$probe" >/dev/null 2>&1 && continue; fi
