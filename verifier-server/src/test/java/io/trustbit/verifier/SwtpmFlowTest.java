@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The whole protocol with a real TPM (swtpm): the DRTM measurements are put into PCRs 17–19 the way the
@@ -61,8 +63,10 @@ class SwtpmFlowTest {
         }
     }
 
-    @Test
-    void enrollChallengeEvidenceOnSwtpmIsAffirmingAndALogThatLiesIsNot() throws Exception {
+    /** Both key families the agent offers: an ECC P-256 AK under the ECC EK, an RSA 2048 AK under the RSA EK. */
+    @ParameterizedTest(name = "AK {0}, EK {1}")
+    @CsvSource({"ECC_P256, ECC", "RSA_2048, RSA"})
+    void enrollChallengeEvidenceOnSwtpmIsAffirmingAndALogThatLiesIsNot(AkType akType, EkType ekType) throws Exception {
         int port = startSwtpm();
         DrtmChain chain = new DrtmChain();
         chain.launchType = LaunchType.SKINIT;
@@ -75,13 +79,13 @@ class SwtpmFlowTest {
             tpm.startup();
             AkLocation loc = AkLocation.stateDir(dir.resolve("ak"));
             Files.createDirectories(dir.resolve("ak"));
-            Endorsement ek = tpm.endorsement(EkType.ECC);
-            TpmtPublic ak = tpm.ak(loc, AkType.ECC_P256, EkType.ECC);
+            Endorsement ek = tpm.endorsement(ekType);
+            TpmtPublic ak = tpm.ak(loc, akType, ekType);
             String node = "swtpm-node";
             TestVerifier.Reply enroll = v.post("/v1/nodes/" + node + "/enroll", Map.of(
                     "ekPublic", TestVerifier.b64(ek.ekPublic().encoded()), "akPublic", TestVerifier.b64(ak.encoded())));
             assertEquals(200, enroll.status(), enroll.text());
-            byte[] secret = tpm.activateCredential(loc, AkType.ECC_P256, EkType.ECC,
+            byte[] secret = tpm.activateCredential(loc, akType, ekType,
                     Base64.getDecoder().decode(enroll.json().get("credentialBlob").asText()),
                     Base64.getDecoder().decode(enroll.json().get("encryptedSecret").asText()));
             TestVerifier.Reply act = v.post("/v1/nodes/" + node + "/activate", Map.of("challengeId",
@@ -89,7 +93,7 @@ class SwtpmFlowTest {
             assertEquals(200, act.status(), act.text());
 
             byte[] nonce = v.challenge(node);
-            Quote q = tpm.quote(loc, AkType.ECC_P256, EkType.ECC, nonce, SoftTpm.sha256(DrtmChain.drtmPcrs()));
+            Quote q = tpm.quote(loc, akType, ekType, nonce, SoftTpm.sha256(DrtmChain.drtmPcrs()));
             byte[] ev = EvidenceCodec.toJson(new Evidence(1, node, nonce, q.akPublic(), q.attest(), q.signature(),
                     q.pcrs(), Map.of(EventLogKind.DRTM, chain.eventLog()), Instant.now()));
             JsonNode verdict = v.postEvidence(node, ev).json();
@@ -103,7 +107,7 @@ class SwtpmFlowTest {
             DrtmChain lie = new DrtmChain();
             lie.vmm = "another VMM".getBytes(StandardCharsets.US_ASCII);
             byte[] nonce2 = v.challenge(node);
-            Quote q2 = tpm.quote(loc, AkType.ECC_P256, EkType.ECC, nonce2, SoftTpm.sha256(DrtmChain.drtmPcrs()));
+            Quote q2 = tpm.quote(loc, akType, ekType, nonce2, SoftTpm.sha256(DrtmChain.drtmPcrs()));
             JsonNode bad = v.postEvidence(node, EvidenceCodec.toJson(new Evidence(1, node, nonce2, q2.akPublic(),
                     q2.attest(), q2.signature(), q2.pcrs(), Map.of(EventLogKind.DRTM, lie.eventLog()), Instant.now())))
                     .json();
