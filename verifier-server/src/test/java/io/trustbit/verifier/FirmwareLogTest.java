@@ -9,6 +9,7 @@ import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.measure.HashAlg;
 import io.trustbit.measure.PcrValues;
 import io.trustbit.measure.UntrustedEventLog;
+import io.trustbit.testkit.Bytes;
 import io.trustbit.verifier.internal.Appraiser;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ class FirmwareLogTest {
                 break;
             }
         }
-        int at = indexOf(tampered, digest);
+        int at = Bytes.indexOf(tampered, digest);
         assertTrue(at > 0, "digest found in the log bytes");
         tampered[at + 5] ^= 1;
         Appraiser.Result bad = appraise(chain, bank, tampered, policy);
@@ -76,19 +77,6 @@ class FirmwareLogTest {
         wrongFirmware.put(0, new byte[32]);
         Appraiser.Result fwBad = appraise(chain, wrongFirmware, null, policy);
         assertTrue(fwBad.failures().stream().anyMatch(r -> r.check().equals("policy.firmware")), fwBad.failures().toString());
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     private static Appraiser.Result appraise(DrtmChain chain, Map<Integer, byte[]> bank, byte[] uefi, Policy policy)

@@ -4,6 +4,7 @@ import io.trustbit.attest.EventLogKind;
 import io.trustbit.attest.Evidence;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.measure.HashAlg;
+import io.trustbit.testkit.Bytes;
 import io.trustbit.verifier.DrtmChain;
 import io.trustbit.verifier.PostgresCluster;
 import io.trustbit.verifier.SoftTpm;
@@ -363,7 +364,7 @@ public final class LoadGenerator {
                                 node.nextNonce = null;
                                 attestOnce(http, node, ecdsa, nonce);
                                 if (piggybacked && http.status == 200 && !startsWith(http.body, AFFIRMING)
-                                        && indexOf(http.body, NONCE_REASON) >= 0) {
+                                        && Bytes.indexOf(http.body, NONCE_REASON) >= 0) {
                                     // the piggybacked nonce was no longer accepted: once more with a fresh challenge
                                     attestOnce(http, node, ecdsa, challenge(http, node, challenges));
                                 }
@@ -408,7 +409,7 @@ public final class LoadGenerator {
     private static byte[] challenge(Connection http, Node node, AtomicLong challenges) throws IOException {
         challenges.incrementAndGet();
         http.post(node.challengeRequestPath, new byte[0]);
-        int at = indexOf(http.body, NONCE_FIELD);
+        int at = Bytes.indexOf(http.body, NONCE_FIELD);
         if (http.status != 200 || at < 0 || http.body.length < at + NONCE_FIELD.length + 64) {
             throw new IOException("challenge refused: " + http.status);
         }
@@ -419,11 +420,11 @@ public final class LoadGenerator {
     private static void attestOnce(Connection http, Node node, Signature ecdsa, byte[] nonce) throws Exception {
         byte[] attest = node.attest(nonce);
         http.post(node.evidenceRequestPath, node.evidence(nonce, attest, node.sign(ecdsa, attest)));
-        int at = http.status == 200 ? indexOf(http.body, NEXT_FIELD) : -1;
+        int at = http.status == 200 ? Bytes.indexOf(http.body, NEXT_FIELD) : -1;
         if (at >= 0 && http.body.length >= at + NEXT_FIELD.length + 64) {
             int n = at + NEXT_FIELD.length;
-            int e = indexOf(http.body, EXPIRES_FIELD);
-            int end = e < 0 ? -1 : indexOf(Arrays.copyOfRange(http.body, e + EXPIRES_FIELD.length, http.body.length),
+            int e = Bytes.indexOf(http.body, EXPIRES_FIELD);
+            int end = e < 0 ? -1 : Bytes.indexOf(Arrays.copyOfRange(http.body, e + EXPIRES_FIELD.length, http.body.length),
                     new byte[] {'"'});
             if (end > 0) {
                 node.nextNonce = HexFormat.of().parseHex(new String(http.body, n, 64, StandardCharsets.US_ASCII));
@@ -431,19 +432,6 @@ public final class LoadGenerator {
                         StandardCharsets.US_ASCII)).toEpochMilli();
             }
         }
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     private static boolean startsWith(byte[] b, byte[] prefix) {
