@@ -449,9 +449,16 @@ class AppraisalChecksTest {
         assertEquals("affirming", n.send(q -> { }).get("status").asText());
     }
 
+    /**
+     * A body whose declared length is over the limit is refused before any of it is read. Only the head is
+     * sent: a client still writing a 5 MiB body when the server answers and closes can lose the answer to the
+     * connection reset, which is TCP's doing, not the server's.
+     */
     @Test
-    void oversizedBodyIsRefused() throws Exception {
-        TestVerifier.Reply r = v.post("/v1/nodes/x/evidence", new byte[5 * 1024 * 1024]);
-        assertEquals(413, r.status());
+    void oversizedBodyIsRefusedFromItsDeclaredLength() throws Exception {
+        assertEquals(413, v.statusOfHead("POST /v1/nodes/x/evidence HTTP/1.1\r\nHost: verifier\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + 5 * 1024 * 1024 + "\r\n\r\n"));
+        assertEquals(413, v.statusOfHead("POST /v1/nodes/x/evidence HTTP/1.1\r\nHost: verifier\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + (4 * 1024 * 1024 + 1) + "\r\n\r\n"));
     }
 }

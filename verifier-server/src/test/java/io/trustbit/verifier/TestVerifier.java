@@ -57,16 +57,41 @@ public final class TestVerifier implements AutoCloseable {
         HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .version(HttpClient.Version.HTTP_1_1);
         if (pinned != null) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry("verifier", pinned);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            hb.sslContext(ctx);
+            hb.sslContext(pinnedContext(pinned));
         }
         return hb.build();
+    }
+
+    /** TLS trusting exactly {@code pinned}. */
+    static SSLContext pinnedContext(X509Certificate pinned) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("verifier", pinned);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    /**
+     * Sends only {@code head} (request line and headers, no body) over a fresh TLS connection and returns
+     * the status code of the answer: for requests the server must judge before reading any body.
+     */
+    public int statusOfHead(String head) throws Exception {
+        URI u = server.url();
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) pinnedContext(server.certificate())
+                .getSocketFactory().createSocket(u.getHost(), u.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            if (status == null || !status.startsWith("HTTP/1.1 ")) {
+                throw new IOException("no HTTP status line: " + status);
+            }
+            return Integer.parseInt(status.substring(9, 12));
+        }
     }
 
     public void policy(String file, String yaml) throws IOException {
