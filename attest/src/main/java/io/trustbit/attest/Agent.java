@@ -220,7 +220,7 @@ public final class Agent {
         for (VerifierClient.Reason r : v.reasons()) {
             reasons.add(r.check() + ": " + r.detail());
         }
-        return new AttestationResult(v.status(), reasons, v.verdict());
+        return new AttestationResult(v.status(), reasons, v.checked(), v.verdict());
     }
 
     private void say(String line) {

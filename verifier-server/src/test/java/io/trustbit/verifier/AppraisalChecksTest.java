@@ -102,6 +102,13 @@ class AppraisalChecksTest {
         JsonNode verdict = n.send(q -> { });
         assertEquals("affirming", verdict.get("status").asText(), verdict.toString());
         assertEquals(0, verdict.get("reasons").size());
+        // every check of the appraisal ran (this policy sets SLB, VMM, launch configuration and signers)
+        List<String> ran = new java.util.ArrayList<>();
+        verdict.get("checked").forEach(c -> ran.add(c.asText()));
+        assertEquals(List.of("evidence.node", "nonce", "evidence.ak", "evidence.age", "quote.magic", "quote.type",
+                "quote.signature", "clock.safe", "quote.signer", "pcrs.selection", "pcrs.digest", "eventlog.drtm",
+                "policy.pcr17", "policy.slb", "policy.vmm", "policy.launch-type", "policy.launch-config",
+                "policy.guest", "clock.counters"), ran);
         VerdictVerifier.Verified checked = VerdictVerifier.fromJwks(v.jwks())
                 .verify(verdict.get("verdict").asText(), Instant.now());
         assertTrue(checked.affirming());
@@ -125,7 +132,10 @@ class AppraisalChecksTest {
 
     @Test
     void wrongMagic() throws Exception {
-        assertContraindicated(new Node().send(q -> q.magic = 0xFF544348), "quote.magic");
+        JsonNode verdict = new Node().send(q -> q.magic = 0xFF544348);
+        assertContraindicated(verdict, "quote.magic");
+        // the appraisal stopped at the unreadable quote: nothing after it is reported as checked
+        assertTrue(verdict.get("checked").toString().endsWith("\"quote.magic\",\"quote.type\"]"), verdict.toString());
     }
 
     @Test

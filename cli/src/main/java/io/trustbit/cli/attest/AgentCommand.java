@@ -98,6 +98,7 @@ public final class AgentCommand implements Callable<Integer> {
         for (String reason : r.reasons()) {
             out.println("  " + reason);
         }
+        out.println("checked: " + String.join(" ", r.checked()));
         out.println("verdict: " + r.verdict());
         return r.affirming() ? ExitCode.OK.code() : ExitCode.VERIFICATION_FAILED.code();
     }

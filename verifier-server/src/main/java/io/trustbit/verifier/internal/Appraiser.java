@@ -25,8 +25,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -46,8 +48,22 @@ public final class Appraiser {
         this.maxEventLogBytes = maxEventLogBytes;
     }
 
-    /** What the appraisal found. Counters are set only when the quote's signature verified. */
-    public record Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount) {
+    /**
+     * What the appraisal found. Counters are set only when the quote's signature verified. {@code checked}
+     * names every check that was evaluated, in order (the ids reasons use); the checks of an affirming
+     * result all passed.
+     */
+    public record Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
+            List<String> checked) {
+        public Result {
+            checked = List.copyOf(checked);
+        }
+
+        /** A result for which no check ran to its end (appraisal could not start). */
+        public Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount) {
+            this(failures, warnings, resetCount, restartCount, List.of());
+        }
+
         public String status() {
             return !failures.isEmpty() ? "contraindicated" : !warnings.isEmpty() ? "warning" : "affirming";
         }
@@ -81,12 +97,15 @@ public final class Appraiser {
             String policyError, Instant now) {
         List<Reason> fail = new ArrayList<>();
         List<Reason> warn = new ArrayList<>();
+        Set<String> ran = new LinkedHashSet<>();
         Long reset = null;
         Long restart = null;
 
+        ran.add("evidence.node");
         if (!nodeId.equals(ev.nodeId())) {
             fail.add(new Reason("evidence.node", "nodeId does not match the request path"));
         }
+        ran.add("nonce");
         switch (nonce) {
             case OK -> { }
             case MALFORMED -> fail.add(new Reason("nonce", "nonce must be 32 bytes"));
@@ -99,9 +118,10 @@ public final class Appraiser {
         HashAlg bank = policy != null ? policy.bank() : HashAlg.SHA256;
         SortedSet<Integer> policyPcrs = policy != null ? policy.pcrsRead() : new TreeSet<>(List.of(17, 18, 19));
 
+        ran.add("evidence.ak");
         if (keys == null) {
             fail.add(new Reason("evidence.ak", "enrolled EK or AK unreadable"));
-            return new Result(fail, warn, null, null);
+            return new Result(fail, warn, null, null, List.copyOf(ran));
         }
         TpmtPublic ak = keys.ak();
         if (!keys.akPublicEquals(ev.akPublic())) {
@@ -109,6 +129,7 @@ public final class Appraiser {
         }
         Instant produced = ev.producedAt();
         long maxAge = policy != null ? policy.maxEvidenceAgeSeconds() : 300;
+        ran.add("evidence.age");
         if (produced.isAfter(now.plusSeconds(CLOCK_SKEW_SECONDS))) {
             fail.add(new Reason("evidence.age", "producedAt is in the future"));
         } else if (produced.isBefore(now.minusSeconds(maxAge))) {
@@ -119,15 +140,18 @@ public final class Appraiser {
         byte[] attestBytes = ev.quoteAttest();
         byte[] sigBytes = ev.quoteSignature();
         TpmsAttest attest;
+        ran.add("quote.magic");
+        ran.add("quote.type");
         try {
             attest = TpmsAttest.parse(attestBytes);
         } catch (Tpm2FormatException e) {
             String field = e.field().substring(e.field().lastIndexOf('.') + 1);
             String check = field.equals("magic") ? "quote.magic" : field.equals("type") ? "quote.type" : "quote.format";
             fail.add(new Reason(check, e.getMessage()));
-            return new Result(fail, warn, null, null);
+            return new Result(fail, warn, null, null, List.copyOf(ran));
         }
         boolean quoteTrusted = true;
+        ran.add("quote.signature");
         try {
             TpmtSignature sig = TpmtSignature.parse(sigBytes);
             if (keys.preparedAk() != null) {
@@ -146,10 +170,12 @@ public final class Appraiser {
             ClockInfo clock = attest.clockInfo();
             reset = clock.resetCount();
             restart = clock.restartCount();
+            ran.add("clock.safe");
             if (!clock.safe()) {
                 fail.add(new Reason("clock.safe", "clockInfo.safe is not set"));
             }
         }
+        ran.add("quote.signer");
         if (!keys.qualifiedNameEquals(attest.qualifiedSigner())) {
             fail.add(new Reason("quote.signer", "qualifiedSigner is not the enrolled AK (qualified name under the EK)"));
             quoteTrusted = false;
@@ -167,6 +193,7 @@ public final class Appraiser {
         Map<HashAlg, Map<Integer, byte[]>> supplied = new EnumMap<>(HashAlg.class);
         ev.pcrs().forEach((alg, values) -> supplied.put(alg, values));
         PcrSelection selection = attest.pcrSelect();
+        ran.add("pcrs.selection");
         if (!selectionMatches(selection, supplied)) {
             fail.add(new Reason("pcrs.selection", "supplied PCRs " + describe(supplied)
                     + " are not the quoted selection " + selection));
@@ -180,6 +207,7 @@ public final class Appraiser {
             quoteTrusted = false;
         }
         if (quoteTrusted) {
+            ran.add("pcrs.digest");
             HashAlg digestAlg = ak.schemeHash().orElse(ak.nameAlg());
             byte[] digest;
             try {
@@ -193,11 +221,12 @@ public final class Appraiser {
             }
         }
         if (!quoteTrusted || policy == null) {
-            return new Result(fail, warn, reset, restart);
+            return new Result(fail, warn, reset, restart, List.copyOf(ran));
         }
 
         // ---- from here the PCR values are the TPM's: replay the logs against them, then the policy ----
         Map<Integer, byte[]> quoted = supplied.get(bank);
+        ran.add("eventlog.drtm");
         VerifiedEventLog drtm = replay(ev.eventLogs().get(EventLogKind.DRTM), "eventlog.drtm", bank,
                 quoted, List.of(17, 18, 19), true, fail, warn);
         if (ev.eventLogs().containsKey(EventLogKind.UEFI)) {
@@ -209,18 +238,22 @@ public final class Appraiser {
             }
             // without quoted firmware PCRs nothing could vouch for the log: it is not used at all
             if (!fw.isEmpty()) {
+                ran.add("eventlog.uefi");
                 replay(ev.eventLogs().get(EventLogKind.UEFI), "eventlog.uefi", bank, quoted, fw, false, fail, warn);
             }
         }
         if (drtm != null) {
-            new PolicyCheck(policy, bank, quoted, drtm, fail, warn).run();
+            new PolicyCheck(policy, bank, quoted, drtm, fail, warn, ran).run();
+        }
+        if (!policy.firmware().isEmpty()) {
+            ran.add("policy.firmware");
         }
         for (Map.Entry<Integer, List<byte[]>> fw : policy.firmware().entrySet()) {
             if (!contains(fw.getValue(), quoted.get(fw.getKey()))) {
                 fail.add(new Reason("policy.firmware", "PCR " + fw.getKey() + " is not an allowed value"));
             }
         }
-        return new Result(fail, warn, reset, restart);
+        return new Result(fail, warn, reset, restart, List.copyOf(ran));
     }
 
     private VerifiedEventLog replay(byte[] log, String check, HashAlg bank, Map<Integer, byte[]> quoted,
@@ -267,15 +300,17 @@ public final class Appraiser {
         private final VerifiedEventLog log;
         private final List<Reason> fail;
         private final List<Reason> warn;
+        private final Set<String> ran;
 
         PolicyCheck(Policy policy, HashAlg bank, Map<Integer, byte[]> quoted, VerifiedEventLog log, List<Reason> fail,
-                List<Reason> warn) {
+                List<Reason> warn, Set<String> ran) {
             this.policy = policy;
             this.bank = bank;
             this.quoted = quoted;
             this.log = log;
             this.fail = fail;
             this.warn = warn;
+            this.ran = ran;
         }
 
         void run() {
@@ -283,10 +318,20 @@ public final class Appraiser {
             List<VerifiedEvent> e18 = events(18);
             List<VerifiedEvent> e19 = events(19);
             // PCR 17: the SLB (CPU measurement), then the VMM
+            if (!policy.pcr17().isEmpty()) {
+                ran.add("policy.pcr17");
+            }
             if (!policy.pcr17().isEmpty() && !contains(policy.pcr17(), quoted.get(17))) {
                 fail.add(new Reason("policy.pcr17", "PCR 17 is not an allowed SLB + VMM value"));
             }
             if (!policy.slb().isEmpty() || !policy.vmm().isEmpty()) {
+                ran.add("policy.pcr17");
+                if (!policy.slb().isEmpty()) {
+                    ran.add("policy.slb");
+                }
+                if (!policy.vmm().isEmpty()) {
+                    ran.add("policy.vmm");
+                }
                 if (e17.size() != 2) {
                     fail.add(new Reason("policy.pcr17", "PCR 17 has " + e17.size() + " events, expected SLB and VMM"));
                 } else {
@@ -301,6 +346,10 @@ public final class Appraiser {
             // PCR 18: the launch type (digest = hash of its text), then the launch configuration
             String launchType = null;
             int configEvents = 0;
+            ran.add("policy.launch-type");
+            if (!policy.launchConfig().isEmpty()) {
+                ran.add("policy.launch-config");
+            }
             for (VerifiedEvent e : e18) {
                 String text = e.dataMatchesDigest() ? new String(e.data(), StandardCharsets.US_ASCII) : "";
                 if (text.startsWith("launch-type=")) {
@@ -327,10 +376,16 @@ public final class Appraiser {
             if (configEvents != 1 && !policy.launchConfig().isEmpty()) {
                 fail.add(new Reason("policy.launch-config", "PCR 18 has " + configEvents + " configuration events"));
             }
+            if (!policy.pcr18().isEmpty()) {
+                ran.add("policy.pcr18");
+            }
             if (!policy.pcr18().isEmpty() && !contains(policy.pcr18(), quoted.get(18))) {
                 fail.add(new Reason("policy.pcr18", "PCR 18 is not an allowed launch configuration value"));
             }
             // PCR 19: one record per guest, launched or refused
+            if (!e19.isEmpty()) {
+                ran.add("policy.guest");
+            }
             for (VerifiedEvent e : e19) {
                 if (!e.dataMatchesDigest()) {
                     fail.add(new Reason("policy.guest", "guest record event " + e.index() + ": data is not what was measured"));

@@ -99,7 +99,9 @@ public final class VerifierApi {
      * is not enrolled, or when it could not be issued: the agent then asks for a challenge as usual).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record EvidenceResponse(String status, List<Reason> reasons, String verdict, ChallengeResponse next) {}
+    /** {@code checked}: every check evaluated, in order; all of them passed when the status is affirming. */
+    public record EvidenceResponse(String status, List<Reason> reasons, List<String> checked, String verdict,
+            ChallengeResponse next) {}
 
     private Enrollment.ActivateResponse activate(String nodeId, Enrollment.ActivateRequest req) throws SQLException {
         enrolledKeys.invalidate(nodeId);
@@ -215,7 +217,11 @@ public final class VerifierApi {
                 LOG.warn("next challenge for {} not issued: {}", nodeId, e.toString());
             }
         }
-        return new EvidenceResponse(row.status(), reasons, row.token(), next);
+        List<String> checked = new ArrayList<>(r.checked());
+        if (r.resetCount() != null) {
+            checked.add("clock.counters");
+        }
+        return new EvidenceResponse(row.status(), reasons, checked, row.token(), next);
     }
 
     private static String oneLine(String s) {

@@ -50,7 +50,7 @@ public final class VerifierClient {
     }
 
     /** {@code next}: the node's next challenge carried by the answer, if the verifier sent a well-formed one. */
-    public record Verdict(String status, List<Reason> reasons, String verdict, Optional<Nonce> next) {
+    public record Verdict(String status, List<Reason> reasons, List<String> checked, String verdict, Optional<Nonce> next) {
     }
 
     public VerifierClient(URI base, VerifierTrust trust) throws IOException, GeneralSecurityException {
@@ -144,6 +144,12 @@ public final class VerifierClient {
         for (JsonNode n : r.path("reasons")) {
             reasons.add(new Reason(n.path("check").asText(""), n.path("detail").asText("")));
         }
+        List<String> checked = new ArrayList<>();
+        for (JsonNode c : r.path("checked")) {
+            if (c.isTextual() && c.asText().matches("[a-z0-9.-]{1,40}") && checked.size() < 64) {
+                checked.add(c.asText());
+            }
+        }
         Optional<Nonce> next = Optional.empty();
         JsonNode n = r.get("next");
         if (n != null && n.isObject()) {
@@ -153,7 +159,7 @@ public final class VerifierClient {
                 // a malformed next challenge is ignored: the agent asks for one as usual
             }
         }
-        return new Verdict(status, reasons, r.path("verdict").asText(""), next);
+        return new Verdict(status, reasons, checked, r.path("verdict").asText(""), next);
     }
 
     private JsonNode post(String nodeId, String action, ObjectNode body) throws VerifierException {
