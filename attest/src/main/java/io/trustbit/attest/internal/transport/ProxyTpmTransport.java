@@ -142,13 +142,16 @@ public final class ProxyTpmTransport implements TpmTransport {
         return b;
     }
 
+    /** Waits until the channel is ready for {@code op}, or fails once the deadline has passed. */
     private void await(int op, long deadline) throws IOException {
         key.interestOps(op);
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || selector.select(Math.max(1, left / 1_000_000)) == 0 && deadline - System.nanoTime() <= 0) {
-            throw new IOException(String.format("%s: no complete answer within %.1f s", describe(), timeoutNanos / 1e9));
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            if (selector.select(Math.max(1, left / 1_000_000)) > 0) {
+                selector.selectedKeys().clear();
+                return;
+            }
         }
-        selector.selectedKeys().clear();
+        throw new IOException(String.format("%s: no complete answer within %.1f s", describe(), timeoutNanos / 1e9));
     }
 
     private static String printable(byte[] b) {
