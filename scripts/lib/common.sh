@@ -18,6 +18,20 @@ TB_TEST_PACKAGES=(
   "/boot/vmlinuz-*:linux-image-amd64" "/usr/share/doc/busybox-static:busybox-static" "cpio:cpio"
 )
 
+# tb_verifier_address LOG PID: waits (up to 30 s) until the verifier started as PID has written its address
+# and certificate fingerprint to LOG, and prints "URL FINGERPRINT"; fails if PID ends first or time runs out.
+tb_verifier_address() {
+  local log="$1" pid="$2" url fp _
+  for _ in $(seq 300); do
+    url=$(sed -n 's/^verifier listening on \(https:[^ ]*\).*/\1/p' "$log" | head -1)
+    fp=$(sed -n 's/^TLS certificate SHA-256 fingerprint: //p' "$log" | head -1)
+    [[ -n "$url" && -n "$fp" ]] && { echo "$url $fp"; return 0; }
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 tb_log() { printf '==> %s\n' "$*" >&2; }
 tb_die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 
