@@ -7,6 +7,7 @@ import io.trustbit.attest.EkType;
 import io.trustbit.attest.EventLogKind;
 import io.trustbit.attest.EventLogs;
 import io.trustbit.attest.Evidence;
+import io.trustbit.attest.NodeId;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.Quote;
 import io.trustbit.attest.tpm2.PcrSelection;
@@ -51,7 +52,7 @@ public final class QuoteCommand implements Callable<Integer> {
     @Option(names = "--drtm-log", paramLabel = "F", description = "DRTM event log to include in evidence.json.")
     Path drtmLog;
     @Option(names = "--node-id", paramLabel = "ID", defaultValue = "local", description = "Node id written into evidence.json.")
-    String nodeId;
+    NodeId nodeId;
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (required).") Path out;
 
     @Override
@@ -63,9 +64,6 @@ public final class QuoteCommand implements Callable<Integer> {
         }
         byte[] nonceBytes = Hex.parse(nonce, "--nonce", 1, 64);
         PcrSelection selection = Selections.parse(pcrs);
-        if (!Evidence.NODE_ID.matcher(nodeId).matches()) {
-            throw CliException.badInput("--node-id must match " + Evidence.NODE_ID.pattern(), null);
-        }
         AkLocation location = o.akLocation();
         Quote q;
         Map<EventLogKind, byte[]> logs;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustbit.attest.Agent;
 import io.trustbit.attest.AkType;
+import io.trustbit.attest.NodeId;
 import io.trustbit.attest.VerifierTrust;
 import io.trustbit.attest.tpm2.PcrSelection;
 import io.trustbit.cli.Cli;
@@ -80,6 +81,57 @@ class AgentCliTest {
         }
     }
 
+    /**
+     * Ids at the edges of the one node-id rule enroll and attest against the real verifier: one starting with
+     * '_' and one of 100 characters (the verifier's paths once took only 64, starting with a letter or digit).
+     * Each has its own TPM, as one TPM is one node.
+     */
+    @Test
+    void nodeIdsOfTheOneRuleEnrollAndAttest() throws Exception {
+        String longId = "n" + "0123456789".repeat(9) + "-abcdefg.";
+        assertEquals(100, longId.length());
+        try (VerifierServer v = verifier(0)) {
+            for (String id : new String[] {"_gateway", longId}) {
+                try (Swtpm own = Swtpm.start(dir.resolve("swtpm-" + id.length()))) {
+                    Cli r = QuoteCliTest.trustbit("agent", "--tpm", own.spec(), "--verifier", v.url(), "--node-id", id,
+                            "--state-dir", dir.resolve("agent-" + id.length()), "--verifier-fingerprint", v.tlsFingerprint(),
+                            "--once");
+                    // contraindicated only because no policy is installed: enrolled, attested, the node check passed
+                    assertEquals(1, r.code(), id + ": " + r);
+                    assertTrue(r.out().contains("enrolled node " + id + " "), r.out());
+                    assertTrue(r.out().contains("policy.unavailable"), r.out());
+                    assertTrue(r.out().contains("checked: evidence.node "), r.out());
+                    assertFalse(r.out().contains("  evidence."), r.out());
+                }
+            }
+        }
+    }
+
+    @Test
+    void anIdOutsideTheRuleIsRefusedBeforeAnythingIsSent() {
+        String tooLong = "n".repeat(NodeId.MAX_LENGTH + 1);
+        for (String id : new String[] {tooLong, "-node", ".node", "node/1", "né"}) {
+            Cli r = QuoteCliTest.trustbit("agent", "--tpm", "swtpm:127.0.0.1:1", "--verifier", "http://127.0.0.1:1",
+                    "--node-id", id, "--state-dir", dir.resolve("unused"), "--insecure-http-loopback", "--once");
+            assertEquals(2, r.code(), id + ": " + r);
+            assertTrue(r.err().contains("--node-id") && r.err().contains("is not valid (1-128 characters"), r.err());
+        }
+    }
+
+    /** A host name that is not a valid node id stops the agent with the rule; it is never replaced by another id. */
+    @Test
+    void aHostNameOutsideTheRuleIsAClearError() {
+        for (String host : new String[] {"h".repeat(129), "-dash-first", "host name"}) {
+            io.trustbit.cli.CliException e = org.junit.jupiter.api.Assertions.assertThrows(io.trustbit.cli.CliException.class,
+                    () -> AgentCommand.hostNodeId(host));
+            assertEquals(io.trustbit.cli.ExitCode.BAD_INPUT, e.exitCode());
+            assertTrue(e.getMessage().startsWith("this host's name '"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("is not a valid node id (" + NodeId.RULE + "): give one with --node-id"),
+                    e.getMessage());
+        }
+        assertEquals(NodeId.of("_gateway"), AgentCommand.hostNodeId("_gateway"));
+    }
+
     @Test
     void survivesAVerifierRestart() throws Exception {
         VerifierServer v = verifier(0);
@@ -120,7 +172,7 @@ class AgentCliTest {
         static RunningAgent start(VerifierServer v, String node, Path state, Duration interval, StringWriter log)
                 throws Exception {
             Agent agent = new Agent(new Agent.Config(swtpm.spec(), v.url(), VerifierTrust.Fingerprint.parse(v.tlsFingerprint()),
-                    node, state, interval, PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256, Optional.empty(),
+                    NodeId.of(node), state, interval, PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256, Optional.empty(),
                     Optional.empty()), new PrintWriter(log, true));
             AtomicBoolean stop = new AtomicBoolean();
             Thread t = new Thread(() -> {

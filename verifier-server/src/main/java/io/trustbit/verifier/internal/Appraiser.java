@@ -102,7 +102,7 @@ public final class Appraiser {
         Long restart = null;
 
         ran.add("evidence.node");
-        if (!nodeId.equals(ev.nodeId())) {
+        if (!nodeId.equals(ev.node().value())) {
             fail.add(new Reason("evidence.node", "nodeId does not match the request path"));
         }
         ran.add("nonce");
