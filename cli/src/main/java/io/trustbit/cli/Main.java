@@ -35,6 +35,7 @@ public final class Main {
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new ErrorMapper());
         cl.setParameterExceptionHandler(ErrorMapper::usageError);
+        cl.setExecutionStrategy(ErrorMapper::refuseUnmatchedThenRun);
         cl.registerConverter(NodeId.class, s -> {
             try {
                 return NodeId.of(s);

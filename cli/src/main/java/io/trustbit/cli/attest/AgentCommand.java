@@ -93,7 +93,7 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             r = agent.attestOnce();
         } catch (AttestException | VerifierException | IOException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "attestation failed: " + e.getMessage(), e);
+            throw CliException.environment("attestation failed: " + e.getMessage(), e);
         }
         out.println("status: " + r.status());
         for (String reason : r.reasons()) {

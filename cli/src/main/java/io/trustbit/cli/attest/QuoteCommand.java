@@ -71,10 +71,8 @@ public final class QuoteCommand implements Callable<Integer> {
             EkType ek = AttestationTpm.ekTypeOf(location, o.ekType == null ? tpm.defaultEkType() : EkType.fromLabel(o.ekType));
             q = tpm.quote(location, o.akType(), ek, nonceBytes, selection);
             logs = EventLogs.collect(tpm, o.tpm, Optional.ofNullable(drtmLog));
-        } catch (AttestException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "quote failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "quote failed: " + e.getMessage(), e);
+        } catch (AttestException | IOException e) {
+            throw CliException.environment("quote failed: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage(), e);
         }
@@ -92,9 +90,9 @@ public final class QuoteCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("quote of " + selection + " written to " + out + " (AK name "
                     + HexFormat.of().formatHex(ak.name()) + ")");
         } catch (IOException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "cannot write " + out + ": " + e.getMessage(), e);
+            throw CliException.badInput("cannot write " + out + ": " + e.getMessage(), e);
         } catch (io.trustbit.attest.tpm2.Tpm2FormatException | java.security.InvalidKeyException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "unexpected AK public area: " + e.getMessage(), e);
+            throw CliException.environment("the TPM returned an unexpected AK public area: " + e.getMessage(), e);
         }
         return ExitCode.OK.code();
     }

@@ -73,11 +73,12 @@ class AgentCliTest {
             String wrongPin = "00" + v.tlsFingerprint().replace(":", "").substring(2);
             Cli pinned = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
                     "--state-dir", state, "--verifier-fingerprint", wrongPin, "--once");
-            assertEquals(2, pinned.code());
+            assertEquals(3, pinned.code(), pinned.toString());
             assertTrue(pinned.err().contains("pinned SHA-256 fingerprint"), pinned.err());
             Cli plain = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
                     "--state-dir", state, "--insecure-http-loopback", "--once");
-            assertEquals(2, plain.code());
+            assertEquals(2, plain.code(), plain.toString());
+            assertTrue(plain.err().contains("an https verifier needs --verifier-fingerprint or --ca-cert"), plain.err());
         }
     }
 
@@ -130,6 +131,22 @@ class AgentCliTest {
                     e.getMessage());
         }
         assertEquals(NodeId.of("_gateway"), AgentCommand.hostNodeId("_gateway"));
+    }
+
+    /** An unreachable verifier is an environment failure (exit 3) that names the host and the cause. */
+    @Test
+    void anUnreachableVerifierExits3NamingHostAndCause() throws Exception {
+        int port = io.trustbit.cli.ExitCodesTest.closedPort();
+        Cli refused = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", "http://127.0.0.1:" + port,
+                "--node-id", "node-4", "--state-dir", dir.resolve("agent4"), "--insecure-http-loopback", "--once");
+        assertEquals(3, refused.code(), refused.toString());
+        assertTrue(refused.err().startsWith("trustbit: attestation failed: cannot reach the verifier 127.0.0.1:" + port
+                + ": connection refused"), refused.err());
+        Cli unknown = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", "https://no-such-host.invalid:8443",
+                "--node-id", "node-4", "--state-dir", dir.resolve("agent4"), "--verifier-fingerprint", "00".repeat(32), "--once");
+        assertEquals(3, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().startsWith("trustbit: attestation failed: cannot reach the verifier no-such-host.invalid:8443: "
+                + "host name not found"), unknown.err());
     }
 
     @Test

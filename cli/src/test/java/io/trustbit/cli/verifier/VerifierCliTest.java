@@ -157,7 +157,10 @@ class VerifierCliTest {
             assertEquals(0, url.code(), url.toString());
             assertTrue(url.out().contains("\"status\":\"affirming\""), url.out());
             // without trusting the self-signed certificate the JWKS cannot be fetched
-            assertEquals(2, run("verdict", "check", affirming, "--jwks", server.url() + "/v1/jwks").code());
+            Cli untrusted = run("verdict", "check", affirming, "--jwks", server.url() + "/v1/jwks");
+            assertEquals(3, untrusted.code(), untrusted.toString());
+            assertTrue(untrusted.err().startsWith("trustbit: cannot fetch the JWKS: 127.0.0.1:" + server.port() + ": TLS failed: "),
+                    untrusted.err());
         } finally {
             server.close();
         }

@@ -3,6 +3,7 @@ package io.trustbit.attest.internal.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustbit.attest.NetworkFailures;
 import io.trustbit.attest.NodeId;
 import io.trustbit.attest.VerifierException;
 import io.trustbit.attest.VerifierTrust;
@@ -183,7 +184,7 @@ public final class VerifierClient {
                 answer = in.readNBytes(MAX_RESPONSE + 1);
             }
         } catch (IOException e) {
-            throw new VerifierException("verifier " + base + " unreachable: " + e.getMessage(), e);
+            throw new VerifierException("cannot reach the verifier " + NetworkFailures.describe(uri, e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VerifierException("interrupted", e);
