@@ -7,6 +7,7 @@ import io.trustbit.cli.Cli;
 import io.trustbit.measure.Ed25519PublicKey;
 import io.trustbit.measure.LaunchConfig;
 import io.trustbit.verifier.Policy;
+import io.trustbit.verifier.VerdictVerifier;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
 import io.trustbit.verifier.internal.Es256;
@@ -130,7 +131,7 @@ class VerifierCliTest {
         VerifierServer server = VerifierServer.start(VerifierConfig.builder(dir.resolve("data")).port(0).build());
         try {
             KeyPair key = KeyFiles.readKeyPair(dir.resolve("data/verdict-signing-key.pem"));
-            VerdictSigner signer = new VerdictSigner(key, "test");
+            VerdictSigner signer = new VerdictSigner(key, VerdictVerifier.ISSUER);
             long now = System.currentTimeMillis() / 1000;
             String affirming = signer.sign(new VerdictSigner.Claims("n1", "affirming", List.of(), "00", "p", "sha256:00",
                     now, now + 60));
