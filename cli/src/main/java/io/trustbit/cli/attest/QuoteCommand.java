@@ -13,6 +13,7 @@ import io.trustbit.attest.Quote;
 import io.trustbit.attest.tpm2.PcrSelection;
 import io.trustbit.attest.tpm2.TpmtPublic;
 import io.trustbit.cli.CliException;
+import io.trustbit.cli.PcrJson;
 import io.trustbit.cli.ExitCode;
 import io.trustbit.cli.VerboseOption;
 import io.trustbit.measure.HashAlg;
@@ -84,7 +85,7 @@ public final class QuoteCommand implements Callable<Integer> {
             Files.write(out.resolve("quote.sig"), q.signature());
             Files.write(out.resolve("ak.pub"), q.akPublic());
             Files.writeString(out.resolve("ak.pub.pem"), pem(ak.toJcaPublicKey().getEncoded()));
-            Files.writeString(out.resolve("pcrs.json"), pcrJson(q.pcrs()) + "\n");
+            Files.writeString(out.resolve("pcrs.json"), PcrJson.of(q.pcrs()) + "\n");
             Files.write(out.resolve("pcrs.bin"), pcrBin(selection, q.pcrs()));
             Files.write(out.resolve("evidence.json"), EvidenceCodec.toJson(evidence));
             spec.commandLine().getOut().println("quote of " + selection + " written to " + out + " (AK name "
@@ -100,28 +101,6 @@ public final class QuoteCommand implements Callable<Integer> {
     static String pem(byte[] spki) {
         String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(spki);
         return "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n";
-    }
-
-    /** {@code {"pcrs":{"sha256":{"0":"<hex>",...}}}}, the same shape as {@code eventlog replay --json}. */
-    static String pcrJson(Map<HashAlg, SortedMap<Integer, byte[]>> pcrs) {
-        StringBuilder sb = new StringBuilder("{\"pcrs\":{");
-        boolean firstBank = true;
-        for (HashAlg alg : HashAlg.values()) {
-            SortedMap<Integer, byte[]> bank = pcrs.get(alg);
-            if (bank == null) {
-                continue;
-            }
-            sb.append(firstBank ? "" : ",").append('"').append(alg.bankName()).append("\":{");
-            firstBank = false;
-            boolean first = true;
-            for (Map.Entry<Integer, byte[]> e : bank.entrySet()) {
-                sb.append(first ? "" : ",").append('"').append(e.getKey()).append("\":\"")
-                        .append(HexFormat.of().formatHex(e.getValue())).append('"');
-                first = false;
-            }
-            sb.append('}');
-        }
-        return sb.append("}}").toString();
     }
 
     /**
