@@ -49,8 +49,12 @@ public class ExitCodesTest {
         int port = closedPort();
         Cli r = Cli.run("tpm", "info", "--tpm", "swtpm:127.0.0.1:" + port);
         assertEquals(3, r.code(), r.toString());
-        assertTrue(r.err().startsWith("trustbit: ") && r.err().contains("127.0.0.1:" + port)
-                && r.err().toLowerCase(java.util.Locale.ROOT).contains("connection refused"), r.err());
+        assertTrue(r.err().startsWith("trustbit: TPM swtpm:127.0.0.1:" + port + ": ") && r.err().endsWith(": connection refused\n"),
+                r.err());
+        Cli unknown = Cli.run("tpm", "info", "--tpm", "swtpm:no-such-host.invalid:2321");
+        assertEquals(3, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().startsWith("trustbit: TPM swtpm:no-such-host.invalid:2321: ")
+                && unknown.err().endsWith(": host name not found\n"), unknown.err());
     }
 
     @Test
