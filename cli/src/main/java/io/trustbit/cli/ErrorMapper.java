@@ -40,10 +40,10 @@ final class ErrorMapper implements CommandLine.IExecutionExceptionHandler {
         return ExitCode.BAD_INPUT.code();
     }
 
-    /** An argument no command or option takes: a word where a subcommand is expected is an unknown command. */
+    /** An argument nothing takes: a word where a subcommand is expected is an unknown command. */
     private static int unmatched(CommandLine cl, String arg) {
-        boolean command = !cl.getSubcommands().isEmpty() && !arg.startsWith("-");
-        return usageError(cl, (command ? "unknown command '" : "unknown argument '") + arg + "'");
+        String kind = arg.startsWith("-") ? "option" : cl.getSubcommands().isEmpty() ? "argument" : "command";
+        return usageError(cl, "unknown " + kind + " '" + arg + "'");
     }
 
     /**

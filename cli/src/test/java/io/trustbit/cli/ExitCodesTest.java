@@ -38,7 +38,10 @@ public class ExitCodesTest {
         assertTrue(sub.err().startsWith("trustbit: unknown command 'chek'\nTry 'trustbit verdict --help'."), sub.err());
         Cli arg = Cli.run("eventlog", "dump", "a", "b");
         assertEquals(2, arg.code(), arg.toString());
-        assertTrue(arg.err().contains("unknown argument 'b'") || arg.err().contains("'b'"), arg.err());
+        assertTrue(arg.err().startsWith("trustbit: unknown argument 'b'\nTry 'trustbit eventlog dump --help'."), arg.err());
+        Cli option = Cli.run("eventlog", "dump", "--bogus", "--help");
+        assertEquals(2, option.code(), option.toString());
+        assertTrue(option.err().startsWith("trustbit: unknown option '--bogus'\n"), option.err());
         Cli help = Cli.run("--help");
         assertEquals(0, help.code(), help.toString());
         assertTrue(help.out().startsWith("Usage: trustbit"), help.out());
