@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The one node-id rule at its boundaries, and Evidence's nodeId following it. */
@@ -24,6 +26,18 @@ class NodeIdTest {
         assertFalse(NodeId.isValid(null));
         assertEquals("node id (none) is not valid (" + NodeId.RULE + ")",
                 assertThrows(IllegalArgumentException.class, () -> NodeId.of(null)).getMessage());
+    }
+
+    /** The documents state the rule the code applies: formats.md and the OpenAPI schema of paths and Evidence. */
+    @Test
+    void theDocumentsStateThisRule() throws Exception {
+        String pattern = NodeId.PATTERN.pattern();
+        assertEquals("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}", pattern);
+        String formats = Files.readString(Path.of("../docs/formats.md"));
+        assertTrue(formats.contains("## Node ids") && formats.contains("`" + pattern + "`"), "docs/formats.md");
+        String openapi = Files.readString(Path.of("../docs/api/openapi.yaml"));
+        assertTrue(openapi.contains("pattern: \"^" + pattern + "$\"") && openapi.contains("maxLength: " + NodeId.MAX_LENGTH),
+                "docs/api/openapi.yaml");
     }
 
     @Test
