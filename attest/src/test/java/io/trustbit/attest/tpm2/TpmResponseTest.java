@@ -195,6 +195,36 @@ class TpmResponseTest {
         }
     }
 
+    /** Random byte changes and cuts: a response either parses or fails with Tpm2FormatException, nothing else. */
+    @Test
+    void randomMutationsOnlyEverThrowFormatException() {
+        List<Map.Entry<byte[], Parser>> cases = new ArrayList<>(wellFormed().values());
+        java.util.Random rnd = new java.util.Random(20261202);
+        List<String> failures = new ArrayList<>();
+        int parsed = 0;
+        for (int i = 0; i < 20_000 && failures.size() < 10; i++) {
+            Map.Entry<byte[], Parser> c = cases.get(rnd.nextInt(cases.size()));
+            byte[] m = c.getKey().clone();
+            for (int j = 1 + rnd.nextInt(3); j > 0; j--) {
+                int at = rnd.nextInt(m.length);
+                m[at] = rnd.nextInt(3) == 0 ? (byte) 0xFF : (byte) rnd.nextInt(256);
+            }
+            if (rnd.nextInt(8) == 0) {
+                m = Arrays.copyOf(m, rnd.nextInt(m.length + 4));
+            }
+            try {
+                c.getValue().parse(m);
+                parsed++;
+            } catch (Tpm2FormatException expected) {
+                // the only exception allowed
+            } catch (RuntimeException e) {
+                failures.add(e + " for " + java.util.HexFormat.of().formatHex(m));
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        assertTrue(parsed > 0, "some mutations keep the response well-formed");
+    }
+
     @Test
     void aShortNvReadIsRefused() {
         Tpm2FormatException e = assertThrows(Tpm2FormatException.class, () -> TpmResponse.nvRead(nvReadResponse(500), 512));
