@@ -47,7 +47,7 @@ public final class AgentCommand implements Callable<Integer> {
     Path stateDir;
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s", description = "e.g. 30s, 5m, 1h (default ${DEFAULT-VALUE}).")
     String interval;
-    @Option(names = "--once", description = "Attest once (enrolling first if needed); exit 0 affirming, 1 otherwise.")
+    @Option(names = "--once", description = "Attest once (enrolling first if needed); exit 0 affirming, 1 otherwise, 3 if the TPM or verifier fails.")
     boolean once;
     @Option(names = "--pcrs", paramLabel = "SEL", defaultValue = "sha256:0-7,17-23", description = "PCR selection (default ${DEFAULT-VALUE}).")
     String pcrs;
