@@ -138,7 +138,8 @@ const char *acpi_find_ivrs(acpi_map_fn map, void *ctx, u64 *ivrs_pa, u32 *ivrs_l
 			continue;
 		if (found_len != 0)
 			return "ACPI: more than one IVRS table";
-		e = map_table(map, ctx, pa, sizeof(struct ivrs_header), IVRS_MAX_LEN, &ent, &len);
+		/* Only the SDT header here: ivrs_parse names a table too short for the IVRS header. */
+		e = map_table(map, ctx, pa, sizeof(struct acpi_sdt_header), IVRS_MAX_LEN, &ent, &len);
 		if (e != NULL)
 			return e;
 		found_pa = pa;
