@@ -82,32 +82,45 @@ static const u8 *phys_map(void *ctx, u64 pa, u64 len)
 	return (const u8 *)(uptr)pa;
 }
 
-/* Every function on every bus whose class is 0806h (IOMMU) must be an IVRS unit with a secure
- * device capability where the IVRS says, and every unit must be such a function. */
+/* One present PCI function: if its class is 0806h (IOMMU) it must be an IVRS unit with a secure
+ * device capability where the IVRS says; marks that unit seen. */
+static void check_function(u16 bdf, u32 *seen)
+{
+	u32 i = 0;
+
+	if (pci_read(bdf, 8) >> 16 != PCI_CLASS_IOMMU)
+		return;
+	while (i < info.nr_units && info.unit[i].device_id != bdf)
+		i++;
+	if (i == info.nr_units) {
+		con_puts("VMM: PCI function ");
+		put_bdf(bdf);
+		con_puts(" is an IOMMU (class 0806h)\n");
+		die("DMA protection: an IOMMU on PCI is missing from the ACPI IVRS");
+	}
+	u8 cap = (u8)info.unit[i].cap_offset;
+	if (cap < 0x40 || (pci_read(bdf, cap) & 0xFFu) != PCI_CAP_ID_SECURE)
+		die("DMA protection: IVRS capability offset does not name the IOMMU's capability");
+	*seen |= 1u << i;
+}
+
+/* Every function on every bus whose class is 0806h must be an IVRS unit, and every unit must be
+ * such a function. Functions 1-7 are looked at only behind a multi-function function 0 (header
+ * type bit 7, PCI 3.0 §6.2.1): a single-function device may mirror function 0 there. */
 static void pci_cross_check(void)
 {
 	u32 seen = 0;
 
-	for (u32 bdf = 0; bdf < 0x10000u; bdf++) {
-		if ((bdf & 7) == 0 && (pci_read((u16)bdf, 0) & 0xFFFFu) == 0xFFFFu) {
-			bdf += 7;                    /* no function 0: skip the device */
+	for (u32 dev = 0; dev < 0x10000u; dev += 8) {
+		if ((pci_read((u16)dev, 0) & 0xFFFFu) == 0xFFFFu)
 			continue;
-		}
-		if ((pci_read((u16)bdf, 0) & 0xFFFFu) == 0xFFFFu || pci_read((u16)bdf, 8) >> 16 != PCI_CLASS_IOMMU)
+		check_function((u16)dev, &seen);
+		if (!(pci_read((u16)dev, 0x0C) & 0x00800000u))
 			continue;
-		u32 i = 0;
-		while (i < info.nr_units && info.unit[i].device_id != bdf)
-			i++;
-		if (i == info.nr_units) {
-			con_puts("VMM: PCI function ");
-			put_bdf((u16)bdf);
-			con_puts(" is an IOMMU (class 0806h)\n");
-			die("DMA protection: an IOMMU on PCI is missing from the ACPI IVRS");
+		for (u32 fn = 1; fn < 8; fn++) {
+			if ((pci_read((u16)(dev | fn), 0) & 0xFFFFu) != 0xFFFFu)
+				check_function((u16)(dev | fn), &seen);
 		}
-		u8 cap = (u8)info.unit[i].cap_offset;
-		if (cap < 0x40 || (pci_read((u16)bdf, cap) & 0xFFu) != PCI_CAP_ID_SECURE)
-			die("DMA protection: IVRS capability offset does not name the IOMMU's capability");
-		seen |= 1u << i;
 	}
 	if (seen != (1u << info.nr_units) - 1)
 		die("DMA protection: the IVRS lists an IOMMU that PCI does not show (class 0806h)");
