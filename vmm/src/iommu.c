@@ -73,11 +73,14 @@ static void put_bdf(u16 bdf)
 	con_puts(s);
 }
 
-/* ---- ACPI reads: only 0-4 GiB (the identity map), never wrapping ---- */
+/* ---- ACPI reads: only below the chipset window, never wrapping ---- */
+/* A firmware pointer into 0xFEC00000-4 GiB (I/O APIC, HPET, TPM, IOMMU, local APIC, flash) is refused:
+ * reads there can have side effects (a TPM FIFO read consumes a byte), and tables are in RAM. */
+#define ACPI_READ_LIMIT 0xFEC00000ull
 static const u8 *phys_map(void *ctx, u64 pa, u64 len)
 {
 	(void)ctx;
-	if (pa >= FOUR_GIB || len > FOUR_GIB - pa)
+	if (pa >= ACPI_READ_LIMIT || len > ACPI_READ_LIMIT - pa)
 		return NULL;
 	return (const u8 *)(uptr)pa;
 }

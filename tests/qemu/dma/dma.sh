@@ -7,8 +7,8 @@
 #   B  control, the same machine and attack without the IOMMU: VMM memory, event log and SLB are
 #      overwritten, which shows the test can fail. PCR 18 records dma-protection=none.
 #   C  malformed IVRS tables (truncated, lying length, overlapping blocks), one published by firmware
-#      without an IOMMU on PCI, and a second IVRS beside QEMU's: the VMM stops with the reason,
-#      before any guest runs.
+#      without an IOMMU on PCI, a second IVRS beside QEMU's, and an assigned device that does not
+#      exist: the VMM stops with the reason, before PCR 18 and before any guest runs.
 # Every boot with a guest: PCRs 17-19 equal `trustbit measure` with the matching --dma-protection.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -123,6 +123,8 @@ refused overlapping "IVRS: block at offset 0x30: length below its type's header 
 refused no-iommu-on-pci "DMA protection: the IVRS lists an IOMMU that PCI does not show (class 0806h)" \
   --acpitable "$work/ivrs-good.bin"
 refused second-ivrs "ACPI: more than one IVRS table" --machine q35 --iommu --acpitable "$work/ivrs-good.bin"
+# The measured command line assigns 00:04.0, but this machine has no device there.
+refused absent-device "DMA protection: an assigned device= PCI function does not exist" --machine q35 --iommu
 
 if [[ $failures -gt 0 ]]; then echo "dma: $failures check(s) FAILED"; exit 1; fi
 echo "dma: all checks passed"
