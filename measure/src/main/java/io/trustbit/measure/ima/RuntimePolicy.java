@@ -93,7 +93,8 @@ public final class RuntimePolicy {
         String path = e.path();
         if (e.isViolation()) {
             return allowViolations ? null : new ImaFinding(e.index(), path, "runtime.violation",
-                    "measurement violation (the file was open for writing while measured, or changed during measurement)");
+                    "measurement violation (a file open for writing was measured, or changed while measured;"
+                    + " PCR 10 does not cover the path of a violation)");
         }
         String digest = e.fileDigestAlgo().imaName() + ":" + Hex.of(e.fileDigestRef());
         if (path.equals(BOOT_AGGREGATE)) {
