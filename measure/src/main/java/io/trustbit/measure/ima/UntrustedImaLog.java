@@ -225,10 +225,7 @@ public final class UntrustedImaLog {
      *     list does not start where {@code start} stands
      */
     public VerifiedImaLog verifyAgainst(ImaReplayState start, PcrValues quoted) throws ReplayMismatchException {
-        if (start.nextEntry() != firstIndex) {
-            throw new IllegalArgumentException("the list starts at entry " + firstIndex + " but the replay state is at entry "
-                    + start.nextEntry());
-        }
+        requireStart(start);
         Map<HashAlg, byte[]> expected = new EnumMap<>(HashAlg.class);
         for (HashAlg bank : quoted.banks()) {
             quoted.get(bank, IMA_PCR).ifPresent(v -> expected.put(bank, v));
@@ -241,27 +238,64 @@ public final class UntrustedImaLog {
                 throw new IllegalArgumentException("the replay state does not track the " + bank.bankName() + " bank");
             }
         }
-        Map<HashAlg, byte[]> running = new EnumMap<>(HashAlg.class);
-        Map<HashAlg, MessageDigest> extend = new EnumMap<>(HashAlg.class);
-        Map<HashAlg, MessageDigest> hasher = new EnumMap<>(HashAlg.class);
-        for (HashAlg bank : start.banks()) {
-            running.put(bank, start.pcr(bank));
-            extend.put(bank, bank.newDigest());
-            hasher.put(bank, bank.newDigest());
-        }
+        Replay replay = new Replay(start);
         int n = entries.size();
         for (int i = 0; ; i++) {
-            if (matches(running, expected)) {
+            if (matches(replay.running, expected)) {
                 List<VerifiedImaEntry> verified = new ArrayList<>(i);
                 for (int j = 0; j < i; j++) {
                     verified.add(new VerifiedImaEntry(entries.get(j)));
                 }
-                return new VerifiedImaLog(verified, ImaReplayState.of(firstIndex + i, running), n - i);
+                return new VerifiedImaLog(verified, ImaReplayState.of(firstIndex + i, replay.running), n - i);
             }
             if (i == n) {
                 break;
             }
-            UntrustedImaEntry e = entries.get(i);
+            replay.extend(entries.get(i));
+        }
+        Map<HashAlg, byte[]> running = replay.running;
+        List<ReplayMismatchException.Mismatch> mismatches = new ArrayList<>();
+        expected.forEach((bank, value) -> {
+            if (!MessageDigest.isEqual(value, running.get(bank))) {
+                mismatches.add(new ReplayMismatchException.Mismatch(bank, IMA_PCR, value, running.get(bank)));
+            }
+        });
+        throw new ReplayMismatchException(mismatches);
+    }
+
+    /**
+     * Replays every entry from {@code start} without reference values: the state the list claims to lead to,
+     * not a verified fact (reference logs, tests, benchmarks).
+     */
+    public ImaReplayState replay(ImaReplayState start) {
+        requireStart(start);
+        Replay replay = new Replay(start);
+        entries.forEach(replay::extend);
+        return ImaReplayState.of(firstIndex + entries.size(), replay.running);
+    }
+
+    private void requireStart(ImaReplayState start) {
+        if (start.nextEntry() != firstIndex) {
+            throw new IllegalArgumentException("the list starts at entry " + firstIndex + " but the replay state is at entry "
+                    + start.nextEntry());
+        }
+    }
+
+    /** Running PCR 10 values of every bank a state tracks, extended entry by entry. */
+    private static final class Replay {
+        final Map<HashAlg, byte[]> running = new EnumMap<>(HashAlg.class);
+        private final Map<HashAlg, MessageDigest> extend = new EnumMap<>(HashAlg.class);
+        private final Map<HashAlg, MessageDigest> hasher = new EnumMap<>(HashAlg.class);
+
+        Replay(ImaReplayState start) {
+            for (HashAlg bank : start.banks()) {
+                running.put(bank, start.pcr(bank));
+                extend.put(bank, bank.newDigest());
+                hasher.put(bank, bank.newDigest());
+            }
+        }
+
+        void extend(UntrustedImaEntry e) {
             for (Map.Entry<HashAlg, byte[]> b : running.entrySet()) {
                 byte[] value = e.extendValue(b.getKey(), hasher.get(b.getKey()));
                 MessageDigest m = extend.get(b.getKey());
@@ -270,13 +304,6 @@ public final class UntrustedImaLog {
                 b.setValue(m.digest());
             }
         }
-        List<ReplayMismatchException.Mismatch> mismatches = new ArrayList<>();
-        expected.forEach((bank, value) -> {
-            if (!MessageDigest.isEqual(value, running.get(bank))) {
-                mismatches.add(new ReplayMismatchException.Mismatch(bank, IMA_PCR, value, running.get(bank)));
-            }
-        });
-        throw new ReplayMismatchException(mismatches);
     }
 
     private static boolean matches(Map<HashAlg, byte[]> running, Map<HashAlg, byte[]> expected) {
