@@ -159,7 +159,7 @@ public final class RuntimeSection {
             y.append('\n');
             p.digests().forEach((path, ds) -> {
                 y.append("    ").append(quote(path)).append(":\n");
-                ds.forEach(d -> y.append("      - \"").append(d).append("\"\n"));
+                ds.stream().sorted().forEach(d -> y.append("      - \"").append(d).append("\"\n"));
             });
         }
         return y.toString();

@@ -38,8 +38,9 @@ public final class RuntimePolicy {
     private final boolean allowViolations;
 
     private RuntimePolicy(Builder b) {
-        TreeMap<String, Set<String>> d = new TreeMap<>();
-        b.digests.forEach((k, v) -> d.put(k, Collections.unmodifiableSet(new LinkedHashSet<>(v))));
+        // sorted for output, hashed for the lookup of every entry
+        java.util.LinkedHashMap<String, Set<String>> d = new java.util.LinkedHashMap<>();
+        b.digests.forEach((k, v) -> d.put(k, Collections.unmodifiableSet(new java.util.HashSet<>(v))));
         this.digests = Collections.unmodifiableMap(d);
         this.keys = List.copyOf(b.keys);
         this.excludes = List.copyOf(b.excludes);
@@ -51,7 +52,7 @@ public final class RuntimePolicy {
         return new Builder();
     }
 
-    /** Allowed digests by path, each {@code <algo>:<hex>}, paths sorted. */
+    /** Allowed digests by path, each {@code <algo>:<hex>}, paths sorted (digests in no particular order). */
     public Map<String, Set<String>> digests() {
         return digests;
     }
