@@ -45,6 +45,21 @@ final class ImaFuzzTargets {
         }
     }
 
+    /**
+     * Parses, replays against the values the list itself claims (so every list that parses is verified and
+     * appraised, and the fuzzer reaches the appraisal) and appraises; returns as {@link #replayAndAppraise}.
+     */
+    static String selfQuotedReplayAndAppraise(byte[] list) {
+        try {
+            ImaReplayState end = UntrustedImaLog.parse(list).replay(ImaReplayState.initial());
+            PcrValues quote = PcrValues.builder().put(io.trustbit.measure.HashAlg.SHA1, 10, end.pcr(io.trustbit.measure.HashAlg.SHA1))
+                    .put(io.trustbit.measure.HashAlg.SHA256, 10, end.pcr(io.trustbit.measure.HashAlg.SHA256)).build();
+            return replayAndAppraise(list, quote);
+        } catch (ImaFormatException e) {
+            return "format";
+        }
+    }
+
     /** Parses and appraises a security.ima value as a signature (the appraisal of an ima-sig entry). */
     static void signature(byte[] xattr) {
         try {

@@ -24,11 +24,13 @@ class ImaFuzzTest {
         }
     }
 
+    /** Seeds in ImaFuzzTestInputs/measurementList: the real kernel's list and a generated one with every entry kind. */
     @FuzzTest(maxDuration = "60s")
     void measurementList(byte[] data) {
-        ImaFuzzTargets.replayAndAppraise(data, QUOTED);
+        ImaFuzzTargets.selfQuotedReplayAndAppraise(data);
     }
 
+    /** Seed in ImaFuzzTestInputs/securityIma: a signature evmctl ima_sign made. */
     @FuzzTest(maxDuration = "60s")
     void securityIma(byte[] data) {
         ImaFuzzTargets.signature(data);
@@ -37,6 +39,7 @@ class ImaFuzzTest {
     @Test
     void seedVerifies() {
         assertEquals("verified 6 findings 5", ImaFuzzTargets.replayAndAppraise(SEED, QUOTED));
+        assertEquals("verified 6 findings 5", ImaFuzzTargets.selfQuotedReplayAndAppraise(SEED));
     }
 
     @Test
