@@ -70,8 +70,7 @@ public final class KeylimeRuntimePolicy {
             if (!digests.isMissingNode() && !digests.isObject()) {
                 throw new PolicyException("digests: must be an object of path to digest lists");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = digests.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : digests.properties()) {
                 if (!e.getValue().isArray()) {
                     throw new PolicyException("digests[\"" + e.getKey() + "\"]: must be a list");
                 }
@@ -112,8 +111,7 @@ public final class KeylimeRuntimePolicy {
         if (!rings.isObject()) {
             throw new PolicyException("verification-keys: must hold an object of keyring name to keyring");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = rings.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : rings.properties()) {
             String f = "verification-keys[\"" + e.getKey() + "\"]";
             JsonNode ring = decodeTwice(e.getValue(), mapper, f);
             List<JsonNode> pubkeys = array(ring.path("pubkeys"), f + ".pubkeys");
