@@ -65,6 +65,41 @@ public final class ImaReplayState {
         return pcr.keySet();
     }
 
+    /**
+     * The state as bytes a verifier can store between attestations (little-endian): u64 next entry, u8 bank
+     * count, then per bank in {@link HashAlg} order its u16 TPM_ALG_ID and the running value.
+     */
+    public byte[] encode() {
+        int size = 9;
+        for (HashAlg a : pcr.keySet()) {
+            size += 2 + a.size();
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(nextEntry).put((byte) pcr.size());
+        pcr.forEach((a, v) -> b.putShort((short) a.tcgId()).put(v));
+        return b.array();
+    }
+
+    /** Reads {@link #encode()}'s bytes; anything else is refused naming the field. */
+    public static ImaReplayState decode(byte[] bytes) throws io.trustbit.measure.FormatException {
+        io.trustbit.measure.internal.ByteReader r = new io.trustbit.measure.internal.ByteReader(bytes).context("IMA replay state: ");
+        long next = r.u64("next entry");
+        int banks = r.u8("bank count");
+        if (banks == 0 || banks > HashAlg.values().length) {
+            throw r.error("bank count", banks + " is not 1.." + HashAlg.values().length);
+        }
+        Map<HashAlg, byte[]> m = new EnumMap<>(HashAlg.class);
+        for (int i = 0; i < banks; i++) {
+            int id = r.u16("bank algorithm");
+            HashAlg a = HashAlg.fromTcgId(id).orElseThrow(() -> r.fieldError("bank algorithm", String.format("0x%04x is not a supported bank", id)));
+            if (m.put(a, r.bytes(a.size(), a.bankName() + " value")) != null) {
+                throw r.fieldError("bank algorithm", a.bankName() + " appears twice");
+            }
+        }
+        r.requireEnd("IMA replay state");
+        return of(next, m);
+    }
+
     byte[] pcrRef(HashAlg bank) {
         return pcr.get(bank);
     }

@@ -195,6 +195,31 @@ class ImaLogTest {
     }
 
     @Test
+    void theReplayStateSurvivesEncoding() throws Exception {
+        byte[] log = mixed(ImaSigningKey.generate(ImaSigningKey.Type.ECDSA_P256));
+        List<byte[]> entries = split(log);
+        byte[] head = join(entries.subList(0, 3));
+        ImaReplayState stored = ImaReplayState.decode(UntrustedImaLog.parse(head)
+                .verifyAgainst(ImaReplayState.initial(), replayed(head)).end().encode());
+        assertEquals(3, stored.nextEntry());
+        VerifiedImaLog rest = UntrustedImaLog.parse(join(entries.subList(3, entries.size())), 3).verifyAgainst(stored, replayed(log));
+        assertEquals(3, rest.entries().size());
+        byte[] good = stored.encode();
+        // u64 next entry (8) + bank count (1) + per bank: alg id (2) + value
+        assertEquals(8 + 1 + 2 + 20 + 2 + 32, good.length);
+        byte[] noBanks = good.clone();
+        noBanks[8] = 0;
+        assertTrue(assertThrows(FormatException.class, () -> ImaReplayState.decode(noBanks)).getMessage().contains("bank count 0 is not 1..4"));
+        byte[] twice = good.clone();
+        twice[9 + 22] = 0x04;  // second bank id: SHA-1 again (0x0004)
+        twice[9 + 23] = 0x00;
+        assertThrows(FormatException.class, () -> ImaReplayState.decode(twice));
+        assertThrows(FormatException.class, () -> ImaReplayState.decode(Arrays.copyOf(good, good.length - 1)));
+        assertTrue(assertThrows(FormatException.class, () -> ImaReplayState.decode(Arrays.copyOf(good, good.length + 1)))
+                .getMessage().contains("trailing"));
+    }
+
+    @Test
     void entriesAfterTheQuoteStayUnverified() throws Exception {
         byte[] log = mixed(ImaSigningKey.generate(ImaSigningKey.Type.ECDSA_P256));
         List<byte[]> entries = split(log);
