@@ -93,8 +93,7 @@ public final class UntrustedImaLog {
         int pcrAt = r.position();
         long pcr = r.u32("pcr");
         if (pcr != IMA_PCR) {
-            throw new ImaFormatException(r.fieldError("pcr", pcr + " is not PCR " + IMA_PCR
-                    + " (offset 0x" + Integer.toHexString(pcrAt) + ")").getMessage());
+            throw r.fieldError("pcr", pcr + " is not PCR " + IMA_PCR + " (offset 0x" + Integer.toHexString(pcrAt) + ")");
         }
         byte[] templateDigest = r.bytes(HashAlg.SHA1.size(), "template digest");
         int nameLength = r.length32("template name length", MAX_TEMPLATE_NAME);
@@ -118,8 +117,7 @@ public final class UntrustedImaLog {
         byte[] digestField = d.bytes(digestLength, "d-ng field");
         int colon = indexOf(digestField, (byte) ':');
         if (colon <= 0 || colon + 1 >= digestField.length || digestField[colon + 1] != 0) {
-            throw new ImaFormatException(d.fieldError("d-ng field", "is not \"<algo>:\\0<digest>\" (offset 0x"
-                    + Integer.toHexString(digestAt) + ")").getMessage());
+            throw d.fieldError("d-ng field", "is not \"<algo>:\\0<digest>\" (offset 0x" + Integer.toHexString(digestAt) + ")");
         }
         String algoName = printableAscii(java.util.Arrays.copyOf(digestField, colon));
         ImaHashAlgo algo = algoName == null ? null : ImaHashAlgo.fromImaName(algoName).orElse(null);
