@@ -4,8 +4,8 @@
  * (test/rfc8554.txt; signatures made by Bouncy Castle and by trustbit's Java signer, written by
  * the measure module's tests) and reports every failing id together at the end. For each valid
  * case it also checks that these are rejected: every single-bit flip of the public key, a bit flip
- * in every --stride'th byte of the signature, a flip in the message, every truncation of the
- * signature and one appended byte. --min N fails unless the files hold at least N cases.
+ * in every --stride'th byte of the signature, a flip in the message, truncations of the signature to
+ * every --stride'th length and to one byte short, and one appended byte. --min N fails unless the files hold at least N cases.
  */
 #include <tb/lms.h>
 
@@ -17,6 +17,16 @@ static int verify(const u8 *sig, long sig_len, const u8 *msg, long msg_len, cons
 }
 
 static long mutations;
+
+static void truncated(const char *id, long n, const u8 *sig, const u8 *msg, long msg_len, const u8 *pub,
+		      long pub_len)
+{
+	u8 *cut = malloc((size_t)n + 1);     /* exact-size copy, so ASan sees any over-read */
+	memcpy(cut, sig, (size_t)n);
+	check(!verify(cut, n, msg, msg_len, pub, pub_len), "%s: accepted truncated to %ld bytes", id, n);
+	free(cut);
+	mutations++;
+}
 
 static void mutate(const char *id, long stride, u8 *sig, long sig_len, u8 *msg, long msg_len, u8 *pub,
 		   long pub_len)
@@ -36,12 +46,9 @@ static void mutate(const char *id, long stride, u8 *sig, long sig_len, u8 *msg, 
 		check(!verify(sig, sig_len, msg, msg_len, pub, pub_len), "%s: accepted with the message changed", id);
 		msg[msg_len - 1] ^= 1;
 	}
-	for (long n = 0; n < sig_len; n++, mutations++) {
-		u8 *cut = malloc((size_t)n + 1);     /* exact-size copy, so ASan sees any over-read */
-		memcpy(cut, sig, (size_t)n);
-		check(!verify(cut, n, msg, msg_len, pub, pub_len), "%s: accepted truncated to %ld bytes", id, n);
-		free(cut);
-	}
+	for (long n = 0; n < sig_len; n += stride)
+		truncated(id, n, sig, msg, msg_len, pub, pub_len);
+	truncated(id, sig_len - 1, sig, msg, msg_len, pub, pub_len);
 	u8 *longer = malloc((size_t)sig_len + 1);
 	memcpy(longer, sig, (size_t)sig_len);
 	longer[sig_len] = 0;
