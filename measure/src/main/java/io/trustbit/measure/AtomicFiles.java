@@ -10,7 +10,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
-/** Writes files atomically: a temporary file in the same directory, synced, then renamed over the target. */
+/**
+ * Writes files atomically and durably: a temporary file in the same directory, synced, renamed over
+ * the target, then the directory synced so that the rename itself survives a crash.
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
@@ -38,6 +41,9 @@ public final class AtomicFiles {
                 ch.force(true);
             }
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
         } finally {
             Files.deleteIfExists(tmp);
         }

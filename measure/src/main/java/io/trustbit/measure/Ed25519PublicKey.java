@@ -1,14 +1,13 @@
 package io.trustbit.measure;
 
 import io.trustbit.measure.internal.Ed25519Verify;
-import io.trustbit.measure.internal.Hex;
 import java.security.MessageDigest;
 
 /**
  * An Ed25519 public key as its raw 32-byte encoding (RFC 8032, §5.1.5). The encoding is only checked
  * to be a curve point when a signature is verified, so a damaged key still has a key id to compare.
  */
-public final class Ed25519PublicKey {
+public final class Ed25519PublicKey implements SignerPublicKey {
     private final byte[] raw;
 
     private Ed25519PublicKey(byte[] raw) {
@@ -22,17 +21,14 @@ public final class Ed25519PublicKey {
         return new Ed25519PublicKey(raw.clone());
     }
 
+    @Override
+    public SignatureAlg algorithm() {
+        return SignatureAlg.ED25519;
+    }
+
+    @Override
     public byte[] raw() {
         return raw.clone();
-    }
-
-    /** SHA-256 of the raw key: the signer key id of manifests and guest records. */
-    public byte[] keyId() {
-        return HashAlg.SHA256.digest(raw);
-    }
-
-    public String keyIdHex() {
-        return Hex.of(keyId());
     }
 
     /** True if the encoding is a valid curve point of the prime-order subgroup (RFC 8032, §5.1.3). */
@@ -40,7 +36,7 @@ public final class Ed25519PublicKey {
         return Ed25519Verify.isValidPublicKey(raw);
     }
 
-    /** True only for a valid signature of {@code message} under this key. */
+    @Override
     public boolean verify(byte[] message, byte[] signature) {
         return Ed25519Verify.verify(raw, message, signature);
     }

@@ -38,7 +38,7 @@ public final class ImageManifest {
 
     /** Signs a manifest for an image of the given length and digest. */
     public static ImageManifest sign(ImageKind kind, long imageLength, byte[] imageSha256, long securityVersion,
-            SigningKey key) {
+            ManifestSigner key) {
         if (imageLength < 0) {
             throw new IllegalArgumentException("image length must not be negative");
         }
@@ -48,10 +48,16 @@ public final class ImageManifest {
         if (securityVersion < 0 || securityVersion > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("security version must be 0..4294967295");
         }
-        byte[] keyId = key.publicKey().keyId();
-        byte[] signed = signedPart(kind, imageLength, imageSha256, securityVersion, SignatureAlg.ED25519, 64, keyId);
-        return new ImageManifest(kind, imageLength, imageSha256, securityVersion, SignatureAlg.ED25519, keyId,
-                key.sign(signed));
+        SignerPublicKey pub = key.publicKey();
+        byte[] keyId = pub.keyId();
+        SignatureAlg alg = pub.algorithm();
+        byte[] signed = signedPart(kind, imageLength, imageSha256, securityVersion, alg, key.signatureLength(), keyId);
+        byte[] sig = key.sign(signed);
+        if (sig.length != key.signatureLength() || !alg.allowsSignatureLength(sig.length)) {
+            throw new IllegalStateException(alg + " signature of " + sig.length + " bytes, expected "
+                    + key.signatureLength());
+        }
+        return new ImageManifest(kind, imageLength, imageSha256, securityVersion, alg, keyId, sig);
     }
 
     private static byte[] signedPart(ImageKind kind, long length, byte[] sha256, long sv, SignatureAlg alg,

@@ -21,7 +21,7 @@ public final class ImageVerifier {
     }
 
     /** Parses then verifies; a malformed manifest fails with {@link Reason#FORMAT}. */
-    public static ImageManifest verify(byte[] manifestBytes, ImageDigest image, Ed25519PublicKey key,
+    public static ImageManifest verify(byte[] manifestBytes, ImageDigest image, SignerPublicKey key,
             Requirements req) throws ManifestVerificationException {
         ImageManifest m;
         try {
@@ -33,15 +33,15 @@ public final class ImageVerifier {
         return m;
     }
 
-    public static void verify(ImageManifest m, ImageDigest image, Ed25519PublicKey key, Requirements req)
+    public static void verify(ImageManifest m, ImageDigest image, SignerPublicKey key, Requirements req)
             throws ManifestVerificationException {
         if (!MessageDigest.isEqual(m.signerKeyId(), key.keyId())) {
             throw new ManifestVerificationException(Reason.SIGNER_KEY, "manifest is signed by key "
                     + Hex.of(m.signerKeyId()) + ", not by the given key " + key.keyIdHex());
         }
-        if (m.algorithm() != SignatureAlg.ED25519) {
-            throw new ManifestVerificationException(Reason.SIGNATURE, "signature algorithm " + m.algorithm()
-                    + " is not supported");
+        if (m.algorithm() != key.algorithm()) {
+            throw new ManifestVerificationException(Reason.SIGNATURE, "manifest algorithm " + m.algorithm()
+                    + " differs from the key's " + key.algorithm());
         }
         if (!key.verify(m.signedBytes(), m.signature())) {
             throw new ManifestVerificationException(Reason.SIGNATURE, "manifest signature does not verify");

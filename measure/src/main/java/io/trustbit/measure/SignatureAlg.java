@@ -6,7 +6,7 @@ import java.util.Optional;
 public enum SignatureAlg {
     /** RFC 8032 Ed25519, 64-byte signatures. */
     ED25519(1, 64, 64),
-    /** Reserved for LMS (RFC 8554): parsed, but not supported for verification yet. */
+    /** HSS/LMS (RFC 8554, NIST SP 800-208 SHA-256 sets); the length follows the parameter set. */
     LMS(2, 1, 8192);
 
     private final int id;
