@@ -1,14 +1,14 @@
 package io.trustbit.cli;
 
 import io.trustbit.measure.AtomicFiles;
-import io.trustbit.measure.Ed25519PublicKey;
 import io.trustbit.measure.ImageDigest;
 import io.trustbit.measure.ImageKind;
 import io.trustbit.measure.ImageManifest;
 import io.trustbit.measure.ImageVerifier;
 import io.trustbit.measure.KeyFiles;
 import io.trustbit.measure.ManifestVerificationException;
-import io.trustbit.measure.SigningKey;
+import io.trustbit.measure.ManifestSigner;
+import io.trustbit.measure.SignerPublicKey;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -67,9 +67,9 @@ public final class ImageCommand {
                 throw CliException.badInput("--security-version must be 0..4294967295", null);
             }
             char[] pass = Inputs.passphrase(passphraseFile);
-            SigningKey key;
+            ManifestSigner key;
             try {
-                key = KeyFiles.readPrivate(keyFile, pass);
+                key = KeyFiles.readSigner(keyFile, pass);
             } catch (KeyFiles.KeyFileException e) {
                 throw CliException.badInput(e.getMessage(), e);
             } finally {
@@ -82,7 +82,12 @@ public final class ImageCommand {
             for (Path image : images) {
                 ImageDigest d = digest(image, progress.forFile(image));
                 progress.done();
-                ImageManifest m = ImageManifest.sign(k, d.length(), d.sha256(), securityVersion, key);
+                ImageManifest m;
+                try {
+                    m = ImageManifest.sign(k, d.length(), d.sha256(), securityVersion, key);
+                } catch (java.io.UncheckedIOException e) {
+                    throw CliException.badInput("cannot sign " + image + ": " + e.getCause().getMessage(), e);
+                }
                 Path mf = manifestPath(image);
                 try {
                     AtomicFiles.write(mf, m.encode());
@@ -111,9 +116,9 @@ public final class ImageCommand {
         @Override
         public Integer call() {
             Optional<ImageKind> k = kind == null ? Optional.empty() : Optional.of(kind(kind));
-            Ed25519PublicKey key;
+            SignerPublicKey key;
             try {
-                key = KeyFiles.readPublic(pubFile);
+                key = KeyFiles.readSignerPublic(pubFile);
             } catch (KeyFiles.KeyFileException e) {
                 throw CliException.badInput(e.getMessage(), e);
             }

@@ -1,6 +1,7 @@
 package io.trustbit.cli;
 
 import io.trustbit.measure.KeyFiles;
+import io.trustbit.measure.LmsSigningKey;
 import io.trustbit.measure.SigningKey;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit key ...}: signing keys. */
-@Command(name = "key", mixinStandardHelpOptions = true, description = "Manage Ed25519 image signing keys and ECDSA/RSA application signing keys.", subcommands = {KeyCommand.New.class})
+@Command(name = "key", mixinStandardHelpOptions = true, description = "Manage Ed25519 and LMS image signing keys and ECDSA/RSA application signing keys.", subcommands = {KeyCommand.New.class})
 public final class KeyCommand {
 
     /** {@code trustbit key new --out PATH [--passphrase-file F]}: prints the key id, never key material. */
@@ -33,11 +34,22 @@ public final class KeyCommand {
         boolean json;
 
         @Option(names = "--type", defaultValue = "ed25519", paramLabel = "TYPE",
-                description = "ed25519 (image signing, default), or ecdsa-p256, rsa-2048, rsa-3072 (IMA application signing: also writes PATH.der).")
+                description = "ed25519 (image signing, default), lms (hash-based image signing, RFC 8554: a stateful key), or ecdsa-p256, rsa-2048, rsa-3072 (IMA application signing: also writes PATH.der).")
         String type;
+
+        @Option(names = "--lms-height", defaultValue = "10", paramLabel = "H",
+                description = "With --type lms: tree height 5, 10, 15, 20 or 25 (2^H signatures; default 10).")
+        int lmsHeight;
+
+        @Option(names = "--lms-w", defaultValue = "4", paramLabel = "W",
+                description = "With --type lms: Winternitz parameter 2, 4 or 8 (default 4).")
+        int lmsW;
 
         @Override
         public Integer call() {
+            if ("lms".equals(type)) {
+                return newLms();
+            }
             if (!"ed25519".equals(type)) {
                 return AppKeyFiles.create(spec, type, out, passphraseFile, json);
             }
@@ -52,9 +64,29 @@ public final class KeyCommand {
                     Arrays.fill(pass, '\0');
                 }
             }
-            String id = key.publicKey().keyIdHex();
+            return printKeyId(key.publicKey().keyIdHex());
+        }
+
+        private int printKeyId(String id) {
             spec.commandLine().getOut().println(json ? "{\"keyId\":\"" + id + "\"}" : id);
             return ExitCode.OK.code();
+        }
+
+        /** PATH.key: the LMS key file with its leaf state (0600); PATH.pub: SubjectPublicKeyInfo PEM. */
+        private int newLms() {
+            if (passphraseFile != null) {
+                throw CliException.badInput("--passphrase-file does not apply to --type lms (the key file holds state rewritten on every signature)", null);
+            }
+            Path keyFile = out.resolveSibling(out.getFileName() + ".key");
+            try {
+                LmsSigningKey key = LmsSigningKey.generate(keyFile, lmsHeight, lmsW);
+                KeyFiles.writeLmsPublic(out.resolveSibling(out.getFileName() + ".pub"), key.publicKey());
+                return printKeyId(key.publicKey().keyIdHex());
+            } catch (IllegalArgumentException e) {
+                throw CliException.badInput(e.getMessage(), e);
+            } catch (IOException e) {
+                throw CliException.badInput("cannot write " + out + ".key/.pub: " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -41,8 +41,8 @@ public final class LaunchConfigCommand implements Callable<Integer> {
                 minSv = Long.parseLong(s.substring(colon + 1));
             }
             try {
-                io.trustbit.measure.Ed25519PublicKey key = KeyFiles.readPublic(Path.of(path));
-                if (!key.isValidPoint()) {
+                io.trustbit.measure.SignerPublicKey key = KeyFiles.readSignerPublic(Path.of(path));
+                if (key instanceof io.trustbit.measure.Ed25519PublicKey ed && !ed.isValidPoint()) {
                     throw CliException.badInput(path + ": not a valid Ed25519 public key (no curve point of prime order)", null);
                 }
                 list.add(new LaunchConfig.Signer(key, minSv));

@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
@@ -115,6 +116,56 @@ public final class KeyFiles {
         } catch (IOException | RuntimeException e) {
             throw new KeyFileException(file + ": malformed private key", e);
         }
+    }
+
+    /** Writes an HSS/LMS public key as {@code PATH.pub}: SubjectPublicKeyInfo PEM, id-alg-hss-lms-hashsig (RFC 9708). */
+    public static void writeLmsPublic(Path pubFile, LmsPublicKey key) throws IOException {
+        SubjectPublicKeyInfo spki = new SubjectPublicKeyInfo(
+                new AlgorithmIdentifier(PKCSObjectIdentifiers.id_alg_hss_lms_hashsig), key.raw());
+        AtomicFiles.write(pubFile, toPem(new PemObject("PUBLIC KEY", spki.getEncoded())));
+    }
+
+    /**
+     * Reads a manifest signing key: an LMS key file (docs/formats.md, "LMS signing keys"; it cannot be
+     * encrypted) or an Ed25519 PKCS#8 PEM file as {@link #readPrivate} does.
+     */
+    public static ManifestSigner readSigner(Path file, char[] passphrase) throws KeyFileException {
+        byte[] head = new byte[4];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(4);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new KeyFileException(file + ": no such key file", e);
+        } catch (IOException e) {
+            throw new KeyFileException(file + ": unreadable key file: " + e.getMessage(), e);
+        }
+        if (!LmsSigningKey.isLmsKeyFile(head)) {
+            return readPrivate(file, passphrase);
+        }
+        if (passphrase != null) {
+            throw new KeyFileException(file + ": an LMS key file is not encrypted; --passphrase-file does not apply", null);
+        }
+        try {
+            return LmsSigningKey.open(file);
+        } catch (IOException | FormatException e) {
+            throw new KeyFileException(e.getMessage(), e);
+        }
+    }
+
+    /** Reads a SubjectPublicKeyInfo PEM file holding an Ed25519 or an HSS/LMS (RFC 9708) key. */
+    public static SignerPublicKey readSignerPublic(Path file) throws KeyFileException {
+        Object obj = readPem(file);
+        if (obj instanceof SubjectPublicKeyInfo spki
+                && PKCSObjectIdentifiers.id_alg_hss_lms_hashsig.equals(spki.getAlgorithm().getAlgorithm())) {
+            if (spki.getAlgorithm().getParameters() != null || spki.getPublicKeyData().getPadBits() != 0) {
+                throw new KeyFileException(file + ": malformed HSS/LMS public key", null);
+            }
+            try {
+                return LmsPublicKey.fromRaw(spki.getPublicKeyData().getOctets());
+            } catch (IllegalArgumentException e) {
+                throw new KeyFileException(file + ": " + e.getMessage(), e);
+            }
+        }
+        return readPublic(file);
     }
 
     /** Reads a SubjectPublicKeyInfo PEM file holding an Ed25519 key. */

@@ -48,6 +48,18 @@ public final class LmsSigningKey implements ManifestSigner {
         return Lms.hssSignatureSize(lms, ots) <= ImageManifest.MAX_SIGNATURE_LENGTH;
     }
 
+    /**
+     * Creates a key of LMS_SHA256_M32_H{height} / LMOTS_SHA256_N32_W{w}; {@code height} 5, 10, 15, 20 or
+     * 25, {@code w} 2, 4 or 8 (IllegalArgumentException otherwise).
+     */
+    public static LmsSigningKey generate(Path file, int height, int w) throws IOException {
+        LmsType lms = java.util.Arrays.stream(LmsType.values()).filter(t -> t.height() == height).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("LMS tree height must be 5, 10, 15, 20 or 25, not " + height));
+        OtsType ots = java.util.Arrays.stream(OtsType.values()).filter(t -> t.w() == w && fitsManifest(lms, t))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("LM-OTS Winternitz parameter must be 2, 4 or 8, not " + w));
+        return generate(file, lms, ots);
+    }
+
     /** Creates a new key in {@code file} (mode 0600, next leaf 0) and computes its public key. */
     public static LmsSigningKey generate(Path file, LmsType lms, OtsType ots) throws IOException {
         if (!fitsManifest(lms, ots)) {

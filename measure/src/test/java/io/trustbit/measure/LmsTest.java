@@ -201,4 +201,28 @@ class LmsTest {
                 k.publicKey(), ImageVerifier.Requirements.none()));
         assertEquals(ManifestVerificationException.Reason.SIGNATURE, e.reason());
     }
+
+    @Test
+    void launchConfigWithAnLmsSignerIsVersion2AndParsesStrictly() throws Exception {
+        LmsPublicKey lms = LmsSigningKey.generate(dir.resolve("lc.key"), LmsType.H5, OtsType.W8).publicKey();
+        Ed25519PublicKey ed = SigningKey.generate().publicKey();
+        LaunchConfig c = new LaunchConfig(List.of(new LaunchConfig.Signer(ed, 1), new LaunchConfig.Signer(lms, 9)), "harness");
+        byte[] blob = c.encode();
+        // "TBLC", version 2, N = 2, (u16 type 1, u16 32, u32 1, 32 bytes), (u16 type 2, u16 60, u32 9, 60 bytes), u16 7, "harness"
+        assertEquals(8 + 8 + 32 + 8 + 60 + 2 + 7, blob.length);
+        assertEquals(2, blob[4]);
+        assertEquals(c, LaunchConfig.parse(blob));
+        byte[] badType = blob.clone();
+        badType[8 + 40] = 3;
+        FormatException e = assertThrows(FormatException.class, () -> LaunchConfig.parse(badType));
+        assertTrue(e.getMessage().contains("signer[1].key type"), e.getMessage());
+        byte[] badLen = blob.clone();
+        badLen[8 + 40 + 2] = 56;
+        e = assertThrows(FormatException.class, () -> LaunchConfig.parse(badLen));
+        assertTrue(e.getMessage().contains("signer[1].key length"), e.getMessage());
+        byte[] badLevels = blob.clone();
+        badLevels[8 + 40 + 8 + 3] = 2;  // HSS L = 2
+        e = assertThrows(FormatException.class, () -> LaunchConfig.parse(badLevels));
+        assertTrue(e.getMessage().contains("signer[1].key"), e.getMessage());
+    }
 }
