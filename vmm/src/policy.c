@@ -4,14 +4,17 @@
 #include <tb/sha256.h>
 #include <tb/string.h>
 #include <tb/ed25519.h>
+#include <tb/lms.h>
 
 static u16 get16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
 static u32 get32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
 static u64 get64(const u8 *p) { return (u64)get32(p) | (u64)get32(p + 4) << 32; }
 static void put32(u8 *p, u32 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); p[2] = (u8)(v >> 16); p[3] = (u8)(v >> 24); }
 
-/* Launch configuration (docs/launch-protocol.md): "TBLC", u16 version, u16 N, N x 40-byte signer,
- * u16 L, L bytes command line; nothing may follow. */
+/* Launch configuration (docs/launch-protocol.md): "TBLC", u16 version, u16 N, N signers, u16 L,
+ * L bytes command line; nothing may follow. Version 1 signer: 32-byte Ed25519 key, u32 min SV,
+ * u32 reserved 0. Version 2 signer: u16 key type (manifest algorithm), u16 key length (32 for
+ * Ed25519, 60 for HSS/LMS), u32 min SV, the key. */
 const char *launch_config_parse(const u8 *buf, size_t len, struct launch_config *cfg)
 {
 	tb_memset(cfg, 0, sizeof(*cfg));
@@ -19,21 +22,42 @@ const char *launch_config_parse(const u8 *buf, size_t len, struct launch_config 
 		return "launch config: truncated header (offset 0, need 8 bytes)";
 	if (tb_memcmp(buf, "TBLC", 4) != 0)
 		return "launch config: magic at offset 0 is not TBLC";
-	if (get16(buf + 4) != 1)
-		return "launch config: version at offset 4 is not 1";
+	u32 version = get16(buf + 4);
+	if (version != 1 && version != 2)
+		return "launch config: version at offset 4 is neither 1 nor 2";
 	u32 n = get16(buf + 6);
 	if (n < 1 || n > LC_MAX_SIGNERS)
 		return "launch config: signer count at offset 6 not in 1..16";
 	size_t off = 8;
-	if (len - off < (size_t)n * LC_SIGNER_SIZE)
-		return "launch config: signer list truncated (offset 8)";
-	for (u32 i = 0; i < n; i++, off += LC_SIGNER_SIZE) {
+	for (u32 i = 0; i < n; i++) {
 		struct lc_signer *s = &cfg->signers[i];
-		tb_memcpy(s->pub, buf + off, 32);
-		sha256(s->pub, 32, s->key_id);
-		s->min_security_version = get32(buf + off + 32);
-		if (get32(buf + off + 36) != 0)
-			return "launch config: signer reserved field (offset 8+40i+36) not zero";
+		if (version == 1) {
+			if (len - off < LC_SIGNER_SIZE)
+				return "launch config: signer list truncated (offset 8)";
+			s->alg = MF_ALG_ED25519;
+			s->pub_len = 32;
+			tb_memcpy(s->pub, buf + off, 32);
+			s->min_security_version = get32(buf + off + 32);
+			if (get32(buf + off + 36) != 0)
+				return "launch config: signer reserved field (offset 8+40i+36) not zero";
+			off += LC_SIGNER_SIZE;
+		} else {
+			if (len - off < LC_SIGNER_HDR_V2)
+				return "launch config: signer list truncated (offset 8)";
+			s->alg = get16(buf + off);
+			s->pub_len = get16(buf + off + 2);
+			s->min_security_version = get32(buf + off + 4);
+			if (s->alg != MF_ALG_ED25519 && s->alg != MF_ALG_LMS)
+				return "launch config: signer key type is neither 1 (Ed25519) nor 2 (HSS/LMS)";
+			if (s->pub_len != (s->alg == MF_ALG_ED25519 ? 32 : HSS_PUBLIC_KEY_SIZE))
+				return "launch config: signer key length does not match its key type";
+			off += LC_SIGNER_HDR_V2;
+			if (len - off < s->pub_len)
+				return "launch config: signer list truncated (offset 8)";
+			tb_memcpy(s->pub, buf + off, s->pub_len);
+			off += s->pub_len;
+		}
+		sha256(s->pub, s->pub_len, s->key_id);
 	}
 	cfg->nr_signers = n;
 	if (len - off < 2)
@@ -92,13 +116,15 @@ const char *manifest_parse(const u8 *buf, size_t len, struct manifest *m)
 	tb_memcpy(m->image_sha256, buf + 16, 32);
 	m->security_version = get32(buf + 48);
 	m->alg = get16(buf + 52);
-	if (m->alg != MF_ALG_ED25519)
+	if (m->alg != MF_ALG_ED25519 && m->alg != MF_ALG_LMS)
 		return "manifest: unsupported signature algorithm at offset 52";
 	m->sig_len = get16(buf + 54);
 	if (m->sig_len > MF_MAX_SIG)
 		return "manifest: signature length at offset 54 above 8192";
-	if (m->sig_len != ED25519_SIGNATURE_SIZE)
+	if (m->alg == MF_ALG_ED25519 && m->sig_len != ED25519_SIGNATURE_SIZE)
 		return "manifest: Ed25519 signature length at offset 54 is not 64";
+	if (m->sig_len == 0)
+		return "manifest: LMS signature length at offset 54 is 0";
 	tb_memcpy(m->key_id, buf + 56, 32);
 	if (len - MF_FIXED_SIZE < m->sig_len)
 		return "manifest: signature truncated (offset 88)";
@@ -134,15 +160,19 @@ static u32 verify_chain(const u8 *mf, size_t mf_len, u64 img_len, const struct l
 	}
 	if (signer == NULL)
 		return *detail = "signer key id not in the launch configuration", REFUSE_UNKNOWN_SIGNER;
-	if (ed25519_verify(m.sig, mf, MF_FIXED_SIZE, signer->pub) != 1)
+	if (m.alg != signer->alg)
+		return *detail = "manifest algorithm differs from the signer's key type", REFUSE_BAD_SIGNATURE;
+	if (m.alg == MF_ALG_ED25519 && ed25519_verify(m.sig, mf, MF_FIXED_SIZE, signer->pub) != 1)
 		return *detail = "Ed25519 signature does not verify", REFUSE_BAD_SIGNATURE;
+	if (m.alg == MF_ALG_LMS && hss_verify(m.sig, m.sig_len, mf, MF_FIXED_SIZE, signer->pub, signer->pub_len) != 1)
+		return *detail = "LMS signature does not verify", REFUSE_BAD_SIGNATURE;
 	if (m.security_version < signer->min_security_version)
 		return *detail = "security version below the signer's minimum", REFUSE_ROLLBACK;
 	return *detail = "verified", REFUSE_NONE;
 }
 
 /* Verification order (vmm/README.md): hash the image, parse the manifest, kind, length, digest,
- * signer key id in the trusted set, Ed25519 signature, security version against the signer's
+ * signer key id in the trusted set, algorithm of that signer, Ed25519 or LMS signature, security version against the signer's
  * minimum. The first failing step decides the refusal reason. */
 void guest_verify(const u8 *img, u64 img_len, const u8 *mf, size_t mf_len,
 		  const struct launch_config *cfg, struct guest_decision *d)

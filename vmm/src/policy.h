@@ -10,7 +10,9 @@
 
 #define LC_MAX_SIGNERS      16u
 #define LC_MAX_CMDLINE      1024u
-#define LC_SIGNER_SIZE      40u
+#define LC_SIGNER_SIZE      40u     /* version 1: Ed25519 key, min SV, reserved */
+#define LC_SIGNER_HDR_V2    8u      /* version 2: u16 key type, u16 key length, u32 min SV, then the key */
+#define LC_MAX_KEY          60u     /* an HSS/LMS public key (RFC 8554 §6.1, L = 1) */
 
 #define MF_FIXED_SIZE       88u     /* signed part: bytes [0, 88) */
 #define MF_MAX_SIG          8192u
@@ -18,7 +20,7 @@
 #define MF_KIND_VMM         1u
 #define MF_KIND_GUEST       2u
 #define MF_ALG_ED25519      1u
-#define MF_ALG_LMS          2u      /* reserved by the format, not accepted here */
+#define MF_ALG_LMS          2u      /* HSS/LMS, RFC 8554, SHA-256 parameter sets */
 
 #define GR_SIZE             128u
 #define GR_LAUNCHED         1u
@@ -41,7 +43,9 @@ enum refusal {
 };
 
 struct lc_signer {
-	u8 pub[32];
+	u16 alg;                         /* MF_ALG_ED25519 or MF_ALG_LMS: the only algorithm accepted from it */
+	u16 pub_len;                     /* 32 or 60 */
+	u8 pub[LC_MAX_KEY];
 	u8 key_id[32];                   /* SHA-256(pub), computed at parse time */
 	u32 min_security_version;
 };

@@ -35,7 +35,7 @@ cp "$w/img" "$w/img2"; printf 'x' | dd of="$w/img2" bs=1 seek=10 conv=notrunc 2>
 v "$w/cfg-k1" "$w/img2" "$w/m" 5                # tampered image
 head -c 151 "$w/m" > "$w/short"; v "$w/cfg-k1" "$w/img" "$w/short" 2
 
-if "$root/trustbit" help image sign >/dev/null 2>&1; then
+if "$root/trustbit" image sign --help >/dev/null 2>&1; then
   "$root/trustbit" key new --out "$w/tk" >/dev/null
   cp "$w/img" "$w/timg"
   "$root/trustbit" image sign --key "$w/tk.key" --kind guest --security-version 9 "$w/timg" >/dev/null
@@ -45,6 +45,29 @@ if "$root/trustbit" help image sign >/dev/null 2>&1; then
   v "$w/tcfg10" "$w/timg" "$w/timg.manifest" 8
   "$root/trustbit" image sign --key "$w/tk.key" --kind vmm --security-version 9 "$w/timg" >/dev/null
   v "$w/tcfg" "$w/timg" "$w/timg.manifest" 3     # a VMM manifest is not a guest manifest
+  # HSS/LMS: an LMS signer in a version-2 configuration beside the Ed25519 one
+  "$root/trustbit" key new --type lms --lms-height 5 --out "$w/lk" >/dev/null
+  cp "$w/img" "$w/limg"
+  "$root/trustbit" image sign --key "$w/lk.key" --kind guest --security-version 4 "$w/limg" >/dev/null
+  "$root/trustbit" launch-config --signer "$w/tk.pub:0" --signer "$w/lk.pub:4" --out "$w/lcfg" >/dev/null
+  v "$w/lcfg" "$w/limg" "$w/limg.manifest" 0     # LMS-signed, LMS signer trusted
+  v "$w/tcfg" "$w/limg" "$w/limg.manifest" 6     # LMS signer not in the configuration
+  for off in 88 93 200 1500 2000; do             # L, q, LM-OTS chains, path
+    flip "$w/limg.manifest" "$off" "$w/lbad"; v "$w/lcfg" "$w/limg" "$w/lbad" 7
+  done
+  "$root/trustbit" launch-config --signer "$w/lk.pub:5" --out "$w/lcfg5" >/dev/null
+  v "$w/lcfg5" "$w/limg" "$w/limg.manifest" 8
+  # an Ed25519 manifest whose key id names the LMS signer is refused as the wrong algorithm
+  cp "$w/timg.manifest" "$w/cross"
+  "$root/trustbit" image sign --key "$w/tk.key" --kind guest --security-version 9 "$w/limg" >/dev/null
+  python3 - "$w/limg.manifest" "$w/lk.pub" <<'PY'
+import sys, hashlib, base64
+pem = open(sys.argv[2]).read().split("-----")[2]
+raw = base64.b64decode("".join(pem.split()))[-60:]
+b = bytearray(open(sys.argv[1], "rb").read()); b[56:88] = hashlib.sha256(raw).digest()
+open(sys.argv[1], "wb").write(b)
+PY
+  v "$w/lcfg" "$w/limg" "$w/limg.manifest" 7
 else
   echo "note: trustbit CLI not built; manifests from openssl only"
 fi

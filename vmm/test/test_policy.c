@@ -94,7 +94,7 @@ static void test_manifest(void)
 	memcpy(buf, m, n);
 	put16(buf + 6, MF_KIND_VMM);
 	CHECK(manifest_parse(buf, n, &mf) == NULL && mf.kind == MF_KIND_VMM, "kind vmm parses (refused later)");
-	static const u16 bad_algs[] = { 0, MF_ALG_LMS, 3, 0x100 };
+	static const u16 bad_algs[] = { 0, 3, 4, 0x100 };
 	for (size_t i = 0; i < 4; i++) {
 		memcpy(buf, m, n);
 		put16(buf + 52, bad_algs[i]);
@@ -111,6 +111,16 @@ static void test_manifest(void)
 	memcpy(buf, m, 88);
 	put16(buf + 54, 8193);
 	CHECK(contains(manifest_parse(buf, 88 + 8193, &mf), "above 8192"), "sig length 8193");
+	/* LMS: any length 1..8192 parses (hss_verify checks it against the parameter set); 0 does not. */
+	static const u16 lms_lens[] = { 0, 1, 2508, 8192, 8193 };
+	for (size_t i = 0; i < 5; i++) {
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, m, 88);
+		put16(buf + 52, MF_ALG_LMS);
+		put16(buf + 54, lms_lens[i]);
+		err = manifest_parse(buf, 88 + lms_lens[i], &mf);
+		CHECK((err == NULL) == (lms_lens[i] >= 1 && lms_lens[i] <= 8192), "LMS sig length %u: %s", lms_lens[i], err);
+	}
 	/* Semantic fields never make the parse fail. */
 	for (size_t off = 8; off < n; off++) {
 		if (off >= 52 && off < 56)
@@ -163,8 +173,8 @@ static void test_launch_config(void)
 	buf[0] = 'X';
 	CHECK(contains(launch_config_parse(buf, n, &cfg), "magic"), "bad magic accepted");
 	memcpy(buf, c, n);
-	put16(buf + 4, 2);
-	CHECK(contains(launch_config_parse(buf, n, &cfg), "version"), "version 2 accepted");
+	put16(buf + 4, 3);
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "version"), "version 3 accepted");
 	n = make_config(buf, 0, "");
 	CHECK(contains(launch_config_parse(buf, n, &cfg), "signer count"), "0 signers accepted");
 	n = make_config(buf, 17, "");
@@ -184,6 +194,51 @@ static void test_launch_config(void)
 	longline[1024] = '\0';
 	n = make_config(buf, 1, longline);
 	CHECK(launch_config_parse(buf, n, &cfg) == NULL && cfg.cmdline_len == 1024, "1024-byte line refused");
+}
+
+/* Version 2: an Ed25519 signer and an HSS/LMS signer (60-byte key). */
+static size_t make_config_v2(u8 *c)
+{
+	memcpy(c, "TBLC", 4);
+	put16(c + 4, 2);
+	put16(c + 6, 2);
+	put16(c + 8, MF_ALG_ED25519);        /*  8 key type */
+	put16(c + 10, 32);                   /* 10 key length */
+	put32(c + 12, 3);                    /* 12 minimum security version */
+	memset(c + 16, 0x41, 32);            /* 16 Ed25519 key */
+	put16(c + 48, MF_ALG_LMS);           /* 48 key type */
+	put16(c + 50, 60);                   /* 50 key length */
+	put32(c + 52, 4);                    /* 52 minimum security version */
+	memset(c + 56, 0x42, 60);            /* 56 HSS/LMS key */
+	put16(c + 116, 0);                   /* 116 command-line length */
+	return 118;
+}
+
+static void test_launch_config_v2(void)
+{
+	static u8 c[256], buf[256];
+	static struct launch_config cfg;
+	size_t n = make_config_v2(c);
+	const char *err = launch_config_parse(c, n, &cfg);
+	u8 id[32];
+
+	sha256(c + 56, 60, id);
+	CHECK(err == NULL, "valid version-2 config refused: %s", err);
+	CHECK(cfg.nr_signers == 2 && cfg.signers[0].alg == MF_ALG_ED25519 && cfg.signers[0].pub_len == 32 &&
+	      cfg.signers[1].alg == MF_ALG_LMS && cfg.signers[1].pub_len == 60 &&
+	      cfg.signers[1].min_security_version == 4 && memcmp(cfg.signers[1].key_id, id, 32) == 0,
+	      "fields of the version-2 config");
+	for (size_t len = 0; len < n; len++)
+		CHECK(launch_config_parse(c, len, &cfg) != NULL, "v2 config truncated to %zu accepted", len);
+	memcpy(buf, c, n);
+	put16(buf + 48, 3);
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "key type"), "key type 3 accepted");
+	memcpy(buf, c, n);
+	put16(buf + 50, 56);
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "key length"), "LMS key length 56 accepted");
+	memcpy(buf, c, n);
+	put16(buf + 10, 60);
+	CHECK(contains(launch_config_parse(buf, n, &cfg), "key length"), "Ed25519 key length 60 accepted");
 }
 
 /* ---- guest record ---- */
@@ -386,6 +441,7 @@ int main(int argc, char **argv)
 		return verify_files(argv + 2);
 	test_manifest();
 	test_launch_config();
+	test_launch_config_v2();
 	test_record();
 	test_ranges();
 	test_pool();
