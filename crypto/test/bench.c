@@ -1,10 +1,13 @@
 /*
  * bench verify SECONDS          Ed25519 verifications per second (single thread) of RFC 8032
  *                               TEST 3 (2-byte message), each result checked.
+ * bench lms FILE SECONDS        HSS/LMS verifications per second of the first case of FILE (the
+ *                               test_lms line format), each result checked.
  * bench sha512 FILE ROUNDS      SHA-512 MB/s over FILE read into memory, hashed ROUNDS times; also
  *                               prints the digest so the caller can compare it with sha512sum.
  */
 #include <tb/ed25519.h>
+#include <tb/lms.h>
 #include <tb/sha512.h>
 
 #include <stdio.h>
@@ -49,6 +52,42 @@ static int bench_verify(double seconds)
 	return 0;
 }
 
+static int bench_lms(const char *path, double seconds)
+{
+	static char line[65536];
+	static u8 pub[64], msg[4096], sig[16384];
+	char id[128], valid[16], hp[256], hm[8192], hs[32768];
+	FILE *f = fopen(path, "r");
+	do {
+		if (!f || !fgets(line, sizeof(line), f))
+			line[0] = 0;
+	} while (line[0] == '#');
+	if (sscanf(line, "%127s %15s %255s %8191s %32767s", id, valid, hp, hm, hs) != 5) {
+		fprintf(stderr, "bench: no case in %s\n", path);
+		return 1;
+	}
+	fclose(f);
+	size_t pl = strlen(hp) / 2, ml = strcmp(hm, "-") == 0 ? 0 : strlen(hm) / 2, sl = strlen(hs) / 2;
+	unhex(pub, hp);
+	if (ml)
+		unhex(msg, hm);
+	unhex(sig, hs);
+	long n = 0;
+	double start = now(), t;
+	do {
+		for (int i = 0; i < 10; i++) {
+			if (hss_verify(sig, sl, msg, ml, pub, pl) != 1) {
+				fprintf(stderr, "bench: LMS verification failed\n");
+				return 1;
+			}
+		}
+		n += 10;
+		t = now() - start;
+	} while (t < seconds);
+	printf("lms-verify/s %.0f signature-bytes %zu case %s\n", n / t, sl, id);
+	return 0;
+}
+
 static int bench_sha512(const char *path, int rounds)
 {
 	FILE *f = fopen(path, "rb");
@@ -83,8 +122,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "verify"))
 		return bench_verify(atof(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "lms"))
+		return bench_lms(argv[2], atof(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "sha512"))
 		return bench_sha512(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: bench verify SECONDS | bench sha512 FILE ROUNDS\n");
+	fprintf(stderr, "usage: bench verify SECONDS | bench lms FILE SECONDS | bench sha512 FILE ROUNDS\n");
 	return 2;
 }

@@ -287,21 +287,29 @@ int slb_validate_config(const u8 *blob, u64 len, char *err, u32 errcap)
 		return fail(&m, "launch config: shorter than its 8-byte header");
 	if (tb_memcmp(blob, "TBLC", 4) != 0)
 		return fail(&m, "launch config: bad magic at offset 0 (want TBLC)");
-	if (le16(blob + 4) != 1)
+	u32 version = le16(blob + 4);
+	if (version != 1 && version != 2)
 		return fail(&m, "launch config: unsupported version at offset 4");
 	u32 n = le16(blob + 6);
 	if (n < 1 || n > 16)
 		return fail(&m, "launch config: signer count at offset 6 not in 1..16");
-	u32 off = 8 + 40 * n;
-	if (len < (u64)off + 2)
-		return fail(&m, "launch config: truncated in the signer list");
+	/* Version 1: 40-byte Ed25519 signers. Version 2: u16 key type, u16 key length K (1 and 32
+	 * Ed25519, 2 and 60 HSS/LMS), u32 minimum security version, K bytes. */
+	u32 off = 8;
 	for (u32 i = 0; i < n; i++) {
-		if (le32(blob + 8 + 40 * i + 36) != 0) {
+		if (len < (u64)off + (version == 1 ? 40 : 8))
+			return fail(&m, "launch config: truncated in the signer list");
+		u32 type = le16(blob + off), k = le16(blob + off + 2);
+		int bad = version == 1 ? le32(blob + off + 36) != 0 : !((type == 1 && k == 32) || (type == 2 && k == 60));
+		if (bad) {
 			msg_str(&m, "launch config: signer ");
 			msg_dec(&m, i);
-			return fail(&m, ": reserved field not zero");
+			return fail(&m, version == 1 ? ": reserved field not zero" : ": key type and length do not match");
 		}
+		off += version == 1 ? 40 : 8 + k;
 	}
+	if (len < (u64)off + 2)
+		return fail(&m, "launch config: truncated in the signer list");
 	u32 l = le16(blob + off);
 	if (l > 1024)
 		return fail(&m, "launch config: VMM command-line length above 1024");

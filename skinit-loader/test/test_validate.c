@@ -220,6 +220,22 @@ static void cfg_expect(const char *id, const char *want)
 	}
 }
 
+/* TBLC v2: an Ed25519 signer (type 1, 32 bytes) and an HSS/LMS signer (type 2, 60 bytes), 7-byte line. */
+static void cfg_v2(void)
+{
+	memset(cfg, 0, sizeof(cfg));
+	memcpy(cfg, "TBLC", 4);
+	cfg[4] = 2;
+	cfg[6] = 2;
+	cfg[8] = 1, cfg[10] = 32;             /*  8 type 1, length 32; 12 min SV; 16 key */
+	cfg[48] = 2, cfg[50] = 60;            /* 48 type 2, length 60; 52 min SV; 56 key */
+	cfg[116] = 7;                         /* 116 command-line length */
+	memset(cfg + 118, 'x', 7);
+	cfg_len = 125;
+}
+
+#define CV2(id, mutation, want) do { cfg_v2(); mutation; cfg_expect(id, want); } while (0)
+
 #define CREJECT(id, n, l, mutation, want) do { cfg_baseline(n, l); mutation; cfg_expect(id, want); } while (0)
 
 static void config_tests(void)
@@ -228,7 +244,15 @@ static void config_tests(void)
 	CREJECT("16 signers, 1024-byte command line", 16, 1024, (void)0, NULL);
 	CREJECT("empty command line", 1, 0, (void)0, NULL);
 	CREJECT("magic", 1, 7, cfg[0] = 'X', "magic");
-	CREJECT("version 2", 1, 7, cfg[4] = 2, "version");
+	CREJECT("version 3", 1, 7, cfg[4] = 3, "version");
+	CREJECT("v1 read as v2", 1, 7, cfg[4] = 2, "signer 0: key type and length");
+	CV2("v2 Ed25519 + LMS", (void)0, NULL);
+	CV2("v2 LMS key length 56", cfg[50] = 56, "signer 1: key type and length");
+	CV2("v2 key type 3", cfg[48] = 3, "signer 1: key type and length");
+	CV2("v2 Ed25519 length 60", cfg[10] = 60, "signer 0: key type and length");
+	CV2("v2 truncated in the LMS key", cfg_len = 100, "truncated");
+	CV2("v2 truncated in a signer header", cfg_len = 52, "truncated");
+	CV2("v2 trailing byte", cfg_len++, "fields end at");
 	CREJECT("0 signers", 1, 7, cfg[6] = 0, "signer count");
 	CREJECT("17 signers", 1, 7, cfg[6] = 17, "signer count");
 	CREJECT("signer reserved", 2, 7, cfg[8 + 40 + 36] = 1, "signer 1: reserved");

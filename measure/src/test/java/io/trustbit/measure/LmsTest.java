@@ -94,10 +94,10 @@ class LmsTest {
         List<String> lines = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Object[][] sets = {
-            {LMSigParameters.lms_sha256_n32_h5, LMOtsParameters.sha256_n32_w1, LmsType.H5, OtsType.W2},
-            {LMSigParameters.lms_sha256_n32_h5, LMOtsParameters.sha256_n32_w2, LmsType.H5, OtsType.W4},
-            {LMSigParameters.lms_sha256_n32_h10, LMOtsParameters.sha256_n32_w4, LmsType.H10, OtsType.W4},
-            {LMSigParameters.lms_sha256_n32_h5, LMOtsParameters.sha256_n32_w8, LmsType.H5, OtsType.W8},
+            {LMSigParameters.lms_sha256_n32_h5, LMOtsParameters.sha256_n32_w1, LmsType.H5, OtsType.W2, "H5-W1"},
+            {LMSigParameters.lms_sha256_n32_h5, LMOtsParameters.sha256_n32_w2, LmsType.H5, OtsType.W4, "H5-W2"},
+            {LMSigParameters.lms_sha256_n32_h10, LMOtsParameters.sha256_n32_w4, LmsType.H10, OtsType.W4, "H10-W4"},
+            {LMSigParameters.lms_sha256_n32_h5, LMOtsParameters.sha256_n32_w8, LmsType.H5, OtsType.W8, "H5-W8"},
         };
         SecureRandom rnd = new SecureRandom();
         for (Object[] set : sets) {
@@ -113,7 +113,7 @@ class LmsTest {
                 byte[] msg = new byte[rnd.nextInt(200)];
                 rnd.nextBytes(msg);
                 byte[] bcSig = bcSigner.generateSignature(msg);
-                String id = set[0] + "/" + set[1] + "#" + i;
+                String id = set[4] + "-" + i;
                 if (!LmsPublicKey.fromRaw(bcPub).verify(msg, bcSig)) {
                     failures.add("Bouncy Castle " + id + ": rejected by us");
                 }
@@ -121,7 +121,7 @@ class LmsTest {
                 if (!bcVerifier.verifySignature(msg, ourSig)) {
                     failures.add("ours " + set[2] + "/" + set[3] + "#" + i + ": rejected by Bouncy Castle");
                 }
-                lines.add("bc-" + id.replace('/', '-') + " valid " + Hex.of(bcPub) + " " + hexOrDash(msg) + " "
+                lines.add("bc-" + id + " valid " + Hex.of(bcPub) + " " + hexOrDash(msg) + " "
                         + Hex.of(bcSig));
                 lines.add("ours-" + set[2] + "-" + set[3] + "-" + i + " valid " + Hex.of(ours.publicKey().raw()) + " "
                         + hexOrDash(msg) + " " + Hex.of(ourSig));
