@@ -2,6 +2,8 @@
 # QEMU integration tests of the VMM (vmm/README.md), through scripts/launch with swtpm:
 #   boot A: a signed guest runs; badly signed guests are refused and never execute.
 #   boot B: every escape attempt is stopped and PCRs 17-19 stay as `trustbit measure` predicts.
+#   boot D: (with the CLI) a guest signed by an HSS/LMS key boots beside an Ed25519-signed one under a
+#           version-2 launch configuration; a damaged LMS signature is refused.
 #   boot C: the probe guest checks CPUID/EFER hiding, the hypercall ABI and that the TPM refuses
 #           locality-0 extends of PCRs 17-19; the tpm-proxy guest relays TPM commands and serves
 #           the event log over COM3; PCRs 17-19 equal `trustbit measure`.
@@ -73,6 +75,7 @@ else
   python3 "$root/tests/qemu/lib/mkconfig.py" --signer "$(keyhex "$work/trusted"):2" --cmdline harness --out "$work/config.bin"
 fi
 
+config="$work/config.bin"
 pcr() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pcrs"][sys.argv[2]][sys.argv[3]])' "$@" 2>/dev/null; }
 
 # boot OUT NAME:REASON... : one QEMU run with these guests (module order); fills $con, $rc and the
@@ -89,7 +92,7 @@ boot() {
       args+=(--guest "$n=$d/$n.bin"); specs+=("$n:$r:$d/$n.bin")
     fi
   done
-  "$launch" "${chain[@]}" --config "$work/config.bin" "${args[@]}" --out "$out" --timeout 60 --quiet \
+  "$launch" "${chain[@]}" --config "$config" "${args[@]}" --out "$out" --timeout 60 --quiet \
     2>"$out.stderr"
   rc=$?
   con="$out/console.log"
@@ -133,7 +136,7 @@ check_pcrs() {
 check_measure() {
   [[ $initial == zero ]] || return 0
   "$root/trustbit" measure --slb "$root/skinit-loader/build/slb.bin" --vmm "$root/vmm/build/vmm.bin" \
-    --launch-config "$work/config.bin" --launch-type emulated --dma-protection none "${margs[@]}" --json > "$1/measure.json" 2>"$1/measure.err" ||
+    --launch-config "$config" --launch-type emulated --dma-protection none "${margs[@]}" --json > "$1/measure.json" 2>"$1/measure.err" ||
     sed 's/^/    trustbit measure: /' "$1/measure.err" >&2
   local bank i
   for bank in sha1 sha256; do
@@ -181,6 +184,33 @@ check "B: VMM survived every guest" has "$con" "VMM: all guests done"
 check_pcrs "$work/b" B
 check_measure "$work/b" B
 
+# ---- boot D: an LMS-signed guest (hash-based signature, RFC 8554) boots under a version-2 configuration --
+if [[ $trustbit_signs == 1 ]] && cli_has "--type" key new; then
+  "$root/trustbit" key new --type lms --lms-height 5 --out "$work/pq" >/dev/null
+  cp "$guests/hello.bin" "$d/pqhello.bin"; cp "$guests/canary.bin" "$d/pqbad.bin"
+  sign "$work/pq" 3 "$d/pqhello.bin" "$d/pqhello.mf"; sign "$work/pq" 3 "$d/pqbad.bin" "$d/pqbad.mf"
+  printf '\x01' | dd of="$d/pqbad.mf" bs=1 seek=300 conv=notrunc 2>/dev/null    # inside an LM-OTS chain
+  "$root/trustbit" launch-config --signer "$work/trusted.pub:2" --signer "$work/pq.pub:2" --cmdline harness \
+    --out "$work/config-lms.bin" >/dev/null
+  config="$work/config-lms.bin"
+  boot "$work/d" hello:0 pqhello:0 pqbad:7
+  check "D: ends with status 33" same "$rc" 0
+  check "D: launch configuration is version 2" same "$(od -An -tu2 -j4 -N2 "$config" | tr -d ' ')" 2
+  check "D: Ed25519- and LMS-signed guests both run" same "$(grep -c 'hello: hello from guest' "$con")" 2
+  check "D: LMS-signed guest launched" has "$con" "VMM: guest pqhello running"
+  check "D: damaged LMS signature refused" has "$con" "VMM: guest pqbad refused: bad-signature: LMS signature does not verify"
+  check "D: refused guest never executes" hasnt "$con" "CANARY RAN"
+  check_pcrs "$work/d" D
+  if [[ $initial == zero ]]; then   # trustbit measure reads the version-2 configuration and checks LMS manifests
+    mes() { "$root/trustbit" measure --slb "$root/skinit-loader/build/slb.bin" --vmm "$root/vmm/build/vmm.bin" \
+      --launch-config "$config" --launch-type emulated --dma-protection none "$@" --json >/dev/null 2>"$work/d.measure.err"; }
+    check "D: trustbit measure accepts the LMS-signed guest" mes --guest "pqhello=$d/pqhello.bin:$d/pqhello.mf"
+    mes --guest "pqbad=$d/pqbad.bin:$d/pqbad.mf"; mrc=$?
+    check "D: trustbit measure refuses the damaged LMS signature" same "$mrc:$(cut -c1-20 "$work/d.measure.err")" "1:trustbit: SIGNATURE:"
+  fi
+  config="$work/config.bin"
+fi
+
 # ---- boot C: the tpm-proxy guest relays TPM commands and serves the event log ----------------------
 for g in tpm-proxy probe; do cp "$guests/$g.bin" "$d/$g.bin"; sign "$work/trusted" 3 "$d/$g.bin" "$d/$g.mf"; done
 out2="$work/c"; sock="$work/proxy.sock"
@@ -212,8 +242,8 @@ check_measure "$out2" C
 
 if [[ $failures -gt 0 ]]; then
   echo "vmm: $failures check(s) failed; consoles:" >&2
-  for o in a b c; do sed 's/^/    /' "$work/$o/console.log" >&2 2>/dev/null; tail -2 "$work/$o.stderr" >&2 2>/dev/null; done
+  for o in a b c d; do sed 's/^/    /' "$work/$o/console.log" >&2 2>/dev/null; tail -2 "$work/$o.stderr" >&2 2>/dev/null; done
   cat "$work/proxy.err" >&2 2>/dev/null
   exit 1
 fi
-echo "vmm: all checks passed ($((SECONDS - t0)) s for 3 boots)"
+echo "vmm: all checks passed ($((SECONDS - t0)) s)"
