@@ -199,6 +199,7 @@ void vmm_main(const struct tb_bootinfo *src)
 	/* Guests talk to the TPM at locality 0 only; locality 2 must not stay active under them. */
 	tis_relinquish_locality(TPM_LOCALITY_VMM);
 
+	cpu_clear_guest_state();                 /* what the launcher and the SLB left */
 	for (u32 i = 0; i < nr_guests; i++) {
 		struct guest *g = &guests[i];
 		if (g->state != GUEST_READY)
@@ -206,6 +207,7 @@ void vmm_main(const struct tb_bootinfo *src)
 		g->com3 = tb_memcmp(g->name, "tpm-proxy", 10) == 0;
 		svm_prepare_guest(g, i);
 		svm_run_guest(g, &evlog);
+		cpu_clear_guest_state();
 	}
 	log_line("all guests done", NULL, NULL);
 	if (launch_config_has_word(&cfg, "harness"))
