@@ -1,7 +1,7 @@
 ; state-set: loads every piece of register state a guest can leave behind without a VMCB field
 ; the VMM resets: DR0-DR3 (plus DR6/DR7, which are VMCB fields), x87 ST0 and control word, XMM0-7,
-; MXCSR, then XCR0 = 7 (x87, SSE, AVX) and the upper halves of YMM0-7, and PKRU where the CPU has
-; protection keys. The tests run state-check next, which must see reset values only.
+; MXCSR, PKRU where the CPU has protection keys, then, with XSAVE and AVX, XCR0 = 7 (x87, SSE, AVX)
+; and the upper halves of YMM0-7. The tests run state-check next, which must see reset values only.
 ; XSETBV is intercepted; QEMU 7.2's TCG executes it anyway (vmm/README.md), hardware stops the guest.
 bits 32
 org 0x100000
@@ -23,8 +23,14 @@ org 0x100000
 	and eax, ~((1 << 2) | (1 << 3)) ; EM, TS off
 	or eax, (1 << 1) | (1 << 5)     ; MP, NE
 	mov cr0, eax
-	mov eax, cr4
-	or eax, (1 << 9) | (1 << 10) | (1 << 18)   ; OSFXSR, OSXMMEXCPT, OSXSAVE
+	mov eax, 1
+	cpuid
+	mov ebx, (1 << 9) | (1 << 10)   ; OSFXSR, OSXMMEXCPT
+	test ecx, 1 << 26               ; XSAVE
+	jz .cr4
+	or ebx, 1 << 18                 ; OSXSAVE
+.cr4:	mov eax, cr4
+	or eax, ebx
 	mov cr4, eax
 	fninit
 	fldcw [fcw]
@@ -58,8 +64,9 @@ org 0x100000
 
 	mov eax, 1
 	cpuid
-	test ecx, 1 << 28               ; AVX
-	jz .done
+	and ecx, (1 << 26) | (1 << 28)
+	cmp ecx, (1 << 26) | (1 << 28)  ; XSAVE and AVX
+	jne .done
 	xor ecx, ecx
 	xor edx, edx
 	mov eax, 7                      ; XCR0 = x87 | SSE | AVX

@@ -118,6 +118,8 @@ def parse_args(argv):
                    help="keep the TPM's state in DIR across runs (one machine rebooted); the run ends "
                         "with an orderly TPM2_Shutdown so the next boot reports a safe clock")
     p.add_argument("--quiet", action="store_true", help="do not stream the console to stdout")
+    p.add_argument("--cpu", default="max", metavar="MODEL",
+                   help="QEMU -cpu model and feature flags (default max; e.g. max,-xsave)")
     args = p.parse_args(argv)
     if args.timeout is not None and not 0 <= args.timeout < 1e9:
         p.error(f"--timeout: {args.timeout:g} is not a number of seconds (0 for no limit)")
@@ -451,7 +453,7 @@ class Launch:
             append = "skinit=emulate" + (" " + a.launcher_args if a.launcher_args else "")
             boot = ["-kernel", self.launcher, "-append", append, "-initrd", self._initrd()]
         return ["qemu-system-x86_64",
-                "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
+                "-accel", "tcg", "-cpu", a.cpu, "-smp", "1", "-m", "512M",
                 "-nodefaults", "-display", "none", "-no-reboot",
                 "-chardev", f"socket,id=com1,path={paths['com1']}", "-serial", "chardev:com1",
                 "-chardev", f"socket,id=com2,path={paths['com2']}", "-serial", "chardev:com2",

@@ -9,7 +9,9 @@
 #           XCR0); hypercalls from ring 3 are refused; EFER.LME set under paging stops the guest;
 #           a guest state VMRUN refuses is reported as VMEXIT_INVALID.
 #   boot E: a guest printing the VMM's final line is not taken for the VMM (console checks anchored).
-# Boots A-D: PCR 19 equals an independent prediction and the event log replays to the TPM's PCRs.
+#   boot F: as D's state-set + state-check on a CPU without XSAVE (QEMU -cpu max,-xsave,-avx,-pku):
+#           the VMM's FXRSTOR path resets x87, SSE and MXCSR.
+# Boots A-D and F: PCR 19 equals an independent prediction and the event log replays to the TPM's PCRs.
 # Uses the real launcher + SLB when skinit-loader is built; otherwise the VMM's test boot shim
 # (vmm/test/shim), which measures nothing, so PCRs 17/18 are then only checked for being untouched.
 set -uo pipefail
@@ -96,8 +98,8 @@ boot() {
       args+=(--guest "$n=$d/$n.bin"); specs+=("$n:$r:$d/$n.bin")
     fi
   done
-  "$launch" "${chain[@]}" --config "$work/config.bin" "${args[@]}" --out "$out" --timeout 60 --quiet \
-    2>"$out.stderr"
+  "$launch" "${chain[@]}" --config "$work/config.bin" "${args[@]}" "${cpu[@]}" --out "$out" --timeout 60 \
+    --quiet 2>"$out.stderr"
   rc=$?
   con="$out/console.log"
 }
@@ -152,6 +154,7 @@ check_measure() {
 
 # ---- boot A: a signed guest runs; badly signed guests are refused and never execute -----------------
 t0=$SECONDS
+cpu=()                              # QEMU -cpu for boot(): the harness's default (max) unless set
 boot "$work/a" hello:0 unsigned:1 tampered:5 wrongkey:6 truncated:2 rollback:8 badsig:7
 check "A: ends with status 33" same "$rc" 0
 check "A: signed guest runs and prints" line "$con" "hello: hello from guest"
@@ -260,10 +263,22 @@ check "E: the forged text reached the console" line "$con" "forge: VMM: all gues
 check "E: an unanchored match finds it (the old check was fooled)" grep -qF "VMM: all guests done" "$con"
 check "E: the anchored check finds no such VMM line" eval '! line "$con" "VMM: all guests done"'
 
+# ---- boot F: the same on a CPU without XSAVE (and so without AVX or protection keys) ---------------
+cpu=(--cpu max,-xsave,-avx,-pku)
+boot "$work/f" state-set:0 state-check:0
+cpu=()
+check "F: ends with status 33" same "$rc" 0
+check "F: state-set loaded its registers" line "$con" "state-set: loaded DR0-DR3, DR6, DR7, x87, XMM0-7, MXCSR, PKRU"
+grep '^state-check: FAIL' "$con" | sed 's/^/    /' >&2
+check "F: state-check sees reset values only (DR0-3, DR6, DR7, x87, ST0-7, MXCSR, XMM)" same \
+  "$(grep -c '^state-check: ok ' "$con"):$(grep -c '^state-check: FAIL' "$con")" "12:0"
+check "F: state-check ran to its end" line "$con" "VMM: guest state-check shut down, status 0"
+check_pcrs "$work/f" F
+
 if [[ $failures -gt 0 ]]; then
   echo "vmm: $failures check(s) failed; consoles:" >&2
-  for o in a b c d e; do sed 's/^/    /' "$work/$o/console.log" >&2 2>/dev/null; tail -2 "$work/$o.stderr" >&2 2>/dev/null; done
+  for o in a b c d e f; do sed 's/^/    /' "$work/$o/console.log" >&2 2>/dev/null; tail -2 "$work/$o.stderr" >&2 2>/dev/null; done
   cat "$work/proxy.err" >&2 2>/dev/null
   exit 1
 fi
-echo "vmm: all checks passed ($((SECONDS - t0)) s for 5 boots)"
+echo "vmm: all checks passed ($((SECONDS - t0)) s for 6 boots)"
