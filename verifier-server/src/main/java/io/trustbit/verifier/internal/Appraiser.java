@@ -28,6 +28,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -107,9 +108,9 @@ public final class Appraiser {
     /** The outcome of using the evidence nonce in the store. */
     public enum NonceOutcome { OK, EXPIRED_OR_OTHER_NODE, UNKNOWN_OR_USED, MALFORMED }
 
-    /** The nonce as the store keys it (64 lower-case hex digits), or null if it cannot be one of ours. */
-    public static String nonceHex(Evidence ev) {
-        return ev != null && ev.nonce().length == 32 ? HexFormat.of().formatHex(ev.nonce()) : null;
+    /** The nonce as the store keys it (64 lower-case hex digits); empty if it cannot be one of ours. */
+    public static Optional<String> nonceHex(Evidence ev) {
+        return ev.nonce().length == 32 ? Optional.of(HexFormat.of().formatHex(ev.nonce())) : Optional.empty();
     }
 
     /**

@@ -157,7 +157,7 @@ public final class VerifierApi {
             parsed = new Parsed.Unreadable(oneLine(e.getMessage()));
         }
         Optional<String> nonceHex = parsed instanceof Parsed.Readable r
-                ? Optional.ofNullable(Appraiser.nonceHex(r.evidence())) : Optional.empty();
+                ? Appraiser.nonceHex(r.evidence()) : Optional.empty();
         Appraiser.NonceOutcome nonce = Appraiser.NonceOutcome.MALFORMED;
         if (nonceHex.isPresent()) {
             nonce = switch (nonces.use(nonceHex.get(), nodeId, clock.millis())) {
