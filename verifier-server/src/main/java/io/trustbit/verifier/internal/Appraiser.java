@@ -418,12 +418,12 @@ public final class Appraiser {
             }
             // The VMM's DMA-protection record (PCR 18, after the configuration): only its exact text counts.
             if (policy.requireDmaProtection()) {
-                ran.add("policy.dma-protection");
+                ran.add(Check.POLICY_DMA_PROTECTION);
                 if (dmaEvents != 1) {
-                    fail.add(new Reason("policy.dma-protection", "PCR 18 has " + dmaEvents
+                    fail.add(new Reason(Check.POLICY_DMA_PROTECTION, "PCR 18 has " + dmaEvents
                             + " DMA-protection events, expected one"));
                 } else if (DmaProtection.fromEventText(dma).orElse(null) != DmaProtection.IOMMU) {
-                    fail.add(new Reason("policy.dma-protection", "devices were not kept out of the VMM: '"
+                    fail.add(new Reason(Check.POLICY_DMA_PROTECTION, "devices were not kept out of the VMM: '"
                             + printable(dma) + "'"));
                 }
             }

@@ -33,6 +33,7 @@ public enum Check {
     POLICY_LAUNCH_TYPE("policy.launch-type", Kind.APPRAISAL),
     POLICY_LAUNCH_CONFIG("policy.launch-config", Kind.APPRAISAL),
     POLICY_PCR18("policy.pcr18", Kind.APPRAISAL),
+    POLICY_DMA_PROTECTION("policy.dma-protection", Kind.APPRAISAL),
     POLICY_GUEST("policy.guest", Kind.APPRAISAL),
     POLICY_FIRMWARE("policy.firmware", Kind.APPRAISAL),
     /** Evidence for a revoked node: its AK no longer speaks for it. */
