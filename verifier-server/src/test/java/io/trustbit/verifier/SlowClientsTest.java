@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Slow clients cannot starve the verifier: three times as many TLS clients as request threads dribble evidence
- * bodies one byte at a time, and health and challenge requests are still answered at once; the dribblers get
- * 408 when the body deadline passes.
+ * bodies one byte at a time, as many more never finish their headers, and health and challenge requests are
+ * still answered at once; the body dribblers get 408 when the body deadline passes.
  */
 class SlowClientsTest {
     static final int THREADS = 8;
@@ -35,6 +35,7 @@ class SlowClientsTest {
             v.enroll("n1", new SoftTpm());
             URI u = v.server.url();
             List<SSLSocket> slow = new ArrayList<>();
+            List<SSLSocket> heads = List.of();
             Thread dribbler = null;
             try {
                 for (int i = 0; i < SLOW_CLIENTS; i++) {
@@ -47,6 +48,16 @@ class SlowClientsTest {
                     s.getOutputStream().flush();
                     slow.add(s);
                 }
+                // and clients that never finish their headers (a thread only parses what has arrived)
+                List<SSLSocket> slowHeads = new ArrayList<>();
+                for (int i = 0; i < THREADS; i++) {
+                    SSLSocket s = (SSLSocket) TestVerifier.pinnedContext(v.server.certificate()).getSocketFactory()
+                            .createSocket(u.getHost(), u.getPort());
+                    s.getOutputStream().write("GET /v1/health HTTP/1.1\r\nHost: verifier\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    slowHeads.add(s);
+                }
+                heads = slowHeads;
                 dribbler = new Thread(() -> {
                     try {
                         while (!Thread.currentThread().isInterrupted()) {
@@ -54,6 +65,10 @@ class SlowClientsTest {
                                 OutputStream o = s.getOutputStream();
                                 o.write(' ');
                                 o.flush();
+                            }
+                            for (SSLSocket s : slowHeads) {
+                                s.getOutputStream().write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
+                                s.getOutputStream().flush();
                             }
                             Thread.sleep(250);
                         }
@@ -88,6 +103,9 @@ class SlowClientsTest {
                     dribbler.join(5_000);
                 }
                 for (SSLSocket s : slow) {
+                    s.close();
+                }
+                for (SSLSocket s : heads) {
                     s.close();
                 }
             }
