@@ -132,7 +132,8 @@ public final class Appraiser {
     /** As above, with the node's enrolled keys already parsed (see {@link EnrolledKeys.Cache}; null: unreadable). */
     public Result appraise(String nodeId, Evidence ev, EnrolledKeys keys, NonceOutcome nonce,
             PolicyRegistry.Lookup lookup, Instant now) {
-        Policy policy = lookup instanceof PolicyRegistry.Lookup.Found f ? f.policy() : null;
+        Optional<Policy> found = lookup instanceof PolicyRegistry.Lookup.Found f
+                ? Optional.of(f.policy()) : Optional.empty();
         List<Reason> fail = new ArrayList<>();
         List<Reason> warn = new ArrayList<>();
         Set<Check> ran = new LinkedHashSet<>();
@@ -153,8 +154,9 @@ public final class Appraiser {
         if (lookup instanceof PolicyRegistry.Lookup.Unavailable u) {
             fail.add(new Reason(Check.POLICY_UNAVAILABLE, u.reason()));
         }
-        HashAlg bank = policy != null ? policy.bank() : HashAlg.SHA256;
-        SortedSet<Integer> policyPcrs = policy != null ? policy.pcrsRead() : new TreeSet<>(List.of(17, 18, 19));
+        // without a policy the quote is still checked, against the defaults (the verdict fails policy.unavailable)
+        HashAlg bank = found.map(Policy::bank).orElse(HashAlg.SHA256);
+        SortedSet<Integer> policyPcrs = found.map(Policy::pcrsRead).orElse(new TreeSet<>(List.of(17, 18, 19)));
 
         ran.add(Check.EVIDENCE_AK);
         if (keys == null) {
@@ -166,7 +168,7 @@ public final class Appraiser {
             fail.add(new Reason(Check.EVIDENCE_AK, "akPublic is not the AK enrolled for this node"));
         }
         Instant produced = ev.producedAt();
-        long maxAge = policy != null ? policy.maxEvidenceAgeSeconds() : 300;
+        long maxAge = found.map(Policy::maxEvidenceAgeSeconds).orElse(300L);
         ran.add(Check.EVIDENCE_AGE);
         if (produced.isAfter(now.plusSeconds(CLOCK_SKEW_SECONDS))) {
             fail.add(new Reason(Check.EVIDENCE_AGE, "producedAt is in the future"));
@@ -258,9 +260,10 @@ public final class Appraiser {
                 quoteTrusted = false;
             }
         }
-        if (!quoteTrusted || policy == null) {
+        if (!quoteTrusted || found.isEmpty()) {
             return new Result(fail, warn, reset, restart, List.copyOf(ran));
         }
+        Policy policy = found.get();
 
         // ---- from here the PCR values are the TPM's: replay the logs against them, then the policy ----
         Map<Integer, byte[]> quoted = supplied.get(bank);
