@@ -96,10 +96,11 @@ public final class EvidenceCodec {
         if (!v.isInt() || v.intValue() != Evidence.VERSION) {
             throw new EvidenceFormatException("version must be the number " + Evidence.VERSION);
         }
-        String nodeId = text(root, "nodeId");
-        if (!Evidence.NODE_ID.matcher(nodeId).matches()) {
-            throw new EvidenceFormatException("nodeId must match " + Evidence.NODE_ID.pattern());
+        String nodeIdText = text(root, "nodeId");
+        if (!NodeId.isValid(nodeIdText)) {
+            throw new EvidenceFormatException("nodeId must be " + NodeId.RULE);
         }
+        NodeId nodeId = NodeId.of(nodeIdText);
         byte[] nonce = hex(text(root, "nonce"), "nonce");
         if (nonce.length < MIN_NONCE_BYTES || nonce.length > MAX_NONCE_BYTES) {
             throw new EvidenceFormatException("nonce must be " + MIN_NONCE_BYTES + ".." + MAX_NONCE_BYTES + " bytes");
@@ -167,7 +168,7 @@ public final class EvidenceCodec {
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeNumberField("version", e.version());
-            g.writeStringField("nodeId", e.nodeId());
+            g.writeStringField("nodeId", e.node().value());
             g.writeStringField("nonce", HexFormat.of().formatHex(e.nonce()));
             g.writeStringField("akPublic", b64.encodeToString(e.akPublic()));
             g.writeObjectFieldStart("quote");

@@ -1,5 +1,6 @@
 package io.trustbit.cli;
 
+import io.trustbit.attest.NodeId;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.OutputStreamWriter;
@@ -34,6 +35,14 @@ public final class Main {
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new ErrorMapper());
         cl.setParameterExceptionHandler(ErrorMapper::usageError);
+        cl.setExecutionStrategy(ErrorMapper::refuseUnmatchedThenRun);
+        cl.registerConverter(NodeId.class, s -> {
+            try {
+                return NodeId.of(s);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
         return cl;
     }
 

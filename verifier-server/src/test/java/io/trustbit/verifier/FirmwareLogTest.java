@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.trustbit.attest.EventLogKind;
 import io.trustbit.attest.Evidence;
 import io.trustbit.attest.EvidenceCodec;
+import io.trustbit.attest.NodeId;
 import io.trustbit.measure.HashAlg;
 import io.trustbit.measure.PcrValues;
 import io.trustbit.measure.UntrustedEventLog;
@@ -96,7 +97,7 @@ class FirmwareLogTest {
         if (uefi != null) {
             logs.put(EventLogKind.UEFI, uefi);
         }
-        Evidence ev = EvidenceCodec.parse(EvidenceCodec.toJson(new Evidence(1, "fw-node", nonce, tpm.akPublic(), attest,
+        Evidence ev = EvidenceCodec.parse(EvidenceCodec.toJson(new Evidence(1, NodeId.of("fw-node"), nonce, tpm.akPublic(), attest,
                 q.signature(attest), pcrs, logs, Instant.now())));
         return new Appraiser(1024 * 1024).appraise("fw-node", ev, tpm.ekPublic(), tpm.akPublic(), Appraiser.NonceOutcome.OK,
                 new PolicyRegistry.Lookup.Found(policy), Instant.now());

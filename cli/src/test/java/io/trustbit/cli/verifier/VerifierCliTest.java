@@ -7,6 +7,7 @@ import io.trustbit.cli.Cli;
 import io.trustbit.measure.Ed25519PublicKey;
 import io.trustbit.measure.LaunchConfig;
 import io.trustbit.verifier.Policy;
+import io.trustbit.verifier.VerdictVerifier;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
 import io.trustbit.verifier.internal.Check;
@@ -139,7 +140,7 @@ class VerifierCliTest {
         VerifierServer server = VerifierServer.start(VerifierConfig.builder(dir.resolve("data")).port(0).build());
         try {
             KeyPair key = KeyFiles.readKeyPair(dir.resolve("data/verdict-signing-key.pem"));
-            VerdictSigner signer = new VerdictSigner(key, "test");
+            VerdictSigner signer = new VerdictSigner(key, VerdictVerifier.ISSUER);
             long now = System.currentTimeMillis() / 1000;
             String affirming = signer.sign(new VerdictSigner.Claims("n1", EarStatus.AFFIRMING, List.of(), "00", "p", "sha256:00",
                     now, now + 60));
@@ -166,7 +167,10 @@ class VerifierCliTest {
             assertEquals(0, url.code(), url.toString());
             assertTrue(url.out().contains("\"status\":\"affirming\""), url.out());
             // without trusting the self-signed certificate the JWKS cannot be fetched
-            assertEquals(2, run("verdict", "check", affirming, "--jwks", server.url() + "/v1/jwks").code());
+            Cli untrusted = run("verdict", "check", affirming, "--jwks", server.url() + "/v1/jwks");
+            assertEquals(3, untrusted.code(), untrusted.toString());
+            assertTrue(untrusted.err().startsWith("trustbit: cannot fetch the JWKS: 127.0.0.1:" + server.port() + ": TLS failed: "),
+                    untrusted.err());
         } finally {
             server.close();
         }

@@ -141,7 +141,7 @@ public final class Appraiser {
         Long restart = null;
 
         ran.add(Check.EVIDENCE_NODE);
-        if (!nodeId.equals(ev.nodeId())) {
+        if (!nodeId.equals(ev.node().value())) {
             fail.add(new Reason(Check.EVIDENCE_NODE, "nodeId does not match the request path"));
         }
         ran.add(Check.NONCE);
