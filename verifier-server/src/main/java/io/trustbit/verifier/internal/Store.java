@@ -2,6 +2,8 @@ package io.trustbit.verifier.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,8 +23,9 @@ import org.flywaydb.core.Flyway;
  * {@code INSERT ... ON CONFLICT} on PostgreSQL): no database error is caught and taken for an answer.
  *
  * <p>Durability: a method that writes returns only once its change is on disk. PostgreSQL commits
- * synchronously (one WAL flush, which PostgreSQL shares among concurrent commits); on an H2 file database the
- * commit only reaches memory, so the method then waits for {@link GroupCommit}. Exception: the nonce
+ * synchronously (one WAL flush, which PostgreSQL shares among concurrent commits). On an H2 file database the
+ * commit only reaches memory: a verdict then waits for its record in the {@link VerdictJournal} to be synced,
+ * every other write for {@code CHECKPOINT SYNC} (both through a {@link GroupCommit}). Exception: the nonce
  * statements, see {@link #noncePool}.
  */
 public final class Store implements AutoCloseable, Nonces {
@@ -31,8 +34,10 @@ public final class Store implements AutoCloseable, Nonces {
 
     private final HikariDataSource pool;
     private final Dialect dialect;
-    /** Null unless the database is an H2 file: then every write waits for it before returning. */
+    /** Null unless the database is H2 (not in memory): then every write but a verdict waits for it. */
     private final GroupCommit groupCommit;
+    /** Null unless the database is an H2 file: then a verdict waits for its record here. */
+    private final VerdictJournal journal;
     /**
      * Nonce bookkeeping. On PostgreSQL its connections commit asynchronously (no WAL flush wait), which
      * removes two of the three flushes an attestation would otherwise wait for. Single use still holds
@@ -72,11 +77,24 @@ public final class Store implements AutoCloseable, Nonces {
     /** What {@link #retire} did. */
     public enum Retirement { RETIRED, NOT_FOUND, REVOKED }
 
-    private Store(HikariDataSource pool, HikariDataSource noncePool, Dialect dialect, GroupCommit groupCommit) {
+    private final Connection checkpointConnection;
+
+    private Store(HikariDataSource pool, HikariDataSource noncePool, Dialect dialect, Connection checkpointConnection,
+            VerdictJournal journal) {
         this.pool = pool;
         this.noncePool = noncePool;
         this.dialect = dialect;
-        this.groupCommit = groupCommit;
+        this.checkpointConnection = checkpointConnection;
+        this.groupCommit = checkpointConnection == null ? null
+                : new GroupCommit("verifier-checkpoint", () -> checkpoint(checkpointConnection));
+        this.journal = journal;
+    }
+
+    /** H2: writes everything committed so far to the file and fsyncs it. */
+    private static void checkpoint(Connection c) throws SQLException {
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT SYNC");
+        }
     }
 
     /** Opens the pool and migrates the schema. */
@@ -91,22 +109,95 @@ public final class Store implements AutoCloseable, Nonces {
         }
         HikariDataSource ds = pool(jdbcUrl, user, password, poolSize, "trustbit-verifier", null);
         HikariDataSource nonces = null;
-        GroupCommit gc = null;
+        Connection checkpoints = null;
+        VerdictJournal journal = null;
         try {
             Flyway.configure().dataSource(ds).locations("classpath:io/trustbit/verifier/db").load().migrate();
             if (dialect == Dialect.POSTGRESQL) {
                 nonces = pool(jdbcUrl, user, password, poolSize, "trustbit-verifier-nonces",
                         "SET synchronous_commit TO off");
             } else if (!jdbcUrl.startsWith("jdbc:h2:mem:")) {
-                gc = new GroupCommit(DriverManager.getConnection(jdbcUrl, user, password));
+                checkpoints = DriverManager.getConnection(jdbcUrl, user, password);
+                if (jdbcUrl.startsWith("jdbc:h2:file:")) {
+                    String file = jdbcUrl.substring("jdbc:h2:file:".length()).split(";", 2)[0];
+                    journal = VerdictJournal.open(Path.of(file + ".verdicts.journal"));
+                    replay(journal, ds, checkpoints);
+                }
             }
-            return new Store(ds, nonces != null ? nonces : ds, dialect, gc);
-        } catch (SQLException | RuntimeException e) {
+            return new Store(ds, nonces != null ? nonces : ds, dialect, checkpoints, journal);
+        } catch (SQLException | IOException | RuntimeException e) {
+            if (journal != null) {
+                closeQuietly(journal);
+            }
+            if (checkpoints != null) {
+                checkpoints.close();
+            }
             if (nonces != null) {
                 nonces.close();
             }
             ds.close();
-            throw e;
+            if (e instanceof IOException io) {
+                throw new SQLException("verdict journal: " + io.getMessage(), io);
+            }
+            if (e instanceof SQLException sql) {
+                throw sql;
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Puts back every journaled verdict that H2 lost in a crash (same id, token and all) and moves its node's
+     * counters forward as its transaction did; then makes H2's file durable and empties the journal.
+     */
+    private static void replay(VerdictJournal journal, HikariDataSource ds, Connection checkpoints)
+            throws IOException, SQLException {
+        List<VerdictJournal.Entry> entries = journal.read();
+        if (entries.isEmpty()) {
+            journal.reset(() -> { });
+            return;
+        }
+        long maxId = 0;
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            for (VerdictJournal.Entry e : entries) {
+                maxId = Math.max(maxId, e.id());
+                try (PreparedStatement ps = c.prepareStatement("SELECT token FROM verdicts WHERE id = ?")) {
+                    ps.setLong(1, e.id());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            if (!rs.getString(1).equals(e.token())) {
+                                throw new SQLException("verdict " + e.id() + " in the database differs from the journal");
+                            }
+                            continue;
+                        }
+                    }
+                }
+                insertVerdict(c, e.id(), new VerdictRow(e.id(), e.nodeId(), e.status(), e.reasons(), e.policyId(),
+                        e.policyDigest(), e.nonce(), e.token(), e.issuedAt(), e.expiresAt(), e.replica()));
+                if (e.resetCount() != null) {
+                    moveCountersForward(c, e.nodeId(), e.resetCount(), e.restartCount());
+                }
+            }
+            try (java.sql.Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM verdicts")) {
+                rs.next();
+                maxId = Math.max(maxId, rs.getLong(1));
+            }
+            try (java.sql.Statement s = c.createStatement()) {
+                // the identity's position was lost with the rows: continue after every id in use
+                s.execute("ALTER TABLE verdicts ALTER COLUMN id RESTART WITH " + (maxId + 1));
+            }
+            c.commit();
+        }
+        journal.reset(() -> checkpoint(checkpoints));
+    }
+
+    private static void closeQuietly(VerdictJournal journal) {
+        try {
+            journal.close();
+        } catch (IOException e) {
+            // already failing: the original error is the one reported
         }
     }
 
@@ -132,8 +223,16 @@ public final class Store implements AutoCloseable, Nonces {
 
     @Override
     public void close() {
+        if (journal != null) {
+            closeQuietly(journal);
+        }
         if (groupCommit != null) {
             groupCommit.close();
+            try {
+                checkpointConnection.close();
+            } catch (SQLException e) {
+                // the database closes with the pool's connections either way
+            }
         }
         if (noncePool != pool) {
             noncePool.close();
@@ -146,11 +245,6 @@ public final class Store implements AutoCloseable, Nonces {
         if (groupCommit != null) {
             groupCommit.awaitDurable();
         }
-    }
-
-    /** Group commits on an H2 file database: {flushes, commits made durable}; null for PostgreSQL. */
-    public long[] groupCommitCounts() {
-        return groupCommit == null ? null : new long[] {groupCommit.flushes(), groupCommit.commits()};
     }
 
     // ---- nodes ----
@@ -459,43 +553,15 @@ public final class Store implements AutoCloseable, Nonces {
     public VerdictRow recordVerdict(String nodeId, Long resetCount, Long restartCount, VerdictBuilder builder)
             throws SQLException {
         VerdictRow row;
+        boolean forward = true;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                boolean forward = true;
                 if (resetCount != null) {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE nodes SET reset_count = ?, restart_count = ?"
-                            + " WHERE node_id = ? AND (reset_count IS NULL OR reset_count < ?"
-                            + " OR (reset_count = ? AND restart_count <= ?))")) {
-                        ps.setLong(1, resetCount);
-                        ps.setLong(2, restartCount);
-                        ps.setString(3, nodeId);
-                        ps.setLong(4, resetCount);
-                        ps.setLong(5, resetCount);
-                        ps.setLong(6, restartCount);
-                        forward = ps.executeUpdate() == 1;
-                    }
+                    forward = moveCountersForward(c, nodeId, resetCount, restartCount);
                 }
                 VerdictRow v = builder.build(forward);
-                long id;
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO verdicts (node_id, status, reasons,"
-                        + " policy_id, policy_digest, nonce, token, issued_at, expires_at, replica)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
-                    ps.setString(1, v.nodeId());
-                    ps.setString(2, v.status());
-                    ps.setString(3, v.reasons());
-                    ps.setString(4, v.policyId());
-                    ps.setString(5, v.policyDigest());
-                    ps.setString(6, v.nonce());
-                    ps.setString(7, v.token());
-                    ps.setLong(8, v.issuedAt());
-                    ps.setLong(9, v.expiresAt());
-                    ps.setString(10, v.replica());
-                    ps.executeUpdate();
-                    try (ResultSet rs = ps.getGeneratedKeys()) {
-                        id = rs.next() ? rs.getLong(1) : -1;
-                    }
-                }
+                long id = insertVerdict(c, null, v);
                 c.commit();
                 row = new VerdictRow(id, v.nodeId(), v.status(), v.reasons(), v.policyId(), v.policyDigest(),
                         v.nonce(), v.token(), v.issuedAt(), v.expiresAt(), v.replica());
@@ -506,8 +572,66 @@ public final class Store implements AutoCloseable, Nonces {
                 c.setAutoCommit(true);
             }
         }
-        durable();
+        if (journal == null) {
+            durable();
+            return row;
+        }
+        boolean moved = resetCount != null && forward;
+        long size = journal.append(new VerdictJournal.Entry(row.id(), row.nodeId(), row.status(), row.reasons(),
+                row.policyId(), row.policyDigest(), row.nonce(), row.token(), row.issuedAt(), row.expiresAt(),
+                row.replica(), moved ? resetCount : null, moved ? restartCount : null));
+        if (size > VerdictJournal.LIMIT) {
+            journal.reset(groupCommit::awaitDurable);
+        }
+        journal.awaitDurable();
         return row;
+    }
+
+    /** The conditional counter update of check 8: true if the counters moved forward (or stayed). */
+    private static boolean moveCountersForward(Connection c, String nodeId, long resetCount, long restartCount)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE nodes SET reset_count = ?, restart_count = ?"
+                + " WHERE node_id = ? AND (reset_count IS NULL OR reset_count < ?"
+                + " OR (reset_count = ? AND restart_count <= ?))")) {
+            ps.setLong(1, resetCount);
+            ps.setLong(2, restartCount);
+            ps.setString(3, nodeId);
+            ps.setLong(4, resetCount);
+            ps.setLong(5, resetCount);
+            ps.setLong(6, restartCount);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Inserts a verdict row, with the given id or (null) a generated one; returns the id. */
+    private static long insertVerdict(Connection c, Long id, VerdictRow v) throws SQLException {
+        String cols = "node_id, status, reasons, policy_id, policy_digest, nonce, token, issued_at, expires_at, replica";
+        String sql = id == null ? "INSERT INTO verdicts (" + cols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                : "INSERT INTO verdicts (" + cols + ", id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        try (PreparedStatement ps = id == null ? c.prepareStatement(sql, new String[] {"id"}) : c.prepareStatement(sql)) {
+            ps.setString(1, v.nodeId());
+            ps.setString(2, v.status());
+            ps.setString(3, v.reasons());
+            ps.setString(4, v.policyId());
+            ps.setString(5, v.policyDigest());
+            ps.setString(6, v.nonce());
+            ps.setString(7, v.token());
+            ps.setLong(8, v.issuedAt());
+            ps.setLong(9, v.expiresAt());
+            ps.setString(10, v.replica());
+            if (id != null) {
+                ps.setLong(11, id);
+                ps.executeUpdate();
+                return id;
+            }
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                if (!rs.next()) {
+                    throw new SQLException("no id generated for the verdict of " + v.nodeId());
+                }
+                return rs.getLong(1);
+            }
+        }
     }
 
     public List<VerdictRow> verdicts(String nodeId, int limit) throws SQLException {

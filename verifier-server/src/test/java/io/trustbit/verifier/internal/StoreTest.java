@@ -149,4 +149,35 @@ class StoreTest {
             assertEquals("enrolled", s.node("solo").orElseThrow().status());
         }
     }
+
+    private static Store.VerdictRow verdict(String token) {
+        return new Store.VerdictRow(0, "n1", "affirming", "[]", null, null, null, token, 10, 20, "r");
+    }
+
+    /** What a crash leaves behind: journaled verdicts that never reached H2's file, then half a record. */
+    @org.junit.jupiter.api.Test
+    void verdictsThatH2LostComeBackFromTheJournalAndATornRecordIsIgnored() throws Exception {
+        String url = freshDatabase("h2");
+        Path journal = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".verdicts.journal");
+        try (Store s = open(url)) {
+            s.bindNode("n1", "ek", "ek-name", 1);
+            assertEquals(1, s.recordVerdict("n1", 5L, 1L, f -> verdict("t1")).id());
+        }
+        try (VerdictJournal j = VerdictJournal.open(journal)) {
+            j.append(new VerdictJournal.Entry(7, "n1", "affirming", "[]", null, null, "aa", "t7", 10, 20, "r", 6L, 0L));
+            j.append(new VerdictJournal.Entry(8, "n1", "contraindicated", "[]", null, null, "bb", "t8", 10, 20, "r",
+                    null, null));
+        }
+        java.nio.file.Files.write(journal, new byte[] {0, 0, 1, 0, 9, 9, 9, 9, '{'},
+                java.nio.file.StandardOpenOption.APPEND);
+        try (Store s = open(url)) {
+            assertEquals(List.of("t8", "t7", "t1"), s.verdicts("n1", 10).stream().map(Store.VerdictRow::token).toList());
+            assertEquals(6L, s.node("n1").orElseThrow().resetCount());
+            assertEquals(9, s.recordVerdict("n1", null, null, f -> verdict("t9")).id());
+        }
+        try (Store s = open(url)) {
+            assertEquals(List.of("t9", "t8", "t7", "t1"), s.verdicts("n1", 10).stream().map(Store.VerdictRow::token)
+                    .toList());
+        }
+    }
 }
