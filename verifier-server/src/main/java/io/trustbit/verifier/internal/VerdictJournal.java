@@ -13,8 +13,8 @@ import java.util.zip.CRC32;
 
 /**
  * Redo journal of the verdicts on the embedded H2 database. H2 commits to memory and writes its file in the
- * background; writing its file for every group of verdicts costs a chunk write each time (about 1.5 ms of CPU,
- * docs/benchmarks.md). So a verdict, once committed in H2, is also appended here, and the answer waits for a
+ * background; writing its file for every group of verdicts costs a chunk write each time, and H2's threads
+ * spent several times the CPU doing so (docs/benchmarks.md "Durable embedded database"). So a verdict, once committed in H2, is also appended here, and the answer waits for a
  * group fsync of this file only ({@link GroupCommit}): one {@code fdatasync} for all verdicts that arrive
  * while the previous one runs. On opening, the store inserts every journaled verdict that H2 lost (and moves
  * its node's counters forward), makes H2's file durable and empties the journal; while running, the journal is
