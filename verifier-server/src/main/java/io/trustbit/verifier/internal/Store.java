@@ -78,6 +78,27 @@ public final class Store implements AutoCloseable, Nonces {
     public enum Retirement { RETIRED, NOT_FOUND, REVOKED }
 
     private final Connection checkpointConnection;
+    /**
+     * H2's {@code MERGE} does not wait for a concurrent insert of the same key (the second insert fails with a
+     * duplicate key instead of finding the row), so on H2 the insert-if-absent statements run one at a time in
+     * this process: the embedded database has no other process. Replicas share PostgreSQL, whose
+     * {@code ON CONFLICT} needs no such lock.
+     */
+    private final Object h2InsertIfAbsent = new Object();
+
+    @FunctionalInterface
+    private interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    private <T> T insertIfAbsent(SqlCall<T> call) throws SQLException {
+        if (dialect != Dialect.H2) {
+            return call.call();
+        }
+        synchronized (h2InsertIfAbsent) {
+            return call.call();
+        }
+    }
 
     private Store(HikariDataSource pool, HikariDataSource noncePool, Dialect dialect, Connection checkpointConnection,
             VerdictJournal journal) {
@@ -304,8 +325,10 @@ public final class Store implements AutoCloseable, Nonces {
                     + " WHEN NOT MATCHED THEN INSERT (node_id, ek_public, ek_name, status, created_at, updated_at)"
                     + " VALUES (s.node_id, ?, ?, 'pending', ?, ?)";
         };
-        update(sql, nodeId, ekPublic, ekName, now, now);
-        return node(nodeId).orElseThrow(() -> new SQLException("node row vanished: " + nodeId));
+        return insertIfAbsent(() -> {
+            update(sql, nodeId, ekPublic, ekName, now, now);
+            return node(nodeId).orElseThrow(() -> new SQLException("node row vanished: " + nodeId));
+        });
     }
 
     /** The node id that holds this EK (by Name), if any: the one node this TPM may attest as. */
@@ -370,6 +393,15 @@ public final class Store implements AutoCloseable, Nonces {
      * claim read afterwards names the winner.
      */
     public Activation activate(String nodeId, String akPublic, String akName, long now) throws SQLException {
+        Activation result = insertIfAbsent(() -> activateInTransaction(nodeId, akPublic, akName, now));
+        if (result == Activation.ACTIVATED) {
+            durable();
+        }
+        return result;
+    }
+
+    private Activation activateInTransaction(String nodeId, String akPublic, String akName, long now)
+            throws SQLException {
         Activation result;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
@@ -386,9 +418,6 @@ public final class Store implements AutoCloseable, Nonces {
             } finally {
                 c.setAutoCommit(true);
             }
-        }
-        if (result == Activation.ACTIVATED) {
-            durable();
         }
         return result;
     }
@@ -494,11 +523,11 @@ public final class Store implements AutoCloseable, Nonces {
     }
 
     public void setGroupPolicy(String group, String policyId) throws SQLException {
-        update(switch (dialect) {
+        insertIfAbsent(() -> update(switch (dialect) {
             case POSTGRESQL -> "INSERT INTO node_groups (group_name, policy_id) VALUES (?, ?)"
                     + " ON CONFLICT (group_name) DO UPDATE SET policy_id = EXCLUDED.policy_id";
             case H2 -> "MERGE INTO node_groups KEY (group_name) VALUES (?, ?)";
-        }, group, policyId);
+        }, group, policyId));
     }
 
     // ---- nonces ----
@@ -668,12 +697,12 @@ public final class Store implements AutoCloseable, Nonces {
 
     /** Registers a replica's public verdict key; a kid already registered must name the same key. */
     public void addSigningKey(String kid, String jwk, long now) throws SQLException {
-        update(switch (dialect) {
+        insertIfAbsent(() -> update(switch (dialect) {
             case POSTGRESQL -> "INSERT INTO signing_keys (kid, jwk, created_at) VALUES (?, ?, ?)"
                     + " ON CONFLICT (kid) DO NOTHING";
             case H2 -> "MERGE INTO signing_keys t USING (VALUES (CAST(? AS VARCHAR))) s(kid) ON t.kid = s.kid"
                     + " WHEN NOT MATCHED THEN INSERT (kid, jwk, created_at) VALUES (s.kid, ?, ?)";
-        }, kid, jwk, now);
+        }, kid, jwk, now));
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT jwk FROM signing_keys WHERE kid = ?")) {
             ps.setString(1, kid);

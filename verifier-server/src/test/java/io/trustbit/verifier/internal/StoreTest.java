@@ -120,6 +120,30 @@ class StoreTest {
         }
     }
 
+    /** Two enrollments of one new id at once: the insert that loses does nothing, and both see the winner's row. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void twoBindsOfOneNewIdAtOnceBothSeeTheSameRow(String kind) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Store s = open(freshDatabase(kind))) {
+            for (int round = 0; round < 20; round++) {
+                String id = "race-" + round;
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Store.Node>> rows = new java.util.ArrayList<>();
+                for (String ek : List.of("ek-a", "ek-b")) {
+                    rows.add(pool.submit(() -> {
+                        go.await();
+                        return s.bindNode(id, ek, ek, 1);
+                    }));
+                }
+                go.countDown();
+                assertEquals(rows.get(0).get().ekName(), rows.get(1).get().ekName(), "round " + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** V2 on a database where one EK was activated under several ids before the rule existed. */
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
