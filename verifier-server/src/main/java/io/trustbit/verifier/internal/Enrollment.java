@@ -65,19 +65,19 @@ public final class Enrollment {
     }
 
     public EnrollResponse enroll(String nodeId, EnrollRequest req) throws SQLException {
-        byte[] ekBytes = decode(req.ekPublic(), "ekPublic", MAX_PUBLIC_B64);
-        byte[] akBytes = decode(req.akPublic(), "akPublic", MAX_PUBLIC_B64);
+        byte[] ekBytes = PublicAreas.bare(decode(req.ekPublic(), "ekPublic", MAX_PUBLIC_B64));
+        byte[] akBytes = PublicAreas.bare(decode(req.akPublic(), "akPublic", MAX_PUBLIC_B64));
         TpmtPublic ek;
         TpmtPublic ak;
         try {
             ek = TpmtPublic.parse(ekBytes);
         } catch (Tpm2FormatException e) {
-            throw ApiException.badRequest("BAD_EK", "ekPublic is not a TPMT_PUBLIC", e);
+            throw ApiException.badRequest("BAD_EK", "ekPublic is not a TPMT_PUBLIC or TPM2B_PUBLIC", e);
         }
         try {
             ak = TpmtPublic.parse(akBytes);
         } catch (Tpm2FormatException e) {
-            throw ApiException.badRequest("BAD_AK", "akPublic is not a TPMT_PUBLIC", e);
+            throw ApiException.badRequest("BAD_AK", "akPublic is not a TPMT_PUBLIC or TPM2B_PUBLIC", e);
         }
         try {
             AkAttributes.check(ak);
@@ -103,7 +103,7 @@ public final class Enrollment {
             throw new ApiException(409, "EK_MISMATCH", "node id is bound to another TPM",
                     "node " + nodeId + " enrolled with EK " + node.ekName() + ", request has " + ekName, null);
         }
-        refuseEnded(node.status());
+        refuseEnded(NodeStatus.of(node));
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         MakeCredential.Result cred;
@@ -146,7 +146,10 @@ public final class Enrollment {
             }
             case EK_IN_USE -> throw ekInUse(nodeId, "another node");
             case REFUSED -> {
-                refuseEnded(store.node(nodeId).map(Store.Node::status).orElse("revoked"));
+                Optional<Store.Node> node = store.node(nodeId);
+                if (node.isPresent()) {
+                    refuseEnded(NodeStatus.of(node.get()));
+                }
                 throw new ApiException(403, "NODE_REVOKED", "node is revoked");
             }
             default -> throw new IllegalStateException();
@@ -154,11 +157,11 @@ public final class Enrollment {
     }
 
     /** A revoked or retired node id never enrolls again. */
-    private static void refuseEnded(String status) {
-        if (status.equals("revoked")) {
+    private static void refuseEnded(NodeStatus status) {
+        if (status == NodeStatus.REVOKED) {
             throw new ApiException(403, "NODE_REVOKED", "node is revoked");
         }
-        if (status.equals("retired")) {
+        if (status == NodeStatus.RETIRED) {
             throw new ApiException(403, "NODE_RETIRED", "node is retired");
         }
     }

@@ -144,7 +144,7 @@ class StoreTest {
         }
     }
 
-    /** V2 on a database where one EK was activated under several ids before the rule existed. */
+    /** V4 on a database where one EK was activated under several ids before the rule existed. */
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void theMigrationKeepsOneNodePerEk(String kind) throws Exception {

@@ -4,7 +4,7 @@
 -- released only when an administrator retires the node (POST /v1/nodes/{id}/retire), which moves the TPM.
 CREATE TABLE ek_claims (
     ek_name VARCHAR(200) PRIMARY KEY,
-    node_id VARCHAR(64)  NOT NULL UNIQUE
+    node_id VARCHAR(128) NOT NULL UNIQUE
 );
 
 -- Existing databases: where one EK was activated under several ids, the claim goes to a revoked one first
