@@ -95,7 +95,7 @@ class AgentCliTest {
     void nodeIdsOfTheOneRuleEnrollAndAttest() throws Exception {
         String longId = "n" + "0123456789".repeat(9) + "-abcdefg.";
         assertEquals(100, longId.length());
-        try (VerifierServer v = verifier(0)) {
+        try (VerifierServer v = verifier("edge-ids", 0)) {
             for (String id : new String[] {"_gateway", longId}) {
                 try (Swtpm own = Swtpm.start(dir.resolve("swtpm-" + id.length()))) {
                     Cli r = QuoteCliTest.trustbit("agent", "--tpm", own.spec(), "--verifier", v.url(), "--node-id", id,
