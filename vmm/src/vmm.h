@@ -36,7 +36,7 @@ struct guest {
 	int com3;                        /* may use COM3 (the tpm-proxy guest) */
 	struct guest_regs regs;
 	struct vmcb *vmcb;
-	u64 *npt;                        /* 5 pages: PML4, PDPT, PD 0-1 GiB, PD 3-4 GiB, PT TPM */
+	u64 *npt;                        /* 6 pages: PML4, PDPT, PD 0-1 GiB, PD 3-4 GiB, PT TPM, PT device */
 };
 
 struct vmcb;

@@ -48,6 +48,8 @@ GUEST_NAME = re.compile(r"[a-z0-9_-]{1,31}\Z")
 SKINIT_LINE = re.compile(r"TB-SKINIT base=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{4})\Z")
 DONE_LINE = re.compile(r"TB-DONE evlog=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{1,8})\Z")
 MAX_LINE = 256
+DUMP_SPEC = re.compile(r"(?:0x)?([0-9a-fA-F]{1,8}):(?:0x)?([0-9a-fA-F]{1,8})\Z")
+DUMP_MAX = 0x100000
 
 # --boot grub: grub-mkrescue builds a BIOS-bootable ISO; GRUB loads the launcher with multiboot2.
 GRUB_PACKAGES = "apt-get install grub-pc-bin grub-common xorriso mtools"
@@ -118,7 +120,31 @@ def parse_args(argv):
                    help="keep the TPM's state in DIR across runs (one machine rebooted); the run ends "
                         "with an orderly TPM2_Shutdown so the next boot reports a safe clock")
     p.add_argument("--quiet", action="store_true", help="do not stream the console to stdout")
+    p.add_argument("--machine", choices=("pc", "q35"), default="pc",
+                   help="QEMU machine: pc (i440FX, default) or q35 (ICH9; needed for --iommu)")
+    p.add_argument("--iommu", action="store_true",
+                   help="add QEMU's AMD IOMMU (-device amd-iommu, with its IVRS ACPI table); needs --machine q35")
+    p.add_argument("--qemu-device", action="append", default=[], metavar="SPEC",
+                   help="an extra QEMU -device SPEC (e.g. edu,addr=04.0); repeatable")
+    p.add_argument("--acpitable", action="append", default=[], metavar="FILE",
+                   help="an extra ACPI table for the firmware to publish (QEMU -acpitable file=FILE); repeatable")
+    p.add_argument("--dump", action="append", default=[], metavar="ADDR:LEN",
+                   help="at TB-DONE, save LEN bytes of guest-physical memory at ADDR (hex) to "
+                        "mem-ADDR.bin in --out, before the VMM goes on; repeatable")
+    p.add_argument("--qemu-trace", metavar="PATTERN",
+                   help="QEMU trace events to record in qemu-trace.log (e.g. 'amdvi_*')")
     args = p.parse_args(argv)
+    if args.iommu and args.machine != "q35":
+        p.error("--iommu needs --machine q35 (QEMU's pc machine refuses amd-iommu)")
+    args.dump_ranges = []
+    for spec in args.dump:
+        m = DUMP_SPEC.match(spec)
+        if not m or not 0 < int(m.group(2), 16) <= DUMP_MAX or int(m.group(1), 16) + int(m.group(2), 16) > 1 << 32:
+            p.error(f"--dump {spec!r}: expected ADDR:LEN in hex, 0 < LEN <= 0x{DUMP_MAX:x}, below 4 GiB")
+        args.dump_ranges.append((int(m.group(1), 16), int(m.group(2), 16)))
+    for f in args.acpitable:
+        if "," in f or not os.path.isfile(f):
+            p.error(f"--acpitable {f!r}: not a file (or contains a comma)")
     if args.timeout is not None and not 0 <= args.timeout < 1e9:
         p.error(f"--timeout: {args.timeout:g} is not a number of seconds (0 for no limit)")
     return args
@@ -436,6 +462,15 @@ class Launch:
             return "FAIL read"
         with open(os.path.join(self.out, "evlog.bin"), "wb") as f:
             f.write(data)
+        for base, size in self.args.dump_ranges:
+            try:
+                mem = monitor.read_memory(base, size, os.path.join(self.work, "dump-mem.bin"))
+            except (OSError, qmp.QmpError) as e:
+                self.log(f"COM2: reading memory for --dump failed: {e}")
+                return "FAIL read"
+            with open(os.path.join(self.out, f"mem-{base:08x}.bin"), "wb") as f:
+                f.write(mem)
+            self.log(f"TB-DONE: saved 0x{size:x} bytes at 0x{base:08x}")
         self.done_seen = True
         self.log(f"TB-DONE: event log of {length} bytes saved")
         return "OK"
@@ -450,9 +485,17 @@ class Launch:
         else:
             append = "skinit=emulate" + (" " + a.launcher_args if a.launcher_args else "")
             boot = ["-kernel", self.launcher, "-append", append, "-initrd", self._initrd()]
+        # The IOMMU comes first: QEMU gives it the DMA address space of devices created after it.
+        devices = ["-device", "amd-iommu"] if a.iommu else []
+        for spec in a.qemu_device:
+            devices += ["-device", spec]
+        for f in a.acpitable:
+            devices += ["-acpitable", f"file={os.path.abspath(f)}"]
+        if a.qemu_trace:
+            devices += ["-trace", f"enable={a.qemu_trace},file={os.path.join(self.out, 'qemu-trace.log')}"]
         return ["qemu-system-x86_64",
-                "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
-                "-nodefaults", "-display", "none", "-no-reboot",
+                "-M", a.machine, "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
+                "-nodefaults", "-display", "none", "-no-reboot", *devices,
                 "-chardev", f"socket,id=com1,path={paths['com1']}", "-serial", "chardev:com1",
                 "-chardev", f"socket,id=com2,path={paths['com2']}", "-serial", "chardev:com2",
                 *com3,

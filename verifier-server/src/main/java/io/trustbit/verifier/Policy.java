@@ -30,6 +30,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param digest       {@code sha256:<hex>} of the policy file bytes, recorded in every verdict
  * @param allowEmulated whether an emulated launch (harness-injected SKINIT measurement) is accepted;
  *                      an unmeasured launch never is
+ * @param requireDmaProtection whether PCR 18 must record {@code dma-protection=iommu …} (the VMM kept
+ *                      devices out with the IOMMU); {@code dma-protection=none} then contraindicates
  * @param pcr17        allowed PCR 17 values (empty: not checked as a whole)
  * @param slb          allowed digests of the SLB event (PCR 17, first event; empty: not checked)
  * @param vmm          allowed digests of the VMM event (PCR 17, second event; empty: not checked)
@@ -40,7 +42,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param firmware     allowed values of static-chain PCRs 0–7 (by PCR)
  */
 public record Policy(String id, String digest, String description, HashAlg bank, boolean allowEmulated,
-        List<byte[]> pcr17, List<byte[]> slb, List<byte[]> vmm, List<byte[]> pcr18, List<byte[]> launchConfig,
+        boolean requireDmaProtection, List<byte[]> pcr17, List<byte[]> slb, List<byte[]> vmm, List<byte[]> pcr18, List<byte[]> launchConfig,
         Map<String, Long> signers, boolean allowRefusedGuests, SortedMap<Integer, List<byte[]>> firmware,
         long maxEvidenceAgeSeconds, long verdictLifetimeSeconds) {
 
@@ -113,9 +115,11 @@ public record Policy(String id, String digest, String description, HashAlg bank,
                 .orElseThrow(() -> new PolicyException("bank: unknown PCR bank '" + bankName + "'"));
 
         Map<String, Object> launch = top.containsKey("launch") ? map(top.get("launch"), "launch") : Map.of();
-        checkKeys(launch, Set.of("allowEmulated"), "launch.");
+        checkKeys(launch, Set.of("allowEmulated", "requireDmaProtection"), "launch.");
         boolean allowEmulated = launch.containsKey("allowEmulated")
                 && bool(launch.get("allowEmulated"), "launch.allowEmulated");
+        boolean requireDma = launch.containsKey("requireDmaProtection")
+                && bool(launch.get("requireDmaProtection"), "launch.requireDmaProtection");
 
         Map<String, Object> drtm = map(top.get("drtm"), "drtm");
         checkKeys(drtm, Set.of("pcr17", "slb", "vmm", "pcr18", "launchConfig"), "drtm.");
@@ -181,7 +185,7 @@ public record Policy(String id, String digest, String description, HashAlg bank,
             throw new PolicyException("verdictLifetimeSeconds: " + lifetime + " is outside 1…86400");
         }
         String digest = "sha256:" + HexFormat.of().formatHex(sha256(yaml));
-        return new Policy(id, digest, description, bank, allowEmulated, pcr17, slb, vmm, pcr18, launchConfig, signers,
+        return new Policy(id, digest, description, bank, allowEmulated, requireDma, pcr17, slb, vmm, pcr18, launchConfig, signers,
                 allowRefused, firmware, maxAge, lifetime);
     }
 

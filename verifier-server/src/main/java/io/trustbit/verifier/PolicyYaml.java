@@ -16,6 +16,7 @@ public final class PolicyYaml {
     private String description = "";
     private String bank = "sha256";
     private boolean allowEmulated;
+    private boolean requireDmaProtection;
     private List<byte[]> pcr17 = List.of();
     private List<byte[]> slb = List.of();
     private List<byte[]> vmm = List.of();
@@ -30,6 +31,7 @@ public final class PolicyYaml {
     public PolicyYaml description(String v) { description = v; return this; }
     public PolicyYaml bank(String v) { bank = v; return this; }
     public PolicyYaml allowEmulated(boolean v) { allowEmulated = v; return this; }
+    public PolicyYaml requireDmaProtection(boolean v) { requireDmaProtection = v; return this; }
     public PolicyYaml pcr17(List<byte[]> v) { pcr17 = v; return this; }
     public PolicyYaml slb(List<byte[]> v) { slb = v; return this; }
     public PolicyYaml vmm(List<byte[]> v) { vmm = v; return this; }
@@ -50,6 +52,8 @@ public final class PolicyYaml {
         y.append("bank: ").append(bank).append('\n');
         y.append("launch:\n  # an emulated launch (SKINIT measurement injected by the test harness) is for tests only\n");
         y.append("  allowEmulated: ").append(allowEmulated).append('\n');
+        y.append("  # the VMM must have kept devices out with the IOMMU (PCR 18: dma-protection=iommu ...)\n");
+        y.append("  requireDmaProtection: ").append(requireDmaProtection).append('\n');
         y.append("drtm:\n");
         list(y, "  ", "pcr17", pcr17);
         list(y, "  ", "slb", slb);

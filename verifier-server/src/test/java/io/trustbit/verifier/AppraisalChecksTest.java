@@ -38,6 +38,7 @@ class AppraisalChecksTest {
         v = TestVerifier.start(dir, b -> { });
         v.policy("test.yaml", CHAIN.policyYaml("test", false));
         v.policy("emulated-ok.yaml", CHAIN.policyYaml("emulated-ok", true));
+        v.policy("dma-required.yaml", CHAIN.policyYaml("dma-required", false, true));
         v.server.getClass(); // policies are read at start and every 2 s; force a read now
         reload();
     }
@@ -45,7 +46,7 @@ class AppraisalChecksTest {
     static void reload() throws Exception {
         for (int i = 0; i < 50; i++) {
             TestVerifier.Reply r = v.admin("GET", "/v1/policies", null);
-            if (r.json().get("policies").size() >= 2) {
+            if (r.json().get("policies").size() >= 3) {
                 return;
             }
             Thread.sleep(100);
@@ -301,6 +302,36 @@ class AppraisalChecksTest {
         assertContraindicated(n.send(q -> { }), "policy.launch-type");
         assertEquals(200, v.admin("PUT", "/v1/nodes/" + n.id + "/policy", Map.of("policyId", "emulated-ok")).status());
         assertEquals("affirming", n.send(q -> { }).get("status").asText());
+    }
+
+    @Test
+    void launchWithoutDmaProtectionUnderAPolicyThatRequiresIt() throws Exception {
+        Node n = new Node();
+        assertEquals(200, v.admin("PUT", "/v1/nodes/" + n.id + "/policy", Map.of("policyId", "dma-required")).status());
+        JsonNode protectedLaunch = n.send(q -> { });
+        assertEquals("affirming", protectedLaunch.get("status").asText(), protectedLaunch.toString());
+        assertTrue(protectedLaunch.get("checked").toString().contains("\"policy.dma-protection\""), protectedLaunch.toString());
+        DrtmChain none = new DrtmChain();
+        none.dma = io.trustbit.measure.DmaProtection.NONE;
+        n.chain = none;
+        JsonNode verdict = n.send(q -> { });
+        assertContraindicated(verdict, "policy.dma-protection");
+        assertTrue(verdict.get("reasons").toString().contains("dma-protection=none"), verdict.toString());
+        DrtmChain missing = new DrtmChain();
+        missing.dma = null;
+        n.chain = missing;
+        assertContraindicated(n.send(q -> { }), "policy.dma-protection");
+    }
+
+    @Test
+    void launchWithoutDmaProtectionUnderAPolicyThatDoesNotRequireIt() throws Exception {
+        Node n = new Node();
+        DrtmChain none = new DrtmChain();
+        none.dma = io.trustbit.measure.DmaProtection.NONE;
+        n.chain = none;
+        JsonNode verdict = n.send(q -> { });
+        assertEquals("affirming", verdict.get("status").asText(), verdict.toString());
+        assertTrue(!verdict.get("checked").toString().contains("policy.dma-protection"), verdict.toString());
     }
 
     @Test

@@ -177,6 +177,9 @@ class SwtpmFlowTest {
         extend(port, 17, chain.vmm);
         extend(port, 18, chain.launchType.eventData());
         extend(port, 18, chain.launchConfig);
+        if (chain.dma != null) {
+            extend(port, 18, chain.dma.eventData());     // the VMM's DMA-protection record
+        }
         extend(port, 19, chain.guestRecords().get(0));
         ioctl(ctrl, "-l", "0");
     }

@@ -81,6 +81,7 @@ class VerifierCliTest {
         assertEquals(HexFormat.of().formatHex(expected17), HexFormat.of().formatHex(p.pcr17().get(0)));
         assertEquals(HexFormat.of().formatHex(slbDigest), HexFormat.of().formatHex(p.slb().get(0)));
         assertEquals(1, p.pcr18().size());
+        assertTrue(p.requireDmaProtection());
         assertEquals(5L, p.signers().get(HexFormat.of().formatHex(Ed25519PublicKey.fromRaw(signer).keyId())));
         Cli emulated = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
                 "--launch-config", dir.resolve("launch.cfg"), "--allow-emulated", "--out", dir.resolve("lab.yaml"));
@@ -88,6 +89,12 @@ class VerifierCliTest {
         Policy lab = Policy.parse(Files.readAllBytes(dir.resolve("lab.yaml")), "x");
         assertTrue(lab.allowEmulated());
         assertEquals(2, lab.pcr18().size());
+        Cli noDma = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
+                "--launch-config", dir.resolve("launch.cfg"), "--allow-no-dma-protection", "--out", dir.resolve("old.yaml"));
+        assertEquals(0, noDma.code(), noDma.toString());
+        Policy old = Policy.parse(Files.readAllBytes(dir.resolve("old.yaml")), "x");
+        assertTrue(!old.requireDmaProtection());
+        assertEquals(2, old.pcr18().size());
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.trustbit.attest.tpm2.Tpm2FormatException;
 import io.trustbit.attest.tpm2.TpmsAttest;
 import io.trustbit.attest.tpm2.TpmtPublic;
 import io.trustbit.attest.tpm2.TpmtSignature;
+import io.trustbit.measure.DmaProtection;
 import io.trustbit.measure.EventLogFormatException;
 import io.trustbit.measure.HashAlg;
 import io.trustbit.measure.PcrValues;
@@ -350,9 +351,14 @@ public final class Appraiser {
             if (!policy.launchConfig().isEmpty()) {
                 ran.add("policy.launch-config");
             }
+            String dma = null;
+            int dmaEvents = 0;
             for (VerifiedEvent e : e18) {
                 String text = e.dataMatchesDigest() ? new String(e.data(), StandardCharsets.US_ASCII) : "";
-                if (text.startsWith("launch-type=")) {
+                if (text.startsWith(DmaProtection.EVENT_PREFIX)) {
+                    dma = text;
+                    dmaEvents++;
+                } else if (text.startsWith("launch-type=")) {
                     if (launchType != null) {
                         fail.add(new Reason("policy.launch-type", "PCR 18 has more than one launch type"));
                     }
@@ -372,6 +378,17 @@ public final class Appraiser {
                 }
             } else if (!launchType.equals("skinit")) {
                 fail.add(new Reason("policy.launch-type", "launch type '" + printable(launchType) + "' is not trusted"));
+            }
+            // The VMM's DMA-protection record (PCR 18, after the configuration): only its exact text counts.
+            if (policy.requireDmaProtection()) {
+                ran.add("policy.dma-protection");
+                if (dmaEvents != 1) {
+                    fail.add(new Reason("policy.dma-protection", "PCR 18 has " + dmaEvents
+                            + " DMA-protection events, expected one"));
+                } else if (DmaProtection.fromEventText(dma).orElse(null) != DmaProtection.IOMMU) {
+                    fail.add(new Reason("policy.dma-protection", "devices were not kept out of the VMM: '"
+                            + printable(dma) + "'"));
+                }
             }
             if (configEvents != 1 && !policy.launchConfig().isEmpty()) {
                 fail.add(new Reason("policy.launch-config", "PCR 18 has " + configEvents + " configuration events"));
