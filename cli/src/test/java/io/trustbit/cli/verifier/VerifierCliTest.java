@@ -7,8 +7,11 @@ import io.trustbit.cli.Cli;
 import io.trustbit.measure.Ed25519PublicKey;
 import io.trustbit.measure.LaunchConfig;
 import io.trustbit.verifier.Policy;
+import io.trustbit.verifier.VerdictVerifier;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
+import io.trustbit.verifier.internal.Check;
+import io.trustbit.verifier.internal.EarStatus;
 import io.trustbit.verifier.internal.Es256;
 import io.trustbit.verifier.internal.Json;
 import io.trustbit.verifier.internal.KeyFiles;
@@ -137,12 +140,12 @@ class VerifierCliTest {
         VerifierServer server = VerifierServer.start(VerifierConfig.builder(dir.resolve("data")).port(0).build());
         try {
             KeyPair key = KeyFiles.readKeyPair(dir.resolve("data/verdict-signing-key.pem"));
-            VerdictSigner signer = new VerdictSigner(key, "test");
+            VerdictSigner signer = new VerdictSigner(key, VerdictVerifier.ISSUER);
             long now = System.currentTimeMillis() / 1000;
-            String affirming = signer.sign(new VerdictSigner.Claims("n1", "affirming", List.of(), "00", "p", "sha256:00",
+            String affirming = signer.sign(new VerdictSigner.Claims("n1", EarStatus.AFFIRMING, List.of(), "00", "p", "sha256:00",
                     now, now + 60));
-            String contra = signer.sign(new VerdictSigner.Claims("n1", "contraindicated",
-                    List.of(new VerdictSigner.Reason("nonce", "unknown")), "00", "p", "sha256:00", now, now + 60));
+            String contra = signer.sign(new VerdictSigner.Claims("n1", EarStatus.CONTRAINDICATED,
+                    List.of(new VerdictSigner.Reason(Check.NONCE, "unknown")), "00", "p", "sha256:00", now, now + 60));
             Path jwks = dir.resolve("jwks.json");
             Files.writeString(jwks, "{\"keys\":[" + Json.writeString(Es256.jwk(signer.publicKey())) + "]}");
 
@@ -164,7 +167,10 @@ class VerifierCliTest {
             assertEquals(0, url.code(), url.toString());
             assertTrue(url.out().contains("\"status\":\"affirming\""), url.out());
             // without trusting the self-signed certificate the JWKS cannot be fetched
-            assertEquals(2, run("verdict", "check", affirming, "--jwks", server.url() + "/v1/jwks").code());
+            Cli untrusted = run("verdict", "check", affirming, "--jwks", server.url() + "/v1/jwks");
+            assertEquals(3, untrusted.code(), untrusted.toString());
+            assertTrue(untrusted.err().startsWith("trustbit: cannot fetch the JWKS: 127.0.0.1:" + server.port() + ": TLS failed: "),
+                    untrusted.err());
         } finally {
             server.close();
         }
