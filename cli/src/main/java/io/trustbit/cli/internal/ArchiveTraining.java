@@ -4,6 +4,7 @@ import io.trustbit.cli.Main;
 import io.trustbit.measure.EventLogWriter;
 import io.trustbit.measure.EventType;
 import io.trustbit.measure.HashAlg;
+import io.trustbit.verifier.internal.EarStatus;
 import io.trustbit.verifier.internal.Es256;
 import io.trustbit.verifier.internal.VerdictSigner;
 import java.io.IOException;
@@ -57,7 +58,7 @@ public final class ArchiveTraining {
         KeyPair verdictKey = g.generateKeyPair();
         long now = System.currentTimeMillis() / 1000;
         String token = new VerdictSigner(verdictKey, "trustbit-verifier").sign(new VerdictSigner.Claims("node-1",
-                "affirming", List.of(), null, "default", "00", now, now + 3600));
+                EarStatus.AFFIRMING, List.of(), null, "default", "00", now, now + 3600));
         Files.writeString(d.resolve("verdict.jwt"), token, StandardCharsets.US_ASCII);
         Files.writeString(d.resolve("jwks.json"),
                 "{\"keys\":[" + Es256.jwk((ECPublicKey) verdictKey.getPublic()) + "]}", StandardCharsets.US_ASCII);
