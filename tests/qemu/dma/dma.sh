@@ -33,7 +33,7 @@ same() { [[ -n "$1" && "$1" == "$2" ]] || { echo "    expected $2, got $1" >&2; 
 hexat() { xxd -p -s "$2" -l "$3" "$1" | tr -d '\n'; }     # hexat FILE OFFSET LEN
 pcr() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pcrs"][sys.argv[2]][sys.argv[3]].lower())' "$@" 2>/dev/null; }
 
-make -s -C "$root/skinit-loader" >/dev/null && make -s -C "$root/vmm" all >/dev/null || { echo "FAIL dma: build"; exit 1; }
+{ make -s -C "$root/skinit-loader" >/dev/null && make -s -C "$root/vmm" all >/dev/null; } || { echo "FAIL dma: build"; exit 1; }
 slb="$root/skinit-loader/build/slb.bin"; vmm="$root/vmm/build/vmm.bin"
 
 # The attack guest, signed; the device assignment is on the measured VMM command line.
