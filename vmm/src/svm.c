@@ -10,11 +10,6 @@
 #define MSR_EFER        0xC0000080u
 #define MSR_VM_CR       0xC0010114u
 #define MSR_VM_HSAVE_PA 0xC0010117u
-#define EFER_SCE        (1ull << 0)
-#define EFER_LME        (1ull << 8)
-#define EFER_LMA        (1ull << 10)
-#define EFER_NXE        (1ull << 11)
-#define EFER_SVME       (1ull << 12)
 #define VM_CR_SVMDIS    (1ull << 4)
 
 #define NPT_P   (1ull << 0)
@@ -110,7 +105,8 @@ void svm_prepare_guest(struct guest *g, u32 index)
 
 	g->vmcb = v;
 	g->npt = &npts[index][0][0];
-	build_npt(g);
+	if (!g->is_linux)                /* linux_prepare builds the Linux guest's own */
+		build_npt(g);
 	tb_memset(v, 0, sizeof(*v));
 	tb_memset(&g->regs, 0, sizeof(g->regs));
 
@@ -218,6 +214,10 @@ static int handle_msr(struct exit_ctx *c)
 	struct guest_regs *r = &c->g->regs;
 	u32 msr = (u32)r->rcx;
 
+	if (msr != MSR_EFER && c->g->is_linux) {
+		linux_exit_msr(c->g, v);
+		return RUN_CONTINUE;
+	}
 	if (msr != MSR_EFER)
 		return stop(c, c->v->exitinfo1 ? "WRMSR to MSR " : "RDMSR of MSR ", msr, 1);
 	if (v->exitinfo1 == 0) {                 /* RDMSR: the guest never sees SVME */
@@ -265,6 +265,8 @@ static int handle_vmmcall(struct exit_ctx *c)
 	u8 *mem = (u8 *)(uptr)c->g->mem_pa;
 
 	v->rip += 3;                             /* 0F 01 D9 */
+	if (c->g->is_linux)                      /* the hypercall ABI is for the flat guests */
+		fn = ~0ull;
 	switch (fn) {
 	case HC_VERSION:
 		v->rax = HC_ABI_VERSION;
@@ -302,6 +304,16 @@ static int handle_vmmcall(struct exit_ctx *c)
 static int handle_exit(struct exit_ctx *c)
 {
 	struct vmcb *v = c->v;
+	const char *why;
+
+	if (c->g->is_linux && v->exitcode == VMEXIT_IOIO) {
+		why = linux_exit_io(c->g, v);
+		return why == NULL ? RUN_CONTINUE : stop(c, why, v->exitinfo1 >> 16, 1);
+	}
+	if (c->g->is_linux && v->exitcode == VMEXIT_NPF) {
+		why = linux_exit_npf(c->g, v);
+		return why == NULL ? RUN_CONTINUE : stop(c, why, v->exitinfo2, 1);
+	}
 
 	switch (v->exitcode) {
 	case VMEXIT_VMMCALL:

@@ -102,6 +102,11 @@ def parse_args(argv):
                    help="pass no config module (tests the SLB's refusal)")
     p.add_argument("--guest", action="append", default=[], metavar="NAME=IMAGE[:MANIFEST]",
                    help="a guest image, optionally with its detached manifest; repeatable, in order")
+    p.add_argument("--linux", action="append", default=[], metavar="NAME=KERNEL:INITRD:MANIFEST",
+                   help="a Linux guest: bzImage, initramfs and the kind-linux manifest that binds them "
+                        "and the command line; repeatable, in order after the --guest modules")
+    p.add_argument("--memory", default="512M", metavar="SIZE",
+                   help="QEMU -m (default 512M; a Linux guest needs more, e.g. 1536M)")
     p.add_argument("--boot", choices=("multiboot", "grub"), default="multiboot",
                    help="multiboot: QEMU -kernel/-initrd (multiboot v1, default); grub: a GRUB ISO "
                         "(grub-mkrescue) on a CD-ROM loads the launcher with multiboot2")
@@ -147,7 +152,8 @@ def grub_file_name(role):
     """Name of a module's file on the ISO: from its role, which GUEST_NAME keeps to [a-z0-9_=-]."""
     kind, _, name = role.partition("=")
     return {"slb": "slb.bin", "vmm": "vmm.bin", "config": "launch.cfg",
-            "guest": f"guest-{name}.bin", "manifest": f"guest-{name}.manifest"}[kind]
+            "guest": f"guest-{name}.bin", "manifest": f"guest-{name}.manifest",
+            "initrd": f"guest-{name}.initrd"}[kind]
 
 
 def grub_cfg(launcher_args, roles):
@@ -252,6 +258,18 @@ class Launch:
             mods.append((resolve(image, f"guest {name}"), f"guest={name}"))
             if manifest:
                 mods.append((resolve(manifest, f"manifest of guest {name}"), f"manifest={name}"))
+        for spec in a.linux:
+            name, sep, rest = spec.partition("=")
+            parts = rest.split(":")
+            if not sep or not GUEST_NAME.match(name) or len(parts) != 3 or not all(parts):
+                raise UsageError(f"--linux {spec!r}: expected NAME=KERNEL:INITRD:MANIFEST with NAME [a-z0-9_-]{{1,31}}")
+            if name in seen:
+                raise UsageError(f"--linux {name}: name given twice")
+            seen.add(name)
+            kernel, initrd, manifest = parts
+            mods.append((resolve(kernel, f"kernel of Linux guest {name}"), f"guest={name}"))
+            mods.append((resolve(initrd, f"initrd of Linux guest {name}"), f"initrd={name}"))
+            mods.append((resolve(manifest, f"manifest of Linux guest {name}"), f"manifest={name}"))
         return mods
 
     def _initrd(self):
@@ -451,7 +469,7 @@ class Launch:
             append = "skinit=emulate" + (" " + a.launcher_args if a.launcher_args else "")
             boot = ["-kernel", self.launcher, "-append", append, "-initrd", self._initrd()]
         return ["qemu-system-x86_64",
-                "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
+                "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", a.memory,
                 "-nodefaults", "-display", "none", "-no-reboot",
                 "-chardev", f"socket,id=com1,path={paths['com1']}", "-serial", "chardev:com1",
                 "-chardev", f"socket,id=com2,path={paths['com2']}", "-serial", "chardev:com2",
