@@ -107,6 +107,11 @@ def parse_args(argv):
                         "and the command line; repeatable, in order after the --guest modules")
     p.add_argument("--memory", default="512M", metavar="SIZE",
                    help="QEMU -m (default 512M; a Linux guest needs more, e.g. 1536M)")
+    p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                   help="one more QEMU argument (repeatable), e.g. a network or 9p device for a Linux guest")
+    p.add_argument("--dump-at-end", action="append", default=[], metavar="ADDR:LEN",
+                   help="when the guest powers the machine off, save guest-physical [ADDR, ADDR+LEN) to "
+                        "DIR/memory-ADDR.bin before QEMU exits (QEMU runs with -no-shutdown)")
     p.add_argument("--boot", choices=("multiboot", "grub"), default="multiboot",
                    help="multiboot: QEMU -kernel/-initrd (multiboot v1, default); grub: a GRUB ISO "
                         "(grub-mkrescue) on a CD-ROM loads the launcher with multiboot2")
@@ -124,6 +129,12 @@ def parse_args(argv):
                         "with an orderly TPM2_Shutdown so the next boot reports a safe clock")
     p.add_argument("--quiet", action="store_true", help="do not stream the console to stdout")
     args = p.parse_args(argv)
+    args.dumps = []
+    for spec in args.dump_at_end:
+        m = re.fullmatch(r"(0x[0-9a-fA-F]+|[0-9]+):(0x[0-9a-fA-F]+|[0-9]+)", spec)
+        if not m or not 0 < int(m.group(2), 0) <= 1 << 28:
+            p.error(f"--dump-at-end {spec!r}: expected ADDR:LEN (LEN 1..256 MiB)")
+        args.dumps.append((int(m.group(1), 0), int(m.group(2), 0)))
     if args.timeout is not None and not 0 <= args.timeout < 1e9:
         p.error(f"--timeout: {args.timeout:g} is not a number of seconds (0 for no limit)")
     return args
@@ -223,6 +234,9 @@ class Launch:
         self.threads = []
         self.listeners = []
         self.skinit_answer = None         # "OK" / "FAIL reason" once COM2 asked
+        self.monitor = None               # the QMP client, once QEMU connected (use under qmp_lock)
+        self.qmp_lock = threading.Lock()
+        self.powered_off = False          # the guest shut the machine down (--dump-at-end runs)
         self.done_seen = False
 
     # -- logging -----------------------------------------------------------
@@ -369,6 +383,7 @@ class Launch:
             qconn, _ = qmp_listener.accept()
             qconn.settimeout(10)
             monitor = qmp.Qmp(qconn)
+            self.monitor = monitor
             conn, _ = com2_listener.accept()
         except (OSError, qmp.QmpError) as e:
             self.log(f"QEMU did not connect COM2/QMP: {e}")
@@ -385,13 +400,43 @@ class Launch:
                 buf += data
                 while b"\n" in buf:
                     line, buf = buf.split(b"\n", 1)
-                    reply = self._request(line.decode("ascii", "replace").strip(), monitor)
+                    with self.qmp_lock:
+                        reply = self._request(line.decode("ascii", "replace").strip(), monitor)
                     if reply is not None:
                         conn.sendall(reply.encode() + b"\n")
                 if len(buf) > MAX_LINE:
                     self.log(f"COM2: line longer than {MAX_LINE} bytes discarded")
                     buf = b""
-        monitor.close()
+        with self.qmp_lock:
+            self.monitor = None
+            monitor.close()
+
+    def _wait_power_off(self, timeout):
+        """--dump-at-end: wait until QEMU (-no-shutdown) reports the guest's power-off, save the ranges
+        through QMP, quit QEMU. Returns QEMU's exit status; raises TimeoutExpired like Popen.wait."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                return self.qemu.wait(timeout=0.25)
+            except subprocess.TimeoutExpired:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise
+            with self.qmp_lock:
+                if self.monitor is None:
+                    continue
+                try:
+                    if self.monitor.execute("query-status").get("status") != "shutdown":
+                        continue
+                    for addr, length in self.args.dumps:
+                        data = self.monitor.read_memory(addr, length, os.path.join(self.work, "dump.bin"))
+                        with open(os.path.join(self.out, f"memory-0x{addr:x}.bin"), "wb") as f:
+                            f.write(data)
+                        self.log(f"guest powered off: saved 0x{length:x} bytes at 0x{addr:08x}")
+                    self.powered_off = True
+                    self.monitor.execute("quit")
+                except (OSError, qmp.QmpError) as e:
+                    self.log(f"QMP at power-off: {e}")
+                    self.monitor = None
 
     def _request(self, line, monitor):
         """Handle one COM2 line; return the answer line or None."""
@@ -468,6 +513,7 @@ class Launch:
         else:
             append = "skinit=emulate" + (" " + a.launcher_args if a.launcher_args else "")
             boot = ["-kernel", self.launcher, "-append", append, "-initrd", self._initrd()]
+        extra = list(a.qemu_arg) + (["-no-shutdown"] if a.dumps else [])
         return ["qemu-system-x86_64",
                 "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", a.memory,
                 "-nodefaults", "-display", "none", "-no-reboot",
@@ -479,7 +525,7 @@ class Launch:
                 "-device", "tpm-tis,tpmdev=tpm0",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                 "-chardev", f"socket,id=qmp,path={paths['qmp']}", "-mon", "chardev=qmp,mode=control",
-                *boot]
+                *boot, *extra]
 
     def run(self):
         """Return (exit code of scripts/launch, one-line reason)."""
@@ -509,7 +555,7 @@ class Launch:
         qemu_err.close()
         self.log(f"QEMU started (pid {self.qemu.pid}; swtpm pid {self.swtpm.proc.pid})")
         try:
-            status = self.qemu.wait(timeout=timeout)
+            status = self._wait_power_off(timeout) if a.dumps else self.qemu.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             children.stop(self.qemu)
             self._finish(None)
@@ -565,6 +611,11 @@ class Launch:
             if pcr_error:
                 return 3, f"harness error after the VMM finished: {pcr_error}"
             return 0, "VMM finished (status 33)"
+        if status == 0 and self.args.linux and (self.powered_off or not self.args.dumps):
+            # A Linux guest ends the run by powering the machine off (ACPI), not through the VMM.
+            if pcr_error:
+                return 3, f"harness error after the Linux guest powered off: {pcr_error}"
+            return 0, "the Linux guest powered the machine off (status 0)"
         # A broken control channel explains a failed run better than its symptom.
         extra = f"; {self.proxy.error}" if self.proxy.error else ""
         if status in STATUS_MEANING:
