@@ -1,4 +1,4 @@
-# Shared by tests/linux/run and tests/linux-vmm/run (sourced): Debian's kernel and a busybox initramfs.
+# Shared by scripts/demo, scripts/bench/linux-boot, tests/linux/run and tests/linux-vmm/run (sourced): Debian's kernel and a busybox initramfs.
 #   tb_kernel                      sets kernel, kver (the newest /boot/vmlinuz-*), checks its modules and busybox
 #   tb_initramfs DIR INIT OUT M..  writes OUT (gzip'd cpio): busybox with its applets, INIT as /init, and
 #                                  the kernel modules M.. with their dependencies, loaded in order by /init
