@@ -75,9 +75,9 @@ void linux_decide(struct guest *g, const struct tb_module *kmod, const struct tb
 
 	tb_memset(d, 0, sizeof(*d));
 	d->is_linux = 1;
-	if (kmod->size == 0 || kmod->size > LX_MAX_KERNEL || imod->size > LX_MAX_INITRD) {
+	if (kmod->size == 0 || kmod->size > LX_MAX_KERNEL || imod->size == 0 || imod->size > LX_MAX_INITRD) {
 		d->reason = REFUSE_IMAGE_SIZE;
-		d->detail = "kernel empty or above 64 MiB, or initrd above 512 MiB";
+		d->detail = "kernel empty or above 64 MiB, or initrd empty or above 512 MiB";
 		return;
 	}
 	if (lx.used) {
@@ -87,7 +87,7 @@ void linux_decide(struct guest *g, const struct tb_module *kmod, const struct tb
 	}
 	lx.block = pool_alloc(LARGE_PAGE_SIZE, LARGE_PAGE_SIZE);
 	lx.stage = lx.block ? pool_alloc(round_up(kmod->size, LARGE_PAGE_SIZE), LARGE_PAGE_SIZE) : 0;
-	lx.initrd = lx.stage ? pool_alloc(round_up(imod->size + 1, PAGE_SIZE), LARGE_PAGE_SIZE) : 0;
+	lx.initrd = lx.stage ? pool_alloc(round_up(imod->size, PAGE_SIZE), LARGE_PAGE_SIZE) : 0;
 	if (lx.initrd == 0) {
 		pool_release(start);
 		d->reason = REFUSE_NO_MEMORY;
