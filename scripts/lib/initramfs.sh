@@ -21,6 +21,7 @@ tb_initramfs() {
   cp "$busybox" "$ird/bin/busybox"
   for m in sh mount insmod chroot poweroff mkdir sed cat ls sync echo ip dd devmem cut tr; do ln -s busybox "$ird/bin/$m"; done
   cp "$init" "$ird/init"
+  chmod 0755 "$ird/init"
   order=()
   for m in "$@"; do tb_add_module "$ird" "$m"; done
   printf '%s\n' "${order[@]}" > "$ird/modules.order"

@@ -308,7 +308,7 @@ static void inject_gp(struct vmcb *v)
 
 /* Every MSR but EFER (svm.c) that exits: VM_CR reads as "SVM locked off", the rest raise #GP as on
  * a CPU without them. Never stops the guest. */
-const char *linux_exit_msr(struct guest *g, struct vmcb *v)
+void linux_exit_msr(struct guest *g, struct vmcb *v)
 {
 	u32 msr = (u32)g->regs.rcx;
 
@@ -319,7 +319,6 @@ const char *linux_exit_msr(struct guest *g, struct vmcb *v)
 	} else {
 		inject_gp(v);
 	}
-	return NULL;
 }
 
 /* Writes to the 0xFF pages (hidden memory, TPM localities 1-4) never reach their target: the page

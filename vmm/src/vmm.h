@@ -70,7 +70,7 @@ void linux_decide(struct guest *g, const struct tb_module *kmod, const struct tb
 		  const u8 *mf, size_t mf_len, const struct launch_config *cfg, struct guest_decision *d);
 void linux_prepare(struct guest *g, struct vmcb *v, const struct guest *all, u32 nr,
 		   const struct tb_bootinfo *bi, const struct tb_evlog *log);
-const char *linux_exit_msr(struct guest *g, struct vmcb *v);
+void linux_exit_msr(struct guest *g, struct vmcb *v);   /* never stops the guest */
 const char *linux_exit_npf(struct guest *g, struct vmcb *v);
 const char *linux_exit_io(struct guest *g, struct vmcb *v);
 
