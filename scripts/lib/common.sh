@@ -12,7 +12,7 @@ TB_PACKAGES=(
 )
 # What only the tests need on top: cross-checking tools, PostgreSQL, fuzzers, the GRUB path.
 TB_TEST_PACKAGES=(
-  "tpm2_eventlog:tpm2-tools" "openssl:openssl" "xxd:xxd"
+  "tpm2_eventlog:tpm2-tools" "openssl:openssl" "xxd:xxd" "evmctl:ima-evm-utils" "setfattr:attr" "jq:jq" "curl:curl"
   "/usr/lib/postgresql/*/bin/initdb:postgresql"
   "script:bsdutils" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
   "grub-mkrescue:grub-common" "/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin" "xorriso:xorriso" "mformat:mtools"

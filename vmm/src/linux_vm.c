@@ -5,6 +5,7 @@
 #include "vmm.h"
 #include "vmcb.h"
 #include "linux.h"
+#include "iommu.h"
 #include <tb/io.h>
 #include <tb/string.h>
 #include <tb/evlog.h>
@@ -265,6 +266,7 @@ void linux_prepare(struct guest *g, struct vmcb *v, const struct guest *all, u32
 	linux_boot_params(bb + BB_BOOT_PARAMS, (const u8 *)(uptr)lx.stage, &lx.li,
 			  (u32)(lx.block + BB_CMDLINE), (u32)lx.initrd, (u32)lx.initrd_len, e820, ne);
 	build_npt(all, nr);
+	dma_linux_start(holes, nh);
 	build_permission_maps();
 
 	/* Intercepts: the SVM instructions, VMMCALL, CPUID, the MSRs and ports above, INIT,

@@ -1,6 +1,7 @@
 /* VMM main flow: check the boot-info, enable SVM, decide and measure every guest, relinquish
  * locality 2, run the launched guests one after another, report to the harness, exit. */
 #include "vmm.h"
+#include "iommu.h"
 #include <tb/io.h>
 #include <tb/serial.h>
 #include <tb/string.h>
@@ -212,6 +213,7 @@ void vmm_main(const struct tb_bootinfo *src)
 	err = launch_config_parse(bi.config, bi.config_size, &cfg);
 	if (err != NULL)
 		die(err);
+	dma_protect(&cfg);
 	svm_init();
 	log_line("SVM enabled, nested paging on", NULL, NULL);
 
@@ -221,6 +223,7 @@ void vmm_main(const struct tb_bootinfo *src)
 	rc = tis_request_locality(TPM_LOCALITY_VMM);
 	if (rc != 0)
 		die_err("TPM locality 2", rc);
+	dma_measure(&evlog);
 	for (u32 i = 0; i < bi.nr_modules; i++) {
 		if (bi.modules[i].kind == TB_MODULE_GUEST)
 			decide(&bi.modules[i]);
@@ -237,7 +240,9 @@ void vmm_main(const struct tb_bootinfo *src)
 		svm_prepare_guest(g, i);
 		if (g->is_linux)
 			linux_prepare(g, g->vmcb, guests, nr_guests, &bi, &evlog);
+		dma_guest_start(g, i);
 		svm_run_guest(g, &evlog);
+		dma_guest_end(g);
 	}
 	log_line("all guests done", NULL, NULL);
 	if (launch_config_has_word(&cfg, "harness"))

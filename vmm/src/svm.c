@@ -2,6 +2,7 @@
  * and #VMEXIT handling (§15.6, §15.9-15.13), and the hypercall ABI (vmm/README.md). */
 #include "vmm.h"
 #include "vmcb.h"
+#include "iommu.h"
 #include <tb/io.h>
 #include <tb/string.h>
 #include <tb/evlog.h>
@@ -21,6 +22,7 @@
 #define HC_CONSOLE_WRITE 1u
 #define HC_EVLOG_READ    2u
 #define HC_SHUTDOWN      3u
+#define HC_DEVICE_BAR    4u
 #define HC_ABI_VERSION   1u
 #define HC_OK            0u
 #define HC_ERR_UNKNOWN   0xFFFFFFFFu
@@ -36,7 +38,7 @@ static u8 iopm_com3[3 * 4096] __attribute__((aligned(4096)));
 /* MSR permission map (APM §15.11): 8 KiB, all ones = every RDMSR/WRMSR exits. */
 static u8 msrpm[2 * 4096] __attribute__((aligned(4096)));
 static struct vmcb vmcbs[TB_BOOTINFO_MAX_MODULES] __attribute__((aligned(4096)));
-static u64 npts[TB_BOOTINFO_MAX_MODULES][5][512] __attribute__((aligned(4096)));
+static u64 npts[TB_BOOTINFO_MAX_MODULES][6][512] __attribute__((aligned(4096)));
 static u32 nr_asids;
 
 void svm_init(void)
@@ -87,7 +89,7 @@ static void build_npt(struct guest *g)
 	u64 *pd_high = g->npt + 1536, *pt_tpm = g->npt + 2048;
 	const u64 tbl = NPT_P | NPT_RW | NPT_US;
 
-	tb_memset(g->npt, 0, 5 * 4096);
+	tb_memset(g->npt, 0, 6 * 4096);
 	pml4[0] = (u64)(uptr)pdpt | tbl;
 	pdpt[0] = (u64)(uptr)pd_low | tbl;
 	pdpt[GUEST_TPM0_GPA >> 30] = (u64)(uptr)pd_high | tbl;
@@ -95,6 +97,7 @@ static void build_npt(struct guest *g)
 		pd_low[off >> 21] = (g->mem_pa + off) | tbl | NPT_PS;
 	pd_high[(GUEST_TPM0_GPA >> 21) & 511] = (u64)(uptr)pt_tpm | tbl;
 	pt_tpm[(GUEST_TPM0_GPA >> 12) & 511] = GUEST_TPM0_GPA | tbl;
+	dma_map_bar(g, pd_high, g->npt + 2560);     /* an assigned device's registers, if any */
 }
 
 /* Guest start state: 32-bit protected mode, paging off, flat segments, EIP = 1 MiB, ESP at the
@@ -295,6 +298,9 @@ static int handle_vmmcall(struct exit_ctx *c)
 	case HC_SHUTDOWN:
 		c->arg = a1;
 		return RUN_FINISHED;
+	case HC_DEVICE_BAR:
+		v->rax = (u32)dma_guest_bar(c->g, &r->rbx);
+		return RUN_CONTINUE;
 	default:
 		v->rax = HC_ERR_UNKNOWN;
 		return RUN_CONTINUE;

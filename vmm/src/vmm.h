@@ -43,7 +43,7 @@ struct guest {
 	int is_linux;                    /* loaded by linux_decide; memory: see linux_vm.c */
 	struct guest_regs regs;
 	struct vmcb *vmcb;
-	u64 *npt;                        /* 5 pages: PML4, PDPT, PD 0-1 GiB, PD 3-4 GiB, PT TPM */
+	u64 *npt;                        /* 6 pages: PML4, PDPT, PD 0-1 GiB, PD 3-4 GiB, PT TPM, PT device */
 };
 
 struct vmcb;

@@ -48,6 +48,8 @@ GUEST_NAME = re.compile(r"[a-z0-9_-]{1,31}\Z")
 SKINIT_LINE = re.compile(r"TB-SKINIT base=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{4})\Z")
 DONE_LINE = re.compile(r"TB-DONE evlog=0x([0-9a-fA-F]{8}) len=0x([0-9a-fA-F]{1,8})\Z")
 MAX_LINE = 256
+DUMP_SPEC = re.compile(r"(?:0x)?([0-9a-fA-F]{1,8}):(?:0x)?([0-9a-fA-F]{1,8})\Z")
+DUMP_MAX = 0x100000
 
 # --boot grub: grub-mkrescue builds a BIOS-bootable ISO; GRUB loads the launcher with multiboot2.
 GRUB_PACKAGES = "apt-get install grub-pc-bin grub-common xorriso mtools"
@@ -109,9 +111,6 @@ def parse_args(argv):
                    help="QEMU -m (default 512M; a Linux guest needs more, e.g. 1536M)")
     p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
                    help="one more QEMU argument (repeatable), e.g. a network or 9p device for a Linux guest")
-    p.add_argument("--dump-at-end", action="append", default=[], metavar="ADDR:LEN",
-                   help="when the guest powers the machine off, save guest-physical [ADDR, ADDR+LEN) to "
-                        "DIR/memory-ADDR.bin before QEMU exits (QEMU runs with -no-shutdown)")
     p.add_argument("--boot", choices=("multiboot", "grub"), default="multiboot",
                    help="multiboot: QEMU -kernel/-initrd (multiboot v1, default); grub: a GRUB ISO "
                         "(grub-mkrescue) on a CD-ROM loads the launcher with multiboot2")
@@ -128,13 +127,32 @@ def parse_args(argv):
                    help="keep the TPM's state in DIR across runs (one machine rebooted); the run ends "
                         "with an orderly TPM2_Shutdown so the next boot reports a safe clock")
     p.add_argument("--quiet", action="store_true", help="do not stream the console to stdout")
+    p.add_argument("--machine", choices=("pc", "q35"), default="pc",
+                   help="QEMU machine: pc (i440FX, default) or q35 (ICH9; needed for --iommu)")
+    p.add_argument("--iommu", action="store_true",
+                   help="add QEMU's AMD IOMMU (-device amd-iommu, with its IVRS ACPI table); needs --machine q35")
+    p.add_argument("--qemu-device", action="append", default=[], metavar="SPEC",
+                   help="an extra QEMU -device SPEC (e.g. edu,addr=04.0); repeatable")
+    p.add_argument("--acpitable", action="append", default=[], metavar="FILE",
+                   help="an extra ACPI table for the firmware to publish (QEMU -acpitable file=FILE); repeatable")
+    p.add_argument("--dump", action="append", default=[], metavar="ADDR:LEN",
+                   help="at TB-DONE, save LEN bytes of guest-physical memory at ADDR (hex) to "
+                        "mem-ADDR.bin in --out, before the VMM goes on; with --linux, when the guest "
+                        "powers the machine off (QEMU then runs with -no-shutdown); repeatable")
+    p.add_argument("--qemu-trace", metavar="PATTERN",
+                   help="QEMU trace events to record in qemu-trace.log (e.g. 'amdvi_*')")
     args = p.parse_args(argv)
-    args.dumps = []
-    for spec in args.dump_at_end:
-        m = re.fullmatch(r"(0x[0-9a-fA-F]+|[0-9]+):(0x[0-9a-fA-F]+|[0-9]+)", spec)
-        if not m or not 0 < int(m.group(2), 0) <= 1 << 28:
-            p.error(f"--dump-at-end {spec!r}: expected ADDR:LEN (LEN 1..256 MiB)")
-        args.dumps.append((int(m.group(1), 0), int(m.group(2), 0)))
+    if args.iommu and args.machine != "q35":
+        p.error("--iommu needs --machine q35 (QEMU's pc machine refuses amd-iommu)")
+    args.dump_ranges = []
+    for spec in args.dump:
+        m = DUMP_SPEC.match(spec)
+        if not m or not 0 < int(m.group(2), 16) <= DUMP_MAX or int(m.group(1), 16) + int(m.group(2), 16) > 1 << 32:
+            p.error(f"--dump {spec!r}: expected ADDR:LEN in hex, 0 < LEN <= 0x{DUMP_MAX:x}, below 4 GiB")
+        args.dump_ranges.append((int(m.group(1), 16), int(m.group(2), 16)))
+    for f in args.acpitable:
+        if "," in f or not os.path.isfile(f):
+            p.error(f"--acpitable {f!r}: not a file (or contains a comma)")
     if args.timeout is not None and not 0 <= args.timeout < 1e9:
         p.error(f"--timeout: {args.timeout:g} is not a number of seconds (0 for no limit)")
     return args
@@ -236,7 +254,7 @@ class Launch:
         self.skinit_answer = None         # "OK" / "FAIL reason" once COM2 asked
         self.monitor = None               # the QMP client, once QEMU connected (use under qmp_lock)
         self.qmp_lock = threading.Lock()
-        self.powered_off = False          # the guest shut the machine down (--dump-at-end runs)
+        self.powered_off = False          # the Linux guest shut the machine down (runs with --dump)
         self.done_seen = False
 
     # -- logging -----------------------------------------------------------
@@ -412,8 +430,8 @@ class Launch:
             monitor.close()
 
     def _wait_power_off(self, timeout):
-        """--dump-at-end: wait until QEMU (-no-shutdown) reports the guest's power-off, save the ranges
-        through QMP, quit QEMU. Returns QEMU's exit status; raises TimeoutExpired like Popen.wait."""
+        """--linux with --dump: wait until QEMU (-no-shutdown) reports the guest's power-off, save the
+        ranges through QMP, quit QEMU. Returns QEMU's exit status; raises TimeoutExpired like Popen.wait."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             try:
@@ -427,11 +445,7 @@ class Launch:
                 try:
                     if self.monitor.execute("query-status").get("status") != "shutdown":
                         continue
-                    for addr, length in self.args.dumps:
-                        data = self.monitor.read_memory(addr, length, os.path.join(self.work, "dump.bin"))
-                        with open(os.path.join(self.out, f"memory-0x{addr:x}.bin"), "wb") as f:
-                            f.write(data)
-                        self.log(f"guest powered off: saved 0x{length:x} bytes at 0x{addr:08x}")
+                    self._dump(self.monitor, "guest powered off")
                     self.powered_off = True
                     self.monitor.execute("quit")
                 except (OSError, qmp.QmpError) as e:
@@ -499,9 +513,22 @@ class Launch:
             return "FAIL read"
         with open(os.path.join(self.out, "evlog.bin"), "wb") as f:
             f.write(data)
+        try:
+            self._dump(monitor, "TB-DONE")
+        except (OSError, qmp.QmpError) as e:
+            self.log(f"COM2: reading memory for --dump failed: {e}")
+            return "FAIL read"
         self.done_seen = True
         self.log(f"TB-DONE: event log of {length} bytes saved")
         return "OK"
+
+    def _dump(self, monitor, when):
+        """Save every --dump range to DIR/mem-ADDR.bin through QMP."""
+        for base, size in self.args.dump_ranges:
+            mem = monitor.read_memory(base, size, os.path.join(self.work, "dump-mem.bin"))
+            with open(os.path.join(self.out, f"mem-{base:08x}.bin"), "wb") as f:
+                f.write(mem)
+            self.log(f"{when}: saved 0x{size:x} bytes at 0x{base:08x}")
 
     # -- the run -----------------------------------------------------------
     def qemu_argv(self, paths):
@@ -513,10 +540,18 @@ class Launch:
         else:
             append = "skinit=emulate" + (" " + a.launcher_args if a.launcher_args else "")
             boot = ["-kernel", self.launcher, "-append", append, "-initrd", self._initrd()]
-        extra = list(a.qemu_arg) + (["-no-shutdown"] if a.dumps else [])
+        # The IOMMU comes first: QEMU gives it the DMA address space of devices created after it.
+        devices = ["-device", "amd-iommu"] if a.iommu else []
+        for spec in a.qemu_device:
+            devices += ["-device", spec]
+        for f in a.acpitable:
+            devices += ["-acpitable", f"file={os.path.abspath(f)}"]
+        if a.qemu_trace:
+            devices += ["-trace", f"enable={a.qemu_trace},file={os.path.join(self.out, 'qemu-trace.log')}"]
+        devices += list(a.qemu_arg) + (["-no-shutdown"] if a.linux and a.dump_ranges else [])
         return ["qemu-system-x86_64",
-                "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", a.memory,
-                "-nodefaults", "-display", "none", "-no-reboot",
+                "-M", a.machine, "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", a.memory,
+                "-nodefaults", "-display", "none", "-no-reboot", *devices,
                 "-chardev", f"socket,id=com1,path={paths['com1']}", "-serial", "chardev:com1",
                 "-chardev", f"socket,id=com2,path={paths['com2']}", "-serial", "chardev:com2",
                 *com3,
@@ -525,7 +560,7 @@ class Launch:
                 "-device", "tpm-tis,tpmdev=tpm0",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                 "-chardev", f"socket,id=qmp,path={paths['qmp']}", "-mon", "chardev=qmp,mode=control",
-                *boot, *extra]
+                *boot]
 
     def run(self):
         """Return (exit code of scripts/launch, one-line reason)."""
@@ -555,7 +590,8 @@ class Launch:
         qemu_err.close()
         self.log(f"QEMU started (pid {self.qemu.pid}; swtpm pid {self.swtpm.proc.pid})")
         try:
-            status = self._wait_power_off(timeout) if a.dumps else self.qemu.wait(timeout=timeout)
+            linux_dump = a.linux and a.dump_ranges
+            status = self._wait_power_off(timeout) if linux_dump else self.qemu.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             children.stop(self.qemu)
             self._finish(None)
@@ -611,7 +647,7 @@ class Launch:
             if pcr_error:
                 return 3, f"harness error after the VMM finished: {pcr_error}"
             return 0, "VMM finished (status 33)"
-        if status == 0 and self.args.linux and (self.powered_off or not self.args.dumps):
+        if status == 0 and self.args.linux and (self.powered_off or not self.args.dump_ranges):
             # A Linux guest ends the run by powering the machine off (ACPI), not through the VMM.
             if pcr_error:
                 return 3, f"harness error after the Linux guest powered off: {pcr_error}"

@@ -4,8 +4,10 @@
 This is the tests' independent cross-check of `trustbit measure` (Java) and of the TPM: it shares no
 code with either. Usage:
     expect.py --slb F [--vmm F] [--config F] [--launch-type emulated|unmeasured|skinit]
+              [--dma-protection iommu|none]
 prints {"pcrs":{"sha1":{"17":hex,"18":hex},"sha256":{...}}}. Without --vmm only the CPU's
-measurement of the SLB is applied (PCR 17 after SKINIT, PCR 18 = 0). With `unmeasured` no
+measurement of the SLB is applied (PCR 17 after SKINIT, PCR 18 = 0). --dma-protection adds the real
+VMM's record after the configuration (a stub VMM records nothing). With `unmeasured` no
 locality-4 sequence took place and both start from the TPM2_Startup value (all 0xFF).
 """
 
@@ -16,6 +18,8 @@ import struct
 import sys
 
 BANKS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256}
+# docs/launch-protocol.md "Measurements": the VMM's DMA-protection event data.
+DMA_TEXT = {"iommu": b"dma-protection=iommu default=deny guests=own-memory", "none": b"dma-protection=none"}
 
 
 def slb_measured(path):
@@ -34,6 +38,7 @@ def main():
     p.add_argument("--vmm")
     p.add_argument("--config")
     p.add_argument("--launch-type", default="emulated", choices=("skinit", "emulated", "unmeasured"))
+    p.add_argument("--dma-protection", choices=("iommu", "none"))
     a = p.parse_args()
     out = {}
     for bank, h in BANKS.items():
@@ -54,6 +59,8 @@ def main():
             pcr18 = extend(pcr18, f"launch-type={a.launch_type}".encode())
             if a.config:
                 pcr18 = extend(pcr18, open(a.config, "rb").read())
+                if a.dma_protection:
+                    pcr18 = extend(pcr18, DMA_TEXT[a.dma_protection])
         out[bank] = {"17": pcr17.hex(), "18": pcr18.hex()}
     print(json.dumps({"pcrs": out}, sort_keys=True))
 

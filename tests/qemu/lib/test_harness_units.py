@@ -148,5 +148,46 @@ class Com2Lines(unittest.TestCase):
             self.assertIsNone(launch.GUEST_NAME.match(bad), repr(bad))
 
 
+class MachineOptions(unittest.TestCase):
+    """--machine/--iommu/--dump/--acpitable: bad combinations are usage errors (exit 2), one line each."""
+
+    def refused(self, argv, words):
+        import contextlib
+        import io
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), self.assertRaises(SystemExit) as ex:
+            launch.parse_args(argv)
+        self.assertEqual(ex.exception.code, 2)
+        self.assertIn(words, err.getvalue())
+
+    def test_iommu_needs_q35(self):
+        self.refused(["--iommu"], "--iommu needs --machine q35")
+        self.refused(["--machine", "pc", "--iommu"], "--iommu needs --machine q35")
+        a = launch.parse_args(["--machine", "q35", "--iommu"])
+        self.assertTrue(a.iommu)
+        self.assertEqual(launch.parse_args([]).machine, "pc")
+
+    def test_dump_ranges(self):
+        a = launch.parse_args(["--dump", "01100000:40", "--dump", "0x0:0x100000"])
+        self.assertEqual(a.dump_ranges, [(0x01100000, 0x40), (0, 0x100000)])
+        for bad in ("01100000", "01100000:0", "0:100001", "ffffffff:2", "g:1", "1:2:3", "123456789:1"):
+            self.refused(["--dump", bad], "--dump")
+
+    def test_acpitable_must_be_a_file(self):
+        self.refused(["--acpitable", "/nonexistent/ivrs.bin"], "--acpitable")
+        self.refused(["--acpitable", __file__ + ",x"], "--acpitable")
+
+    def test_qemu_argv_puts_the_iommu_first(self):
+        run = launch.Launch.__new__(launch.Launch)
+        run.args = launch.parse_args(["--machine", "q35", "--iommu", "--qemu-device", "edu,addr=04.0"])
+        run.launcher = "/dev/null"
+        run.modules = []
+        argv = run.qemu_argv({"com1": "c1", "com2": "c2", "tpm": "t", "qmp": "q", "iso": None})
+        self.assertEqual(argv[argv.index("-M") + 1], "q35")
+        devices = [argv[i + 1] for i, w in enumerate(argv) if w == "-device"]
+        self.assertEqual(devices[0], "amd-iommu")
+        self.assertEqual(devices[1], "edu,addr=04.0")
+
+
 if __name__ == "__main__":
     unittest.main()

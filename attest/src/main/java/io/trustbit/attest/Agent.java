@@ -44,11 +44,11 @@ public final class Agent {
     private static final Duration NEXT_NONCE_MARGIN = Duration.ofSeconds(5);
 
     /** Everything the agent needs; see {@code trustbit agent --help}. */
-    public record Config(String tpm, URI verifier, VerifierTrust trust, String nodeId, Path stateDir, Duration interval,
+    public record Config(String tpm, URI verifier, VerifierTrust trust, NodeId nodeId, Path stateDir, Duration interval,
             PcrSelection pcrs, AkType akType, Optional<EkType> ekType, Optional<Path> drtmLog) {
         public Config {
-            if (!Evidence.NODE_ID.matcher(nodeId).matches()) {
-                throw new IllegalArgumentException("node id must match " + Evidence.NODE_ID.pattern());
+            if (nodeId == null) {
+                throw new IllegalArgumentException("node id is required");
             }
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("interval must be positive");

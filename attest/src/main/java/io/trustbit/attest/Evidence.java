@@ -7,7 +7,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * What an agent sends a verifier: one TPM quote with everything needed to appraise it. Every field
@@ -15,6 +14,7 @@ import java.util.regex.Pattern;
  * parsed with {@code io.trustbit.attest.tpm2}. JSON form and limits: {@link EvidenceCodec} and
  * docs/formats.md "Evidence".
  *
+ * @param node           the node the evidence claims to come from (the verifier compares it with the request path)
  * @param nonce          the verifier's nonce as sent back (the quote's extraData must equal it)
  * @param akPublic       marshalled TPMT_PUBLIC of the attestation key
  * @param quoteAttest    marshalled TPMS_ATTEST as signed by the TPM
@@ -22,21 +22,19 @@ import java.util.regex.Pattern;
  * @param pcrs           claimed PCR values: bank → PCR index → value
  * @param eventLogs      raw event logs, each optional
  */
-public record Evidence(int version, String nodeId, byte[] nonce, byte[] akPublic, byte[] quoteAttest,
+public record Evidence(int version, NodeId node, byte[] nonce, byte[] akPublic, byte[] quoteAttest,
         byte[] quoteSignature, Map<HashAlg, SortedMap<Integer, byte[]>> pcrs, Map<EventLogKind, byte[]> eventLogs,
         Instant producedAt) {
 
     /** The only Evidence version. */
     public static final int VERSION = 1;
-    /** Node ids: 1–128 characters, letters, digits, '.', '_', '-', not starting with '.' or '-'. */
-    public static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
 
     public Evidence {
         if (version != VERSION) {
             throw new IllegalArgumentException("version " + version + " is not " + VERSION);
         }
-        if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
-            throw new IllegalArgumentException("nodeId must match " + NODE_ID.pattern());
+        if (node == null) {
+            throw new IllegalArgumentException("node id is required");
         }
         nonce = nonce.clone();
         akPublic = akPublic.clone();
@@ -64,8 +62,8 @@ public record Evidence(int version, String nodeId, byte[] nonce, byte[] akPublic
     }
 
     /** Evidence for a quote made by this agent, stamped now. */
-    public static Evidence of(String nodeId, byte[] nonce, Quote quote, Map<EventLogKind, byte[]> eventLogs) {
-        return new Evidence(VERSION, nodeId, nonce, quote.akPublic(), quote.attest(), quote.signature(), quote.pcrs(),
+    public static Evidence of(NodeId node, byte[] nonce, Quote quote, Map<EventLogKind, byte[]> eventLogs) {
+        return new Evidence(VERSION, node, nonce, quote.akPublic(), quote.attest(), quote.signature(), quote.pcrs(),
                 eventLogs, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
 

@@ -63,8 +63,16 @@ public final class EvidenceCodec {
     private EvidenceCodec() {
     }
 
-    /** Parses untrusted Evidence JSON. */
+    /** Parses untrusted Evidence JSON; each event log may hold up to {@link #MAX_EVENT_LOG_BYTES}. */
     public static Evidence parse(byte[] json) throws EvidenceFormatException {
+        return parse(json, MAX_EVENT_LOG_BYTES);
+    }
+
+    /**
+     * Parses untrusted Evidence JSON whose event logs may each hold up to {@code maxEventLogBytes} (still within
+     * {@link #MAX_JSON_BYTES} in all): for a verifier that judges a log's size itself, as part of the log's check.
+     */
+    public static Evidence parse(byte[] json, int maxEventLogBytes) throws EvidenceFormatException {
         if (json.length > MAX_JSON_BYTES) {
             throw new EvidenceFormatException("evidence of " + json.length + " bytes exceeds " + MAX_JSON_BYTES);
         }
@@ -88,10 +96,11 @@ public final class EvidenceCodec {
         if (!v.isInt() || v.intValue() != Evidence.VERSION) {
             throw new EvidenceFormatException("version must be the number " + Evidence.VERSION);
         }
-        String nodeId = text(root, "nodeId");
-        if (!Evidence.NODE_ID.matcher(nodeId).matches()) {
-            throw new EvidenceFormatException("nodeId must match " + Evidence.NODE_ID.pattern());
+        String nodeIdText = text(root, "nodeId");
+        if (!NodeId.isValid(nodeIdText)) {
+            throw new EvidenceFormatException("nodeId must be " + NodeId.RULE);
         }
+        NodeId nodeId = NodeId.of(nodeIdText);
         byte[] nonce = hex(text(root, "nonce"), "nonce");
         if (nonce.length < MIN_NONCE_BYTES || nonce.length > MAX_NONCE_BYTES) {
             throw new EvidenceFormatException("nonce must be " + MIN_NONCE_BYTES + ".." + MAX_NONCE_BYTES + " bytes");
@@ -108,7 +117,7 @@ public final class EvidenceCodec {
             for (Map.Entry<String, JsonNode> e : el.properties()) {
                 EventLogKind kind = EventLogKind.fromJsonKey(e.getKey())
                         .orElseThrow(() -> new EvidenceFormatException("eventLogs." + e.getKey() + " is not a known field"));
-                logs.put(kind, base64(text(el, e.getKey()), "eventLogs." + e.getKey(), MAX_EVENT_LOG_BYTES));
+                logs.put(kind, base64(text(el, e.getKey()), "eventLogs." + e.getKey(), maxEventLogBytes));
             }
         }
         String at = text(root, "producedAt");
@@ -159,7 +168,7 @@ public final class EvidenceCodec {
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeNumberField("version", e.version());
-            g.writeStringField("nodeId", e.nodeId());
+            g.writeStringField("nodeId", e.node().value());
             g.writeStringField("nonce", HexFormat.of().formatHex(e.nonce()));
             g.writeStringField("akPublic", b64.encodeToString(e.akPublic()));
             g.writeObjectFieldStart("quote");

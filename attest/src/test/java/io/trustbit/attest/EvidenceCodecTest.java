@@ -26,7 +26,7 @@ class EvidenceCodecTest {
         pcrs.put(HashAlg.SHA256, sha256);
         Map<EventLogKind, byte[]> logs = new EnumMap<>(EventLogKind.class);
         logs.put(EventLogKind.DRTM, new byte[] {1, 2, 3});
-        return new Evidence(1, "node-1", filled(32, 0xAB), new byte[] {0, 0x23}, new byte[] {(byte) 0xFF, 0x54},
+        return new Evidence(1, NodeId.of("node-1"), filled(32, 0xAB), new byte[] {0, 0x23}, new byte[] {(byte) 0xFF, 0x54},
                 new byte[] {0, 0x18}, pcrs, logs, Instant.parse("2026-11-25T10:00:00Z"));
     }
 
@@ -48,7 +48,7 @@ class EvidenceCodecTest {
                 + "\",\"17\":\"" + "11".repeat(32) + "\"}},\"eventLogs\":{\"drtm\":\"AQID\"},\"producedAt\":\"2026-11-25T10:00:00Z\"}",
                 json);
         Evidence e = EvidenceCodec.parse(json.getBytes(StandardCharsets.UTF_8));
-        assertEquals("node-1", e.nodeId());
+        assertEquals(NodeId.of("node-1"), e.node());
         assertArrayEquals(filled(32, 0x11), e.pcrs().get(HashAlg.SHA256).get(17));
         assertArrayEquals(new byte[] {1, 2, 3}, e.eventLogs().get(EventLogKind.DRTM));
         assertArrayEquals(EvidenceCodec.toJson(sample()), EvidenceCodec.toJson(e));

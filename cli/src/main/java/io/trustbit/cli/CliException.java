@@ -26,6 +26,11 @@ public final class CliException extends RuntimeException {
         return new CliException(ExitCode.BAD_INPUT, message, cause);
     }
 
+    /** A TPM, verifier or network failure, or an internal error (exit 3). */
+    public static CliException environment(String message, Throwable cause) {
+        return new CliException(ExitCode.ENVIRONMENT, message, cause);
+    }
+
     /** A verification that failed (exit 1). */
     public static CliException failed(String message) {
         return new CliException(ExitCode.VERIFICATION_FAILED, message);

@@ -5,8 +5,8 @@ import picocli.CommandLine;
 
 /**
  * The one place where failures become exit codes and a single line on stderr. A {@link CliException}
- * keeps its code; anything unexpected is reported as bad input (exit 2) without a stack trace unless
- * {@code --verbose} was given.
+ * keeps its code; anything unexpected is an internal error (exit 3, {@link ExitCode#ENVIRONMENT}); usage
+ * errors, including an unknown command, are exit 2. Stack traces only with {@code --verbose}.
  */
 final class ErrorMapper implements CommandLine.IExecutionExceptionHandler {
 
@@ -14,8 +14,9 @@ final class ErrorMapper implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         boolean verbose = isVerbose(parsed);
-        ExitCode code = ex instanceof CliException ce ? ce.exitCode() : ExitCode.BAD_INPUT;
-        err.println("trustbit: " + oneLine(ex));
+        ExitCode code = ex instanceof CliException ce ? ce.exitCode() : ExitCode.ENVIRONMENT;
+        boolean internal = !(ex instanceof CliException) && !(ex instanceof java.io.IOException);
+        err.println("trustbit: " + (internal ? "internal error: " : "") + oneLine(ex));
         if (verbose) {
             ex.printStackTrace(err);
         }
@@ -24,11 +25,38 @@ final class ErrorMapper implements CommandLine.IExecutionExceptionHandler {
     }
 
     static int usageError(CommandLine.ParameterException ex, String[] args) {
-        PrintWriter err = ex.getCommandLine().getErr();
-        err.println("trustbit: " + ex.getMessage());
-        err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+        CommandLine cl = ex.getCommandLine();
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            return unmatched(cl, u.getUnmatched().get(0));
+        }
+        return usageError(cl, ex.getMessage());
+    }
+
+    private static int usageError(CommandLine cl, String message) {
+        PrintWriter err = cl.getErr();
+        err.println("trustbit: " + message);
+        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help'.");
         err.flush();
         return ExitCode.BAD_INPUT.code();
+    }
+
+    /** An argument nothing takes: a word where a subcommand is expected is an unknown command. */
+    private static int unmatched(CommandLine cl, String arg) {
+        String kind = arg.startsWith("-") ? "option" : cl.getSubcommands().isEmpty() ? "argument" : "command";
+        return usageError(cl, "unknown " + kind + " '" + arg + "'");
+    }
+
+    /**
+     * Runs the parsed command unless an argument was left unmatched. Picocli ignores unmatched arguments when
+     * {@code --help} is among them, so {@code trustbit app --help} would print the top-level help and succeed.
+     */
+    static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (!p.unmatched().isEmpty()) {
+                return unmatched(p.commandSpec().commandLine(), p.unmatched().get(0));
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     private static boolean isVerbose(CommandLine.ParseResult parsed) {

@@ -6,8 +6,13 @@ public enum ExitCode {
     OK(0),
     /** A verification ran and failed: signature, digest, quote, policy. */
     VERIFICATION_FAILED(1),
-    /** Bad usage, or input that is malformed or unreadable. */
-    BAD_INPUT(2);
+    /** Bad usage (unknown command or option, invalid value), or input that is malformed or unreadable. */
+    BAD_INPUT(2),
+    /**
+     * Not the user's mistake: something the command needs failed (a TPM or verifier that cannot be reached or
+     * answers with an error, the network), or an internal error.
+     */
+    ENVIRONMENT(3);
 
     private final int code;
 

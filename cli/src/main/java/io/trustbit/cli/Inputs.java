@@ -7,10 +7,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Reading input files with a size cap; every failure is a bad-input {@link CliException}. */
-final class Inputs {
+public final class Inputs {
     private Inputs() {}
 
-    static byte[] read(Path file, long maxBytes, String what) {
+    public static byte[] read(Path file, long maxBytes, String what) {
         try {
             long size = Files.size(file);
             if (size > maxBytes) {

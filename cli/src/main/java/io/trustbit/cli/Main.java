@@ -1,5 +1,6 @@
 package io.trustbit.cli;
 
+import io.trustbit.attest.NodeId;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.OutputStreamWriter;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
         description = "Measured launch (AMD SKINIT) and remote attestation.",
         subcommands = {
             CommandLine.HelpCommand.class,
-            KeyCommand.class, ImageCommand.class, EventlogCommand.class, LaunchConfigCommand.class, MeasureCommand.class,
+            KeyCommand.class, AppCommand.class, ImageCommand.class, EventlogCommand.class, LaunchConfigCommand.class, MeasureCommand.class,
             io.trustbit.cli.attest.TpmCommand.class, io.trustbit.cli.attest.QuoteCommand.class, io.trustbit.cli.attest.AgentCommand.class,
             io.trustbit.cli.verifier.VerifierCommand.class, io.trustbit.cli.verifier.PolicyCommand.class, io.trustbit.cli.verifier.VerdictCommand.class,
         })
@@ -34,6 +35,14 @@ public final class Main {
         cl.setErr(err);
         cl.setExecutionExceptionHandler(new ErrorMapper());
         cl.setParameterExceptionHandler(ErrorMapper::usageError);
+        cl.setExecutionStrategy(ErrorMapper::refuseUnmatchedThenRun);
+        cl.registerConverter(NodeId.class, s -> {
+            try {
+                return NodeId.of(s);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
         return cl;
     }
 

@@ -1,5 +1,6 @@
 package io.trustbit.cli;
 
+import io.trustbit.measure.DmaProtection;
 import io.trustbit.measure.ExpectedMeasurements;
 import io.trustbit.measure.FormatException;
 import io.trustbit.measure.GuestRecord;
@@ -22,9 +23,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code trustbit measure --slb F --vmm F [--launch-config F] [--launch-type skinit|emulated]
- * [--guest NAME=IMAGE[:MANIFEST]]... [--linux NAME=KERNEL:INITRD:MANIFEST]... [--json]}: the PCR 17/18/19
- * values a correct launch produces.
- * Emulated runs (QEMU) need {@code --launch-type emulated}.
+ * [--dma-protection iommu|none] [--guest NAME=IMAGE[:MANIFEST]]... [--linux NAME=KERNEL:INITRD:MANIFEST]... [--json]}: the PCR 17/18/19 values a
+ * correct launch produces. Emulated runs (QEMU) need {@code --launch-type emulated}; a machine without an
+ * IOMMU (QEMU's pc machine) {@code --dma-protection none}.
  */
 @Command(name = "measure", mixinStandardHelpOptions = true, description = "Predict PCR 17, 18 (with --launch-config) and 19 (with --guest or --linux).")
 public final class MeasureCommand implements Callable<Integer> {
@@ -38,6 +39,8 @@ public final class MeasureCommand implements Callable<Integer> {
     @Option(names = "--launch-config", paramLabel = "FILE") Path launchConfig;
     @Option(names = "--launch-type", paramLabel = "skinit|emulated", defaultValue = "skinit",
             description = "skinit (default, real hardware) or emulated (QEMU runs).") String launchType;
+    @Option(names = "--dma-protection", paramLabel = "iommu|none", defaultValue = "iommu",
+            description = "iommu (default: the VMM found and programmed an IOMMU) or none (no IOMMU).") String dma;
     @Option(names = "--guest", paramLabel = "NAME=IMAGE[:MANIFEST]",
             description = "A guest in module order; MANIFEST defaults to IMAGE.manifest.") List<String> guests = new ArrayList<>();
     @Option(names = "--linux", paramLabel = "NAME=KERNEL:INITRD:MANIFEST",
@@ -48,10 +51,13 @@ public final class MeasureCommand implements Callable<Integer> {
     public Integer call() {
         LaunchType type = LaunchType.fromName(launchType).filter(t -> t != LaunchType.UNMEASURED)
                 .orElseThrow(() -> CliException.badInput("--launch-type must be skinit or emulated, not " + launchType, null));
+        DmaProtection dmaProtection = DmaProtection.fromName(dma)
+                .orElseThrow(() -> CliException.badInput("--dma-protection must be iommu or none, not " + dma, null));
         ExpectedMeasurements.Builder b = ExpectedMeasurements.builder()
                 .slb(Inputs.read(slb, ExpectedMeasurements.SLB_MAX, "SLB"))
                 .vmm(Inputs.read(vmm, MAX_IMAGE, "VMM image"))
-                .launchType(type);
+                .launchType(type)
+                .dmaProtection(dmaProtection);
         if (launchConfig != null) {
             b.launchConfig(Inputs.read(launchConfig, LaunchConfig.MAX_SIZE, "launch configuration"));
         }

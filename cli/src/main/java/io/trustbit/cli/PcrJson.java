@@ -2,34 +2,48 @@ package io.trustbit.cli;
 
 import io.trustbit.measure.HashAlg;
 import io.trustbit.measure.PcrValues;
+import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
- * The PCR JSON shared by {@code eventlog replay} and {@code measure}:
+ * The one PCR JSON writer, shared by {@code eventlog replay}, {@code measure} and {@code quote} ({@code pcrs.json}):
  * {@code {"pcrs":{"sha1":{"0":"<hex>",...},"sha256":{...}}}} — lower-case hex, PCR keys as decimal
  * strings sorted numerically, banks in TCG algorithm order. Written by hand to keep start-up lean.
  */
-final class PcrJson {
+public final class PcrJson {
     private PcrJson() {}
 
     static String of(PcrValues values) {
+        Map<HashAlg, SortedMap<Integer, byte[]>> pcrs = new EnumMap<>(HashAlg.class);
+        for (HashAlg bank : values.banks()) {
+            SortedMap<Integer, byte[]> b = pcrs.computeIfAbsent(bank, k -> new TreeMap<>());
+            for (int pcr : values.pcrs(bank)) {
+                b.put(pcr, values.get(bank, pcr).orElseThrow());
+            }
+        }
+        return of(pcrs);
+    }
+
+    /** The JSON of bank → PCR → value (banks in TCG order whatever the map's order). */
+    public static String of(Map<HashAlg, SortedMap<Integer, byte[]>> pcrs) {
         HexFormat hex = HexFormat.of();
         StringBuilder sb = new StringBuilder("{\"pcrs\":{");
         boolean firstBank = true;
-        for (HashAlg bank : values.banks()) {
-            if (!firstBank) {
-                sb.append(',');
+        for (HashAlg alg : HashAlg.values()) {
+            SortedMap<Integer, byte[]> bank = pcrs.get(alg);
+            if (bank == null) {
+                continue;
             }
+            sb.append(firstBank ? "" : ",").append('"').append(alg.bankName()).append("\":{");
             firstBank = false;
-            sb.append('"').append(bank.bankName()).append("\":{");
             boolean first = true;
-            for (int pcr : values.pcrs(bank)) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                sb.append('"').append(pcr).append("\":\"").append(hex.formatHex(values.get(bank, pcr).orElseThrow()))
+            for (Map.Entry<Integer, byte[]> e : bank.entrySet()) {
+                sb.append(first ? "" : ",").append('"').append(e.getKey()).append("\":\"").append(hex.formatHex(e.getValue()))
                         .append('"');
+                first = false;
             }
             sb.append('}');
         }

@@ -113,12 +113,23 @@ class MeasureCliTest {
         w.extendData(18, EventType.TB_LAUNCH_TYPE, "launch-type=emulated".getBytes(StandardCharsets.US_ASCII));
         w.event(18, EventType.TB_LAUNCH_CONFIG, Map.of(HashAlg.SHA1, h(HashAlg.SHA1, blob), HashAlg.SHA256,
                 h(HashAlg.SHA256, blob)), "launch-config".getBytes(StandardCharsets.US_ASCII));
+        w.extendData(18, EventType.TB_DMA_PROTECTION,
+                "dma-protection=iommu default=deny guests=own-memory".getBytes(StandardCharsets.US_ASCII));
         w.extendData(19, EventType.TB_GUEST, guestRecord("alpha", Files.readAllBytes(g1), dir.resolve("a.pub"), 2));
         w.extendData(19, EventType.TB_GUEST, guestRecord("beta", Files.readAllBytes(g2), dir.resolve("b.pub"), 0));
         Path log = dir.resolve("drtm.log");
         Files.write(log, w.toByteArray());
         Cli r = Cli.run("eventlog", "replay", "--json", log);
         assertEquals(r.out(), m.out());
+
+        // without an IOMMU the VMM records dma-protection=none: another PCR 18, the same PCR 17 and 19
+        Cli none = Cli.run("measure", "--slb", slb, "--vmm", vmm, "--launch-config", cfg, "--launch-type", "emulated",
+                "--dma-protection", "none", "--guest", "alpha=" + g1, "--guest", "beta=" + g2 + ":" + dir.resolve("g2.mf"),
+                "--json");
+        assertEquals(0, none.code(), none.toString());
+        assertTrue(!none.out().equals(m.out()));
+        assertEquals(2, Cli.run("measure", "--slb", slb, "--vmm", vmm, "--launch-config", cfg, "--dma-protection",
+                "off").code());
 
         // a guest signed by a key the launch configuration does not trust would be refused
         assertEquals(0, Cli.run("key", "new", "--out", dir.resolve("c")).code());

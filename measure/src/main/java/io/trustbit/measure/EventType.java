@@ -23,6 +23,7 @@ public final class EventType {
     public static final long TB_LAUNCH_TYPE = 0x403;
     public static final long TB_LAUNCH_CONFIG = 0x404;
     public static final long TB_GUEST = 0x405;
+    public static final long TB_DMA_PROTECTION = 0x406;
 
     private static final Map<Long, String> NAMES = Map.ofEntries(
             Map.entry(0x0L, "EV_PREBOOT_CERT"),
@@ -64,7 +65,8 @@ public final class EventType {
             Map.entry(TB_VMM, "TB_VMM"),
             Map.entry(TB_LAUNCH_TYPE, "TB_LAUNCH_TYPE"),
             Map.entry(TB_LAUNCH_CONFIG, "TB_LAUNCH_CONFIG"),
-            Map.entry(TB_GUEST, "TB_GUEST"));
+            Map.entry(TB_GUEST, "TB_GUEST"),
+            Map.entry(TB_DMA_PROTECTION, "TB_DMA_PROTECTION"));
 
     private EventType() {}
 

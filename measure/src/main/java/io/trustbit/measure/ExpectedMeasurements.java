@@ -10,7 +10,8 @@ import java.util.List;
  * <ul>
  *   <li>PCR 17 = H(0…0 ‖ H(SLB[0:len])) (SKINIT, len = 16-bit word 1 of the SLB header), then
  *       extended with H(vmm.bin);</li>
- *   <li>PCR 18 = extend H("launch-type=…"), then H(launch configuration blob) — only with a blob;</li>
+ *   <li>PCR 18 = extend H("launch-type=…"), then H(launch configuration blob), then H("dma-protection=…")
+ *       (recorded by the VMM) — only with a blob;</li>
  *   <li>PCR 19 = extend H(guest record) for each guest, in module order — only with guests.</li>
  * </ul>
  */
@@ -30,6 +31,7 @@ public final class ExpectedMeasurements {
     private final byte[] vmmSha256;
     private final LaunchType launchType;
     private final byte[] launchConfig;
+    private final DmaProtection dmaProtection;
     private final List<Guest> guests;
 
     private ExpectedMeasurements(Builder b) {
@@ -38,6 +40,7 @@ public final class ExpectedMeasurements {
         this.vmmSha256 = b.vmmSha256;
         this.launchType = b.launchType;
         this.launchConfig = b.launchConfig;
+        this.dmaProtection = b.dmaProtection;
         this.guests = List.copyOf(b.guests);
     }
 
@@ -73,6 +76,7 @@ public final class ExpectedMeasurements {
             if (launchConfig != null) {
                 bank.extend(18, alg.digest(launchType.eventData()));
                 bank.extend(18, alg.digest(launchConfig));
+                bank.extend(18, alg.digest(dmaProtection.eventData()));
                 out.put(alg, 18, bank.value(18));
             }
             for (Guest g : guests) {
@@ -92,6 +96,7 @@ public final class ExpectedMeasurements {
         private byte[] vmmSha256;
         private LaunchType launchType = LaunchType.SKINIT;
         private byte[] launchConfig;
+        private DmaProtection dmaProtection = DmaProtection.IOMMU;
         private final List<Guest> guests = new ArrayList<>();
 
         public Builder slb(byte[] slb) {
@@ -112,6 +117,12 @@ public final class ExpectedMeasurements {
 
         public Builder launchConfig(byte[] blob) {
             this.launchConfig = blob.clone();
+            return this;
+        }
+
+        /** What the VMM finds and records in PCR 18 (default: an IOMMU, as on a supported machine). */
+        public Builder dmaProtection(DmaProtection d) {
+            this.dmaProtection = d;
             return this;
         }
 

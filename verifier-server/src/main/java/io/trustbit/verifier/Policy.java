@@ -1,6 +1,7 @@
 package io.trustbit.verifier;
 
 import io.trustbit.measure.HashAlg;
+import io.trustbit.measure.ima.RuntimePolicy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param digest       {@code sha256:<hex>} of the policy file bytes, recorded in every verdict
  * @param allowEmulated whether an emulated launch (harness-injected SKINIT measurement) is accepted;
  *                      an unmeasured launch never is
+ * @param requireDmaProtection whether PCR 18 must record {@code dma-protection=iommu …} (the VMM kept
+ *                      devices out with the IOMMU); {@code dma-protection=none} then contraindicates
  * @param pcr17        allowed PCR 17 values (empty: not checked as a whole)
  * @param slb          allowed digests of the SLB event (PCR 17, first event; empty: not checked)
  * @param vmm          allowed digests of the VMM event (PCR 17, second event; empty: not checked)
@@ -40,20 +43,21 @@ import org.yaml.snakeyaml.error.YAMLException;
  *                     security version; empty: Linux guests are held to {@code signers} like any guest
  * @param allowRefusedGuests whether a guest the VMM refused is a warning (true) or contraindicates (false)
  * @param firmware     allowed values of static-chain PCRs 0–7 (by PCR)
+ * @param runtime      the runtime policy the IMA measurement list is appraised against, if the policy has a
+ *                     {@code runtime} section ({@link RuntimeSection}); null otherwise
  */
 public record Policy(String id, String digest, String description, HashAlg bank, boolean allowEmulated,
-        List<byte[]> pcr17, List<byte[]> slb, List<byte[]> vmm, List<byte[]> pcr18, List<byte[]> launchConfig,
-        Map<String, Long> signers, Map<String, Long> linuxSigners, boolean allowRefusedGuests,
-        SortedMap<Integer, List<byte[]>> firmware,
-        long maxEvidenceAgeSeconds, long verdictLifetimeSeconds) {
+        boolean requireDmaProtection, List<byte[]> pcr17, List<byte[]> slb, List<byte[]> vmm, List<byte[]> pcr18, List<byte[]> launchConfig,
+        Map<String, Long> signers, Map<String, Long> linuxSigners, boolean allowRefusedGuests, SortedMap<Integer, List<byte[]>> firmware,
+        long maxEvidenceAgeSeconds, long verdictLifetimeSeconds, RuntimePolicy runtime) {
 
     public static final int SCHEMA_VERSION = 1;
-    /** Largest policy file accepted. */
-    public static final int MAX_BYTES = 256 * 1024;
+    /** Largest policy file accepted (a runtime allowlist of 100,000 paths takes about 12 MiB). */
+    public static final int MAX_BYTES = 64 * 1024 * 1024;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
     private static final Set<String> TOP = Set.of("version", "id", "description", "bank", "launch", "drtm", "guests",
-            "firmware", "maxEvidenceAgeSeconds", "verdictLifetimeSeconds");
+            "firmware", "maxEvidenceAgeSeconds", "verdictLifetimeSeconds", "runtime");
     private static final int MAX_LIST = 256;
 
     public Policy {
@@ -117,9 +121,11 @@ public record Policy(String id, String digest, String description, HashAlg bank,
                 .orElseThrow(() -> new PolicyException("bank: unknown PCR bank '" + bankName + "'"));
 
         Map<String, Object> launch = top.containsKey("launch") ? map(top.get("launch"), "launch") : Map.of();
-        checkKeys(launch, Set.of("allowEmulated"), "launch.");
+        checkKeys(launch, Set.of("allowEmulated", "requireDmaProtection"), "launch.");
         boolean allowEmulated = launch.containsKey("allowEmulated")
                 && bool(launch.get("allowEmulated"), "launch.allowEmulated");
+        boolean requireDma = launch.containsKey("requireDmaProtection")
+                && bool(launch.get("requireDmaProtection"), "launch.requireDmaProtection");
 
         Map<String, Object> drtm = map(top.get("drtm"), "drtm");
         checkKeys(drtm, Set.of("pcr17", "slb", "vmm", "pcr18", "launchConfig"), "drtm.");
@@ -171,9 +177,10 @@ public record Policy(String id, String digest, String description, HashAlg bank,
         if (lifetime < 1 || lifetime > 86_400) {
             throw new PolicyException("verdictLifetimeSeconds: " + lifetime + " is outside 1…86400");
         }
+        RuntimePolicy runtime = top.containsKey("runtime") ? RuntimeSection.parse(top.get("runtime")) : null;
         String digest = "sha256:" + HexFormat.of().formatHex(sha256(yaml));
-        return new Policy(id, digest, description, bank, allowEmulated, pcr17, slb, vmm, pcr18, launchConfig, signers,
-                linuxSigners, allowRefused, firmware, maxAge, lifetime);
+        return new Policy(id, digest, description, bank, allowEmulated, requireDma, pcr17, slb, vmm, pcr18, launchConfig, signers,
+                linuxSigners, allowRefused, firmware, maxAge, lifetime, runtime);
     }
 
     /** guests.KEY: a list of {keyId, minSecurityVersion}, as a map from hex key id to minimum. */

@@ -16,6 +16,7 @@ public final class PolicyYaml {
     private String description = "";
     private String bank = "sha256";
     private boolean allowEmulated;
+    private boolean requireDmaProtection;
     private List<byte[]> pcr17 = List.of();
     private List<byte[]> slb = List.of();
     private List<byte[]> vmm = List.of();
@@ -25,11 +26,13 @@ public final class PolicyYaml {
     private final SortedMap<Integer, List<byte[]>> firmware = new TreeMap<>();
     private long maxEvidenceAgeSeconds = 300;
     private long verdictLifetimeSeconds = 600;
+    private io.trustbit.measure.ima.RuntimePolicy runtime;
 
     public PolicyYaml id(String v) { id = v; return this; }
     public PolicyYaml description(String v) { description = v; return this; }
     public PolicyYaml bank(String v) { bank = v; return this; }
     public PolicyYaml allowEmulated(boolean v) { allowEmulated = v; return this; }
+    public PolicyYaml requireDmaProtection(boolean v) { requireDmaProtection = v; return this; }
     public PolicyYaml pcr17(List<byte[]> v) { pcr17 = v; return this; }
     public PolicyYaml slb(List<byte[]> v) { slb = v; return this; }
     public PolicyYaml vmm(List<byte[]> v) { vmm = v; return this; }
@@ -39,6 +42,7 @@ public final class PolicyYaml {
     public PolicyYaml firmware(int pcr, List<byte[]> values) { firmware.put(pcr, values); return this; }
     public PolicyYaml maxEvidenceAgeSeconds(long v) { maxEvidenceAgeSeconds = v; return this; }
     public PolicyYaml verdictLifetimeSeconds(long v) { verdictLifetimeSeconds = v; return this; }
+    public PolicyYaml runtime(io.trustbit.measure.ima.RuntimePolicy v) { runtime = v; return this; }
 
     /** The YAML text; throws if it would not pass {@link Policy#parse}. */
     public String toYaml() throws PolicyException {
@@ -50,6 +54,8 @@ public final class PolicyYaml {
         y.append("bank: ").append(bank).append('\n');
         y.append("launch:\n  # an emulated launch (SKINIT measurement injected by the test harness) is for tests only\n");
         y.append("  allowEmulated: ").append(allowEmulated).append('\n');
+        y.append("  # the VMM must have kept devices out with the IOMMU (PCR 18: dma-protection=iommu ...)\n");
+        y.append("  requireDmaProtection: ").append(requireDmaProtection).append('\n');
         y.append("drtm:\n");
         list(y, "  ", "pcr17", pcr17);
         list(y, "  ", "slb", slb);
@@ -70,6 +76,9 @@ public final class PolicyYaml {
         }
         y.append("maxEvidenceAgeSeconds: ").append(maxEvidenceAgeSeconds).append('\n');
         y.append("verdictLifetimeSeconds: ").append(verdictLifetimeSeconds).append('\n');
+        if (runtime != null) {
+            y.append(RuntimeSection.toYaml(runtime));
+        }
         String text = y.toString();
         Policy.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), id);
         return text;

@@ -15,12 +15,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks a verdict JWT offline against a JWKS: header exactly ES256 with a known {@code kid}, signature,
- * {@code iat}/{@code exp}. Nothing else is accepted (no {@code none}, no HMAC, no embedded keys).
+ * Checks a verdict JWT offline against a JWKS: header exactly ES256, {@code typ} {@value #TYPE}, a known
+ * {@code kid}; signature; {@code iss} {@value #ISSUER}; {@code iat}/{@code exp}. Nothing else is accepted (no
+ * {@code none}, no HMAC, no embedded keys, no JWT of another issuer or kind signed by the same key).
  */
 public final class VerdictVerifier {
     /** Largest token accepted. */
     public static final int MAX_TOKEN = 64 * 1024;
+    /** The {@code iss} of every verdict. */
+    public static final String ISSUER = "trustbit-verifier";
+    /** The header's {@code typ} of every verdict (RFC 7519 §5.1). */
+    public static final String TYPE = "JWT";
     private static final long SKEW_SECONDS = 60;
 
     private final Map<String, ECPublicKey> keys;
@@ -84,6 +89,9 @@ public final class VerdictVerifier {
                 || header.has("x5u") || header.has("crit")) {
             throw new VerdictException("token header must be alg ES256 without embedded or remote keys");
         }
+        if (!TYPE.equals(header.path("typ").asText(null))) {
+            throw new VerdictException("token header typ must be " + TYPE);
+        }
         String kid = header.path("kid").asText();
         ECPublicKey key = keys.get(kid);
         if (key == null) {
@@ -109,6 +117,10 @@ public final class VerdictVerifier {
             throw new VerdictException("token signature does not verify", e);
         }
         JsonNode claims = part(parts[1], "claims");
+        JsonNode iss = claims.get("iss");
+        if (iss == null || !ISSUER.equals(iss.textValue())) {
+            throw new VerdictException("token iss must be " + ISSUER);
+        }
         long iat = claims.path("iat").asLong(-1);
         long exp = claims.path("exp").asLong(-1);
         if (iat < 0 || exp <= iat) {

@@ -93,7 +93,7 @@ public final class VerifierServer implements AutoCloseable {
             return t;
         });
         try {
-            VerdictSigner signer = new VerdictSigner(verdictKey, "trustbit-verifier");
+            VerdictSigner signer = new VerdictSigner(verdictKey, VerdictVerifier.ISSUER);
             store.addSigningKey(signer.kid(), Json.writeString(Es256.jwk(signer.publicKey())), System.currentTimeMillis());
             PolicyRegistry policies = new PolicyRegistry(cfg.policiesDir());
             Clock clock = Clock.systemUTC();

@@ -39,8 +39,9 @@ class AppraisalChecksTest {
         v = TestVerifier.start(dir, b -> { });
         v.policy("test.yaml", CHAIN.policyYaml("test", false));
         v.policy("emulated-ok.yaml", CHAIN.policyYaml("emulated-ok", true));
+        v.policy("dma-required.yaml", CHAIN.policyYaml("dma-required", false, true));
         // the same, with Linux guests held to their own signer (KERNEL_SIGNER, minimum 5)
-        v.policy("linux-kernels.yaml", CHAIN.policyYaml("linux-kernels", false).replace("maxEvidenceAgeSeconds",
+        v.policy("linux-kernels.yaml", CHAIN.policyYaml("linux-kernels", false, false).replace("maxEvidenceAgeSeconds",
                 "  linuxSigners:\n    - keyId: " + HexFormat.of().formatHex(KERNEL_SIGNER)
                         + "\n      minSecurityVersion: 5\nmaxEvidenceAgeSeconds"));
         v.server.getClass(); // policies are read at start and every 2 s; force a read now
@@ -50,7 +51,7 @@ class AppraisalChecksTest {
     static void reload() throws Exception {
         for (int i = 0; i < 50; i++) {
             TestVerifier.Reply r = v.admin("GET", "/v1/policies", null);
-            if (r.json().get("policies").size() >= 3) {
+            if (r.json().get("policies").size() >= 4) {
                 return;
             }
             Thread.sleep(100);
@@ -309,6 +310,36 @@ class AppraisalChecksTest {
     }
 
     @Test
+    void launchWithoutDmaProtectionUnderAPolicyThatRequiresIt() throws Exception {
+        Node n = new Node();
+        assertEquals(200, v.admin("PUT", "/v1/nodes/" + n.id + "/policy", Map.of("policyId", "dma-required")).status());
+        JsonNode protectedLaunch = n.send(q -> { });
+        assertEquals("affirming", protectedLaunch.get("status").asText(), protectedLaunch.toString());
+        assertTrue(protectedLaunch.get("checked").toString().contains("\"policy.dma-protection\""), protectedLaunch.toString());
+        DrtmChain none = new DrtmChain();
+        none.dma = io.trustbit.measure.DmaProtection.NONE;
+        n.chain = none;
+        JsonNode verdict = n.send(q -> { });
+        assertContraindicated(verdict, "policy.dma-protection");
+        assertTrue(verdict.get("reasons").toString().contains("dma-protection=none"), verdict.toString());
+        DrtmChain missing = new DrtmChain();
+        missing.dma = null;
+        n.chain = missing;
+        assertContraindicated(n.send(q -> { }), "policy.dma-protection");
+    }
+
+    @Test
+    void launchWithoutDmaProtectionUnderAPolicyThatDoesNotRequireIt() throws Exception {
+        Node n = new Node();
+        DrtmChain none = new DrtmChain();
+        none.dma = io.trustbit.measure.DmaProtection.NONE;
+        n.chain = none;
+        JsonNode verdict = n.send(q -> { });
+        assertEquals("affirming", verdict.get("status").asText(), verdict.toString());
+        assertTrue(!verdict.get("checked").toString().contains("policy.dma-protection"), verdict.toString());
+    }
+
+    @Test
     void unmeasuredLaunchIsNeverAccepted() throws Exception {
         Node n = new Node();
         DrtmChain unmeasured = new DrtmChain();
@@ -388,12 +419,23 @@ class AppraisalChecksTest {
     }
 
     @Test
-    void malformedEvidenceFailsTheNode() throws Exception {
+    void oversizedEventLogIsReportedByTheEventLogCheck() throws Exception {
         Node n = new Node();
-        assertEquals("affirming", n.send(q -> { }).get("status").asText());
-        assertContraindicated(n.send("{\"version\":1,".getBytes()), "evidence.format");
-        JsonNode node = v.admin("GET", "/v1/nodes/" + n.id, null).json();
-        assertFalse(node.get("trusted").asBoolean(), "the latest verdict decides: " + node);
+        byte[] nonce = v.challenge(n.id);
+        SoftTpm.Quote q = n.quote(nonce);
+        byte[] attest = q.attest();
+        byte[] log = java.util.Arrays.copyOf(CHAIN.eventLog(), 1024 * 1024 + 4096); // over limits.maxEventLogBytes
+        JsonNode verdict = n.send(TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest), CHAIN.pcrs(), log));
+        assertContraindicated(verdict, "eventlog.drtm");
+        assertTrue(verdict.toString().contains("event log exceeds 1048576 bytes"), verdict.toString());
+        assertTrue(verdict.path("authenticated").asBoolean(), "the quote is the node's: " + verdict);
+    }
+
+    @Test
+    void malformedEvidenceIsRefusedWithoutASignedVerdict() throws Exception {
+        JsonNode answer = new Node().send("{\"version\":1,".getBytes());
+        assertContraindicated(answer, "evidence.format");
+        assertFalse(answer.has("verdict"), answer.toString());
     }
 
     @Test
@@ -479,6 +521,24 @@ class AppraisalChecksTest {
         TestVerifier.Reply metrics = v.admin("GET", "/metrics", null);
         assertEquals(200, metrics.status());
         assertTrue(metrics.text().contains("trustbit_verdicts_total"), metrics.text());
+    }
+
+    /** RFC 7235 §2.1: the auth-scheme is case-insensitive; one or more spaces precede the token. */
+    @Test
+    void bearerSchemeMatchesCaseInsensitively() throws Exception {
+        for (String scheme : new String[] {"Bearer ", "bearer ", "BEARER ", "bEaReR  "}) {
+            java.net.http.HttpResponse<String> r = v.http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(v.server.url() + "/v1/nodes")).header("Authorization", scheme
+                    + v.server.adminToken()).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), "'" + scheme + "': " + r.body());
+        }
+        for (String header : new String[] {"Basic " + v.server.adminToken(), "Bearer" + v.server.adminToken(),
+                v.server.adminToken()}) {
+            java.net.http.HttpResponse<String> r = v.http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(v.server.url() + "/v1/nodes")).header("Authorization", header).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, r.statusCode(), header);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.trustbit.verifier;
 
+import io.trustbit.measure.DmaProtection;
 import io.trustbit.measure.EventLogWriter;
 import io.trustbit.measure.EventType;
 import io.trustbit.measure.GuestRecord;
@@ -28,6 +29,8 @@ public final class DrtmChain {
     public boolean refusedGuest;
     /** The launched guest is a Linux guest (record version 2 with initrd and command-line digests). */
     public boolean linuxGuest;
+    /** The VMM's PCR 18 record after the configuration; null: no such event. */
+    public DmaProtection dma = DmaProtection.IOMMU;
 
     public byte[] eventLog() {
         EventLogWriter w = new EventLogWriter(List.of(HashAlg.SHA1, HashAlg.SHA256));
@@ -35,6 +38,9 @@ public final class DrtmChain {
         w.event(17, EventType.TB_VMM, digests(vmm), "vmm".getBytes(StandardCharsets.US_ASCII));
         w.extendData(18, EventType.TB_LAUNCH_TYPE, launchType.eventData());
         w.event(18, EventType.TB_LAUNCH_CONFIG, digests(launchConfig), "launch-config".getBytes(StandardCharsets.US_ASCII));
+        if (dma != null) {
+            w.extendData(18, EventType.TB_DMA_PROTECTION, dma.eventData());
+        }
         for (byte[] record : guestRecords()) {
             w.extendData(19, EventType.TB_GUEST, record);
         }
@@ -82,12 +88,18 @@ public final class DrtmChain {
 
     /** A policy that accepts exactly this chain. */
     public String policyYaml(String id, boolean allowEmulated) {
+        return policyYaml(id, allowEmulated, false);
+    }
+
+    /** A policy that accepts exactly this chain, optionally requiring DMA protection. */
+    public String policyYaml(String id, boolean allowEmulated, boolean requireDmaProtection) {
         HexFormat h = HexFormat.of();
         return "version: 1\n"
                 + "id: " + id + "\n"
                 + "description: test chain\n"
                 + "bank: sha256\n"
                 + "launch:\n  allowEmulated: " + allowEmulated + "\n"
+                + "  requireDmaProtection: " + requireDmaProtection + "\n"
                 + "drtm:\n"
                 + "  slb: [" + h.formatHex(HashAlg.SHA256.digest(slb)) + "]\n"
                 + "  vmm: [" + h.formatHex(HashAlg.SHA256.digest(vmm)) + "]\n"

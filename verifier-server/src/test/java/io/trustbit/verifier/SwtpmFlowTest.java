@@ -14,6 +14,7 @@ import io.trustbit.attest.Endorsement;
 import io.trustbit.attest.EventLogKind;
 import io.trustbit.attest.Evidence;
 import io.trustbit.attest.EvidenceCodec;
+import io.trustbit.attest.NodeId;
 import io.trustbit.attest.Quote;
 import io.trustbit.attest.VerifierTrust;
 import io.trustbit.attest.tpm2.PcrSelection;
@@ -94,7 +95,7 @@ class SwtpmFlowTest {
 
             byte[] nonce = v.challenge(node);
             Quote q = tpm.quote(loc, akType, ekType, nonce, SoftTpm.sha256(DrtmChain.drtmPcrs()));
-            byte[] ev = EvidenceCodec.toJson(new Evidence(1, node, nonce, q.akPublic(), q.attest(), q.signature(),
+            byte[] ev = EvidenceCodec.toJson(new Evidence(1, NodeId.of(node), nonce, q.akPublic(), q.attest(), q.signature(),
                     q.pcrs(), Map.of(EventLogKind.DRTM, chain.eventLog()), Instant.now()));
             JsonNode verdict = v.postEvidence(node, ev).json();
             assertEquals("affirming", verdict.get("status").asText(), verdict.toString());
@@ -108,7 +109,7 @@ class SwtpmFlowTest {
             lie.vmm = "another VMM".getBytes(StandardCharsets.US_ASCII);
             byte[] nonce2 = v.challenge(node);
             Quote q2 = tpm.quote(loc, akType, ekType, nonce2, SoftTpm.sha256(DrtmChain.drtmPcrs()));
-            JsonNode bad = v.postEvidence(node, EvidenceCodec.toJson(new Evidence(1, node, nonce2, q2.akPublic(),
+            JsonNode bad = v.postEvidence(node, EvidenceCodec.toJson(new Evidence(1, NodeId.of(node), nonce2, q2.akPublic(),
                     q2.attest(), q2.signature(), q2.pcrs(), Map.of(EventLogKind.DRTM, lie.eventLog()), Instant.now())))
                     .json();
             assertEquals("contraindicated", bad.get("status").asText(), bad.toString());
@@ -136,7 +137,7 @@ class SwtpmFlowTest {
         try (TestVerifier v = TestVerifier.start(dir.resolve("verifier"), b -> b.database(url, "sa", ""))) {
             StringWriter out = new StringWriter();
             Agent agent = new Agent(new Agent.Config("swtpm:127.0.0.1:" + port, v.server.url(),
-                    VerifierTrust.Fingerprint.parse(v.server.tlsFingerprint()), "agent-node", dir.resolve("agent"),
+                    VerifierTrust.Fingerprint.parse(v.server.tlsFingerprint()), NodeId.of("agent-node"), dir.resolve("agent"),
                     Duration.ofSeconds(1), PcrSelection.parse("sha256:17-19"), AkType.ECC_P256, Optional.empty(),
                     Optional.of(log)), new PrintWriter(out, true));
             assertEquals("affirming", agent.attestOnce().status(), out.toString());
@@ -177,6 +178,9 @@ class SwtpmFlowTest {
         extend(port, 17, chain.vmm);
         extend(port, 18, chain.launchType.eventData());
         extend(port, 18, chain.launchConfig);
+        if (chain.dma != null) {
+            extend(port, 18, chain.dma.eventData());     // the VMM's DMA-protection record
+        }
         extend(port, 19, chain.guestRecords().get(0));
         ioctl(ctrl, "-l", "0");
     }

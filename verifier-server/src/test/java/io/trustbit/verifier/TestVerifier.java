@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustbit.attest.EventLogKind;
 import io.trustbit.attest.Evidence;
 import io.trustbit.attest.EvidenceCodec;
+import io.trustbit.attest.NodeId;
 import io.trustbit.measure.HashAlg;
 import java.io.IOException;
 import java.net.URI;
@@ -159,7 +160,7 @@ public final class TestVerifier implements AutoCloseable {
         if (drtmLog != null) {
             logs.put(EventLogKind.DRTM, drtmLog);
         }
-        return EvidenceCodec.toJson(new Evidence(1, nodeId, nonce, tpm.akPublic(), attest, signature, p, logs,
+        return EvidenceCodec.toJson(new Evidence(1, NodeId.of(nodeId), nonce, tpm.akPublic(), attest, signature, p, logs,
                 Instant.now()));
     }
 

@@ -65,6 +65,20 @@ public final class MakeCredential {
     private MakeCredential() {
     }
 
+    /** The two parts of a TPMS_ID_OBJECT (Part 2 §11.4.3). */
+    public record IdObject(byte[] integrityHmac, byte[] encIdentity) {
+    }
+
+    /**
+     * Splits the contents of a TPM2B_ID_OBJECT (as {@link #make} and TPM2_MakeCredential produce them, and as a
+     * verifier sends them) into integrityHMAC TPM2B_DIGEST and encIdentity, the rest.
+     */
+    public static IdObject parseCredentialBlob(byte[] blob) throws Tpm2FormatException {
+        TpmReader r = new TpmReader(blob, "TPMS_ID_OBJECT");
+        byte[] hmac = r.tpm2b("integrityHMAC", TpmtPublic.MAX_DIGEST);
+        return new IdObject(hmac, r.bytes("encIdentity", r.remaining()));
+    }
+
     /**
      * Makes a credential for {@code secret} that {@code ek}'s TPM releases only to the object named
      * {@code objectName}. The EK must be a restricted decryption key with AES-CFB as its symmetric

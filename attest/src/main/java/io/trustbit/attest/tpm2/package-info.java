@@ -1,6 +1,7 @@
 /**
  * TPM 2.0 structures and the cryptography a verifier needs, in pure Java, safe for hostile input.
- * Nothing here talks to a TPM or uses TSS.Java; all references are to the TCG TPM 2.0 Library
+ * Nothing here talks to a TPM or uses TSS.Java (which only marshals commands; its reading of responses is
+ * never used); all references are to the TCG TPM 2.0 Library
  * Specification, rev. 1.59 (Part 1 Architecture, Part 2 Structures, Part 3 Commands).
  *
  * <h2>Parsing (all throw {@link io.trustbit.attest.tpm2.Tpm2FormatException} naming field and offset)</h2>
@@ -16,6 +17,10 @@
  *     {@code toJcaPublicKey()} checks that an ECC point lies on its curve.</li>
  * <li>{@link io.trustbit.attest.tpm2.PcrSelection#parseTpml(byte[])} — TPML_PCR_SELECTION (§10.9.7);
  *     {@code PcrSelection.parse("sha256:0-7,17-23")} for the text form.</li>
+ * <li>{@link io.trustbit.attest.tpm2.TpmResponse} — whole TPM responses (Part 1 §18.8–18.10) of every command
+ *     the agent sends: header (the one decoder of response codes, also used by the transports), handles,
+ *     parameterSize, each command's parameters and the sessions area; a short NV read or a PCR_Read whose
+ *     digests do not match its selection is an error.</li>
  * </ul>
  * Every size is checked against the structure's maximum and against the bytes that remain before
  * anything is allocated; trailing bytes are an error.

@@ -5,6 +5,7 @@ import io.trustbit.attest.AkType;
 import io.trustbit.attest.AttestException;
 import io.trustbit.attest.AttestationResult;
 import io.trustbit.attest.EkType;
+import io.trustbit.attest.NodeId;
 import io.trustbit.attest.VerifierException;
 import io.trustbit.attest.VerifierTrust;
 import io.trustbit.cli.CliException;
@@ -39,14 +40,14 @@ public final class AgentCommand implements Callable<Integer> {
     String tpm;
     @Option(names = "--verifier", required = true, paramLabel = "URL", description = "e.g. https://verifier.example:8443")
     URI verifier;
-    @Option(names = "--node-id", paramLabel = "ID", description = "Default: this host's name.")
-    String nodeId;
+    @Option(names = "--node-id", paramLabel = "ID", description = "Default: this host's name (it must then be a valid node id).")
+    NodeId nodeId;
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/trustbit/agent",
             description = "AK blob and enrollment state (default ${DEFAULT-VALUE}).")
     Path stateDir;
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s", description = "e.g. 30s, 5m, 1h (default ${DEFAULT-VALUE}).")
     String interval;
-    @Option(names = "--once", description = "Attest once (enrolling first if needed); exit 0 affirming, 1 otherwise.")
+    @Option(names = "--once", description = "Attest once (enrolling first if needed); exit 0 affirming, 1 otherwise, 3 if the TPM or verifier fails.")
     boolean once;
     @Option(names = "--pcrs", paramLabel = "SEL", defaultValue = "sha256:0-7,17-23", description = "PCR selection (default ${DEFAULT-VALUE}).")
     String pcrs;
@@ -75,7 +76,7 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             VerifierTrust t = trust.fingerprint != null ? VerifierTrust.Fingerprint.parse(trust.fingerprint)
                     : trust.caCert != null ? new VerifierTrust.CaFile(trust.caCert) : new VerifierTrust.InsecureLoopback();
-            cfg = new Agent.Config(tpm, verifier, t, nodeId == null ? hostName() : nodeId, stateDir, duration(interval),
+            cfg = new Agent.Config(tpm, verifier, t, nodeId == null ? hostNodeId() : nodeId, stateDir, duration(interval),
                     Selections.parse(pcrs), AkType.fromLabel(akType),
                     ekType == null ? Optional.empty() : Optional.of(EkType.fromLabel(ekType)), Optional.ofNullable(drtmLog));
             agent = new Agent(cfg, out);
@@ -92,7 +93,7 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             r = agent.attestOnce();
         } catch (AttestException | VerifierException | IOException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "attestation failed: " + e.getMessage(), e);
+            throw CliException.environment("attestation failed: " + e.getMessage(), e);
         }
         out.println("status: " + r.status());
         for (String reason : r.reasons()) {
@@ -118,12 +119,22 @@ public final class AgentCommand implements Callable<Integer> {
         };
     }
 
-    private static String hostName() {
+    /** This host's name as the node id; a name that is not a valid id is refused rather than replaced. */
+    private static NodeId hostNodeId() {
+        String h;
         try {
-            String h = InetAddress.getLocalHost().getHostName();
-            return h.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}") ? h : "node";
+            h = InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
-            return "node";
+            throw CliException.badInput("cannot determine this host's name (" + e.getMessage() + "): give --node-id", e);
         }
+        return hostNodeId(h);
+    }
+
+    static NodeId hostNodeId(String hostName) {
+        if (!NodeId.isValid(hostName)) {
+            throw CliException.badInput("this host's name " + NodeId.quoted(hostName) + " is not a valid node id ("
+                    + NodeId.RULE + "): give one with --node-id", null);
+        }
+        return NodeId.of(hostName);
     }
 }

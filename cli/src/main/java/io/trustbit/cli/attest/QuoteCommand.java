@@ -7,11 +7,13 @@ import io.trustbit.attest.EkType;
 import io.trustbit.attest.EventLogKind;
 import io.trustbit.attest.EventLogs;
 import io.trustbit.attest.Evidence;
+import io.trustbit.attest.NodeId;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.Quote;
 import io.trustbit.attest.tpm2.PcrSelection;
 import io.trustbit.attest.tpm2.TpmtPublic;
 import io.trustbit.cli.CliException;
+import io.trustbit.cli.PcrJson;
 import io.trustbit.cli.ExitCode;
 import io.trustbit.cli.VerboseOption;
 import io.trustbit.measure.HashAlg;
@@ -51,7 +53,7 @@ public final class QuoteCommand implements Callable<Integer> {
     @Option(names = "--drtm-log", paramLabel = "F", description = "DRTM event log to include in evidence.json.")
     Path drtmLog;
     @Option(names = "--node-id", paramLabel = "ID", defaultValue = "local", description = "Node id written into evidence.json.")
-    String nodeId;
+    NodeId nodeId;
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (required).") Path out;
 
     @Override
@@ -63,9 +65,6 @@ public final class QuoteCommand implements Callable<Integer> {
         }
         byte[] nonceBytes = Hex.parse(nonce, "--nonce", 1, 64);
         PcrSelection selection = Selections.parse(pcrs);
-        if (!Evidence.NODE_ID.matcher(nodeId).matches()) {
-            throw CliException.badInput("--node-id must match " + Evidence.NODE_ID.pattern(), null);
-        }
         AkLocation location = o.akLocation();
         Quote q;
         Map<EventLogKind, byte[]> logs;
@@ -73,10 +72,8 @@ public final class QuoteCommand implements Callable<Integer> {
             EkType ek = AttestationTpm.ekTypeOf(location, o.ekType == null ? tpm.defaultEkType() : EkType.fromLabel(o.ekType));
             q = tpm.quote(location, o.akType(), ek, nonceBytes, selection);
             logs = EventLogs.collect(tpm, o.tpm, Optional.ofNullable(drtmLog));
-        } catch (AttestException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "quote failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "quote failed: " + e.getMessage(), e);
+        } catch (AttestException | IOException e) {
+            throw CliException.environment("quote failed: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage(), e);
         }
@@ -88,15 +85,15 @@ public final class QuoteCommand implements Callable<Integer> {
             Files.write(out.resolve("quote.sig"), q.signature());
             Files.write(out.resolve("ak.pub"), q.akPublic());
             Files.writeString(out.resolve("ak.pub.pem"), pem(ak.toJcaPublicKey().getEncoded()));
-            Files.writeString(out.resolve("pcrs.json"), pcrJson(q.pcrs()) + "\n");
+            Files.writeString(out.resolve("pcrs.json"), PcrJson.of(q.pcrs()) + "\n");
             Files.write(out.resolve("pcrs.bin"), pcrBin(selection, q.pcrs()));
             Files.write(out.resolve("evidence.json"), EvidenceCodec.toJson(evidence));
             spec.commandLine().getOut().println("quote of " + selection + " written to " + out + " (AK name "
                     + HexFormat.of().formatHex(ak.name()) + ")");
         } catch (IOException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "cannot write " + out + ": " + e.getMessage(), e);
+            throw CliException.badInput("cannot write " + out + ": " + e.getMessage(), e);
         } catch (io.trustbit.attest.tpm2.Tpm2FormatException | java.security.InvalidKeyException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "unexpected AK public area: " + e.getMessage(), e);
+            throw CliException.environment("the TPM returned an unexpected AK public area: " + e.getMessage(), e);
         }
         return ExitCode.OK.code();
     }
@@ -104,28 +101,6 @@ public final class QuoteCommand implements Callable<Integer> {
     static String pem(byte[] spki) {
         String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(spki);
         return "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n";
-    }
-
-    /** {@code {"pcrs":{"sha256":{"0":"<hex>",...}}}}, the same shape as {@code eventlog replay --json}. */
-    static String pcrJson(Map<HashAlg, SortedMap<Integer, byte[]>> pcrs) {
-        StringBuilder sb = new StringBuilder("{\"pcrs\":{");
-        boolean firstBank = true;
-        for (HashAlg alg : HashAlg.values()) {
-            SortedMap<Integer, byte[]> bank = pcrs.get(alg);
-            if (bank == null) {
-                continue;
-            }
-            sb.append(firstBank ? "" : ",").append('"').append(alg.bankName()).append("\":{");
-            firstBank = false;
-            boolean first = true;
-            for (Map.Entry<Integer, byte[]> e : bank.entrySet()) {
-                sb.append(first ? "" : ",").append('"').append(e.getKey()).append("\":\"")
-                        .append(HexFormat.of().formatHex(e.getValue())).append('"');
-                first = false;
-            }
-            sb.append('}');
-        }
-        return sb.append("}}").toString();
     }
 
     /**

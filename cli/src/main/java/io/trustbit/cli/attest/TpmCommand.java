@@ -45,7 +45,7 @@ public final class TpmCommand implements Callable<Integer> {
             try (AttestationTpm t = o.open()) {
                 info = t.info();
             } catch (AttestException | IOException e) {
-                throw new CliException(ExitCode.BAD_INPUT, "TPM " + tpm + ": " + e.getMessage(), e);
+                throw CliException.environment("TPM " + tpm + ": " + e.getMessage(), e);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

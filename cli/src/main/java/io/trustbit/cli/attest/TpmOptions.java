@@ -38,7 +38,7 @@ final class TpmOptions {
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage(), e);
         } catch (IOException e) {
-            throw new CliException(ExitCode.BAD_INPUT, "cannot reach the TPM " + tpm + ": " + e.getMessage(), e);
+            throw CliException.environment("cannot reach the TPM " + tpm + ": " + e.getMessage(), e);
         }
     }
 

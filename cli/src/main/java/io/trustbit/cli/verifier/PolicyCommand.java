@@ -4,6 +4,7 @@ import io.trustbit.cli.CliException;
 import io.trustbit.cli.ExitCode;
 import io.trustbit.cli.VerboseOption;
 import io.trustbit.measure.AtomicFiles;
+import io.trustbit.measure.DmaProtection;
 import io.trustbit.measure.ExpectedMeasurements;
 import io.trustbit.measure.FormatException;
 import io.trustbit.measure.HashAlg;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code trustbit policy lint|from-build}: reference-value policies (docs/formats.md "Policy"). */
 @Command(mixinStandardHelpOptions = true, name = "policy", description = "Check and create verifier policies.",
-        subcommands = {PolicyCommand.Lint.class, PolicyCommand.FromBuild.class})
+        subcommands = {PolicyCommand.Lint.class, PolicyCommand.FromBuild.class, io.trustbit.cli.PolicyFromImaCommand.class, io.trustbit.cli.PolicyImportKeylimeCommand.class})
 public final class PolicyCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -95,6 +96,9 @@ public final class PolicyCommand implements Callable<Integer> {
         List<String> guests = new ArrayList<>();
         @Option(names = "--allow-emulated", description = "Also accept the emulated launch (tests and demos only).")
         boolean allowEmulated;
+        @Option(names = "--allow-no-dma-protection", description = "Also accept a launch where the VMM found no IOMMU "
+                + "(dma-protection=none); by default the policy requires DMA protection.")
+        boolean allowNoDma;
         @Option(names = "--id", paramLabel = "ID", description = "Policy id (default: the output file name).") String id;
         @Option(names = "--out", required = true, paramLabel = "FILE") Path out;
 
@@ -112,17 +116,21 @@ public final class PolicyCommand implements Callable<Integer> {
                 LaunchConfig parsed = LaunchConfig.parse(config);
                 List<byte[]> pcr18 = new ArrayList<>();
                 byte[] pcr17 = null;
+                List<DmaProtection> dmas = allowNoDma ? List.of(DmaProtection.IOMMU, DmaProtection.NONE)
+                        : List.of(DmaProtection.IOMMU);
                 for (LaunchType t : allowEmulated ? List.of(LaunchType.SKINIT, LaunchType.EMULATED) : List.of(LaunchType.SKINIT)) {
-                    ExpectedMeasurements.Builder b = ExpectedMeasurements.builder().slb(slbBytes).vmm(vmmBytes)
-                            .launchType(t).launchConfig(config);
-                    for (String g : guests) {
-                        b.guest(guest(g));
+                    for (DmaProtection dma : dmas) {
+                        ExpectedMeasurements.Builder b = ExpectedMeasurements.builder().slb(slbBytes).vmm(vmmBytes)
+                                .launchType(t).launchConfig(config).dmaProtection(dma);
+                        for (String g : guests) {
+                            b.guest(guest(g));
+                        }
+                        PcrValues v = b.build().pcrValues();
+                        pcr17 = v.get(HashAlg.SHA256, 17).orElseThrow();
+                        pcr18.add(v.get(HashAlg.SHA256, 18).orElseThrow());
                     }
-                    PcrValues v = b.build().pcrValues();
-                    pcr17 = v.get(HashAlg.SHA256, 17).orElseThrow();
-                    pcr18.add(v.get(HashAlg.SHA256, 18).orElseThrow());
                 }
-                PolicyYaml y = new PolicyYaml().id(policyId).allowEmulated(allowEmulated)
+                PolicyYaml y = new PolicyYaml().id(policyId).allowEmulated(allowEmulated).requireDmaProtection(!allowNoDma)
                         .description("from build: " + slb.getFileName() + ", " + vmm.getFileName() + ", "
                                 + launchConfig.getFileName())
                         .pcr17(List.of(pcr17))

@@ -1,6 +1,8 @@
 package io.trustbit.cli.verifier;
 
+import io.trustbit.attest.NetworkFailures;
 import io.trustbit.cli.CliException;
+import io.trustbit.cli.Inputs;
 import io.trustbit.cli.ExitCode;
 import io.trustbit.cli.VerboseOption;
 import io.trustbit.verifier.VerdictException;
@@ -116,32 +118,44 @@ public final class VerdictCommand implements Callable<Integer> {
         }
 
         private byte[] fetchJwks() {
+            if (!jwks.startsWith("https://") && !jwks.startsWith("http://")) {
+                return Inputs.read(Path.of(jwks), MAX_JWKS, "JWKS file");
+            }
+            URI uri;
+            HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
             try {
-                if (!jwks.startsWith("https://") && !jwks.startsWith("http://")) {
-                    Path p = Path.of(jwks);
-                    if (Files.size(p) > MAX_JWKS) {
-                        throw CliException.badInput(p + ": too large for a JWKS", null);
-                    }
-                    return Files.readAllBytes(p);
+                uri = URI.create(jwks);
+                if (uri.getHost() == null) {
+                    throw new IllegalArgumentException("no host");
                 }
-                HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
                 if (cacert != null) {
                     hb.sslContext(pinned(cacert));
                 }
-                HttpResponse<InputStream> r = hb.build().send(HttpRequest.newBuilder(URI.create(jwks))
+            } catch (IllegalArgumentException e) {
+                throw CliException.badInput("--jwks " + jwks + " is not a valid URL: " + e.getMessage(), e);
+            } catch (IOException | GeneralSecurityException e) {
+                throw CliException.badInput("--cacert " + cacert + ": " + e.getMessage(), e);
+            }
+            try {
+                HttpResponse<InputStream> r = hb.build().send(HttpRequest.newBuilder(uri)
                         .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                 try (InputStream in = r.body()) {
                     byte[] body = in.readNBytes(MAX_JWKS + 1);
-                    if (r.statusCode() != 200 || body.length > MAX_JWKS) {
-                        throw CliException.badInput(jwks + ": HTTP " + r.statusCode(), null);
+                    if (r.statusCode() != 200) {
+                        throw CliException.environment("cannot fetch the JWKS: " + NetworkFailures.hostAndPort(uri)
+                                + " answered HTTP " + r.statusCode(), null);
+                    }
+                    if (body.length > MAX_JWKS) {
+                        throw CliException.environment("cannot fetch the JWKS: " + NetworkFailures.hostAndPort(uri)
+                                + " sent more than " + MAX_JWKS + " bytes", null);
                     }
                     return body;
                 }
-            } catch (IOException | IllegalArgumentException | GeneralSecurityException e) {
-                throw CliException.badInput("cannot read the JWKS " + jwks + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw CliException.environment("cannot fetch the JWKS: " + NetworkFailures.describe(uri, e), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw CliException.badInput("interrupted", e);
+                throw CliException.environment("interrupted while fetching the JWKS", e);
             }
         }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustbit.attest.Agent;
 import io.trustbit.attest.AkType;
+import io.trustbit.attest.NodeId;
 import io.trustbit.attest.VerifierTrust;
 import io.trustbit.attest.tpm2.PcrSelection;
 import io.trustbit.cli.Cli;
@@ -72,12 +73,80 @@ class AgentCliTest {
             String wrongPin = "00" + v.tlsFingerprint().replace(":", "").substring(2);
             Cli pinned = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
                     "--state-dir", state, "--verifier-fingerprint", wrongPin, "--once");
-            assertEquals(2, pinned.code());
+            assertEquals(3, pinned.code(), pinned.toString());
             assertTrue(pinned.err().contains("pinned SHA-256 fingerprint"), pinned.err());
             Cli plain = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1",
                     "--state-dir", state, "--insecure-http-loopback", "--once");
-            assertEquals(2, plain.code());
+            assertEquals(2, plain.code(), plain.toString());
+            assertTrue(plain.err().contains("an https verifier needs --verifier-fingerprint or --ca-cert"), plain.err());
         }
+    }
+
+    /**
+     * Ids at the edges of the one node-id rule enroll and attest against the real verifier: one starting with
+     * '_' and one of 100 characters (the verifier's paths once took only 64, starting with a letter or digit).
+     * Each has its own TPM, as one TPM is one node.
+     */
+    @Test
+    void nodeIdsOfTheOneRuleEnrollAndAttest() throws Exception {
+        String longId = "n" + "0123456789".repeat(9) + "-abcdefg.";
+        assertEquals(100, longId.length());
+        try (VerifierServer v = verifier(0)) {
+            for (String id : new String[] {"_gateway", longId}) {
+                try (Swtpm own = Swtpm.start(dir.resolve("swtpm-" + id.length()))) {
+                    Cli r = QuoteCliTest.trustbit("agent", "--tpm", own.spec(), "--verifier", v.url(), "--node-id", id,
+                            "--state-dir", dir.resolve("agent-" + id.length()), "--verifier-fingerprint", v.tlsFingerprint(),
+                            "--once");
+                    // contraindicated only because no policy is installed: enrolled, attested, the node check passed
+                    assertEquals(1, r.code(), id + ": " + r);
+                    assertTrue(r.out().contains("enrolled node " + id + " "), r.out());
+                    assertTrue(r.out().contains("policy.unavailable"), r.out());
+                    assertTrue(r.out().contains("checked: evidence.node "), r.out());
+                    assertFalse(r.out().contains("  evidence."), r.out());
+                }
+            }
+        }
+    }
+
+    @Test
+    void anIdOutsideTheRuleIsRefusedBeforeAnythingIsSent() {
+        String tooLong = "n".repeat(NodeId.MAX_LENGTH + 1);
+        for (String id : new String[] {tooLong, "-node", ".node", "node/1", "né"}) {
+            Cli r = QuoteCliTest.trustbit("agent", "--tpm", "swtpm:127.0.0.1:1", "--verifier", "http://127.0.0.1:1",
+                    "--node-id", id, "--state-dir", dir.resolve("unused"), "--insecure-http-loopback", "--once");
+            assertEquals(2, r.code(), id + ": " + r);
+            assertTrue(r.err().contains("--node-id") && r.err().contains("is not valid (1-128 characters"), r.err());
+        }
+    }
+
+    /** A host name that is not a valid node id stops the agent with the rule; it is never replaced by another id. */
+    @Test
+    void aHostNameOutsideTheRuleIsAClearError() {
+        for (String host : new String[] {"h".repeat(129), "-dash-first", "host name"}) {
+            io.trustbit.cli.CliException e = org.junit.jupiter.api.Assertions.assertThrows(io.trustbit.cli.CliException.class,
+                    () -> AgentCommand.hostNodeId(host));
+            assertEquals(io.trustbit.cli.ExitCode.BAD_INPUT, e.exitCode());
+            assertTrue(e.getMessage().startsWith("this host's name '"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("is not a valid node id (" + NodeId.RULE + "): give one with --node-id"),
+                    e.getMessage());
+        }
+        assertEquals(NodeId.of("_gateway"), AgentCommand.hostNodeId("_gateway"));
+    }
+
+    /** An unreachable verifier is an environment failure (exit 3) that names the host and the cause. */
+    @Test
+    void anUnreachableVerifierExits3NamingHostAndCause() throws Exception {
+        int port = io.trustbit.cli.ExitCodesTest.closedPort();
+        Cli refused = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", "http://127.0.0.1:" + port,
+                "--node-id", "node-4", "--state-dir", dir.resolve("agent4"), "--insecure-http-loopback", "--once");
+        assertEquals(3, refused.code(), refused.toString());
+        assertTrue(refused.err().startsWith("trustbit: attestation failed: cannot reach the verifier 127.0.0.1:" + port
+                + ": connection refused"), refused.err());
+        Cli unknown = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", "https://no-such-host.invalid:8443",
+                "--node-id", "node-4", "--state-dir", dir.resolve("agent4"), "--verifier-fingerprint", "00".repeat(32), "--once");
+        assertEquals(3, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().startsWith("trustbit: attestation failed: cannot reach the verifier no-such-host.invalid:8443: "
+                + "host name not found"), unknown.err());
     }
 
     @Test
@@ -120,7 +189,7 @@ class AgentCliTest {
         static RunningAgent start(VerifierServer v, String node, Path state, Duration interval, StringWriter log)
                 throws Exception {
             Agent agent = new Agent(new Agent.Config(swtpm.spec(), v.url(), VerifierTrust.Fingerprint.parse(v.tlsFingerprint()),
-                    node, state, interval, PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256, Optional.empty(),
+                    NodeId.of(node), state, interval, PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256, Optional.empty(),
                     Optional.empty()), new PrintWriter(log, true));
             AtomicBoolean stop = new AtomicBoolean();
             Thread t = new Thread(() -> {

@@ -7,6 +7,7 @@ import io.trustbit.attest.AttestationTpm;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.tpm2.PcrSelection;
 import io.trustbit.cli.Cli;
+import io.trustbit.cli.PcrJson;
 import io.trustbit.measure.HashAlg;
 import io.trustbit.testkit.Swtpm;
 import java.nio.file.Files;
@@ -110,7 +111,7 @@ class QuoteCliTest {
             pcrs = tpm.tss().pcrRead(PcrSelection.parse(SEL));
         }
         Path pcrJson = t.resolve("pcrs.json");
-        Files.writeString(pcrJson, QuoteCommand.pcrJson(pcrs));
+        Files.writeString(pcrJson, PcrJson.of(pcrs));
 
         Cli ok = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
                 "--nonce", NONCE, "--pcrs", pcrJson);
@@ -136,12 +137,12 @@ class QuoteCliTest {
         assertTrue(failures.isEmpty(), String.join("\n", failures));
 
         // a PCR value that differs from the signed digest
-        Files.writeString(pcrJson, QuoteCommand.pcrJson(pcrs).replaceFirst("\"0\":\"0", "\"0\":\"1"));
+        Files.writeString(pcrJson, PcrJson.of(pcrs).replaceFirst("\"0\":\"0", "\"0\":\"1"));
         Cli badPcr = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
                 "--nonce", NONCE, "--pcrs", pcrJson);
         assertEquals(1, badPcr.code(), badPcr.err());
         // a PCR left out: the selection no longer matches
-        Files.writeString(pcrJson, QuoteCommand.pcrJson(pcrs).replaceFirst("\"0\":\"[0-9a-f]{64}\",", ""));
+        Files.writeString(pcrJson, PcrJson.of(pcrs).replaceFirst("\"0\":\"[0-9a-f]{64}\",", ""));
         Cli missing = trustbit("quote", "verify", "--ak", t + "/ak.pub", "--msg", t + "/quote.msg", "--sig", t + "/quote.sig",
                 "--nonce", NONCE, "--pcrs", pcrJson);
         assertEquals(1, missing.code(), missing.err());

@@ -7,8 +7,11 @@ import io.trustbit.cli.Cli;
 import io.trustbit.measure.Ed25519PublicKey;
 import io.trustbit.measure.LaunchConfig;
 import io.trustbit.verifier.Policy;
+import io.trustbit.verifier.VerdictVerifier;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
+import io.trustbit.verifier.internal.Check;
+import io.trustbit.verifier.internal.EarStatus;
 import io.trustbit.verifier.internal.Es256;
 import io.trustbit.verifier.internal.Json;
 import io.trustbit.verifier.internal.KeyFiles;
@@ -81,6 +84,7 @@ class VerifierCliTest {
         assertEquals(HexFormat.of().formatHex(expected17), HexFormat.of().formatHex(p.pcr17().get(0)));
         assertEquals(HexFormat.of().formatHex(slbDigest), HexFormat.of().formatHex(p.slb().get(0)));
         assertEquals(1, p.pcr18().size());
+        assertTrue(p.requireDmaProtection());
         assertEquals(5L, p.signers().get(HexFormat.of().formatHex(Ed25519PublicKey.fromRaw(signer).keyId())));
         Cli emulated = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
                 "--launch-config", dir.resolve("launch.cfg"), "--allow-emulated", "--out", dir.resolve("lab.yaml"));
@@ -88,6 +92,12 @@ class VerifierCliTest {
         Policy lab = Policy.parse(Files.readAllBytes(dir.resolve("lab.yaml")), "x");
         assertTrue(lab.allowEmulated());
         assertEquals(2, lab.pcr18().size());
+        Cli noDma = run("policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
+                "--launch-config", dir.resolve("launch.cfg"), "--allow-no-dma-protection", "--out", dir.resolve("old.yaml"));
+        assertEquals(0, noDma.code(), noDma.toString());
+        Policy old = Policy.parse(Files.readAllBytes(dir.resolve("old.yaml")), "x");
+        assertTrue(!old.requireDmaProtection());
+        assertEquals(2, old.pcr18().size());
     }
 
     @Test
@@ -130,12 +140,12 @@ class VerifierCliTest {
         VerifierServer server = VerifierServer.start(VerifierConfig.builder(dir.resolve("data")).port(0).build());
         try {
             KeyPair key = KeyFiles.readKeyPair(dir.resolve("data/verdict-signing-key.pem"));
-            VerdictSigner signer = new VerdictSigner(key, "test");
+            VerdictSigner signer = new VerdictSigner(key, VerdictVerifier.ISSUER);
             long now = System.currentTimeMillis() / 1000;
-            String affirming = signer.sign(new VerdictSigner.Claims("n1", "affirming", List.of(), "00", "p", "sha256:00",
+            String affirming = signer.sign(new VerdictSigner.Claims("n1", EarStatus.AFFIRMING, List.of(), "00", "p", "sha256:00",
                     now, now + 60));
-            String contra = signer.sign(new VerdictSigner.Claims("n1", "contraindicated",
-                    List.of(new VerdictSigner.Reason("nonce", "unknown")), "00", "p", "sha256:00", now, now + 60));
+            String contra = signer.sign(new VerdictSigner.Claims("n1", EarStatus.CONTRAINDICATED,
+                    List.of(new VerdictSigner.Reason(Check.NONCE, "unknown")), "00", "p", "sha256:00", now, now + 60));
             Path jwks = dir.resolve("jwks.json");
             Files.writeString(jwks, "{\"keys\":[" + Json.writeString(Es256.jwk(signer.publicKey())) + "]}");
 
@@ -157,7 +167,10 @@ class VerifierCliTest {
             assertEquals(0, url.code(), url.toString());
             assertTrue(url.out().contains("\"status\":\"affirming\""), url.out());
             // without trusting the self-signed certificate the JWKS cannot be fetched
-            assertEquals(2, run("verdict", "check", affirming, "--jwks", server.url() + "/v1/jwks").code());
+            Cli untrusted = run("verdict", "check", affirming, "--jwks", server.url() + "/v1/jwks");
+            assertEquals(3, untrusted.code(), untrusted.toString());
+            assertTrue(untrusted.err().startsWith("trustbit: cannot fetch the JWKS: 127.0.0.1:" + server.port() + ": TLS failed: "),
+                    untrusted.err());
         } finally {
             server.close();
         }

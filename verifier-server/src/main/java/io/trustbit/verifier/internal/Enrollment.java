@@ -64,19 +64,19 @@ public final class Enrollment {
     }
 
     public EnrollResponse enroll(String nodeId, EnrollRequest req) throws SQLException {
-        byte[] ekBytes = decode(req.ekPublic(), "ekPublic", MAX_PUBLIC_B64);
-        byte[] akBytes = decode(req.akPublic(), "akPublic", MAX_PUBLIC_B64);
+        byte[] ekBytes = PublicAreas.bare(decode(req.ekPublic(), "ekPublic", MAX_PUBLIC_B64));
+        byte[] akBytes = PublicAreas.bare(decode(req.akPublic(), "akPublic", MAX_PUBLIC_B64));
         TpmtPublic ek;
         TpmtPublic ak;
         try {
             ek = TpmtPublic.parse(ekBytes);
         } catch (Tpm2FormatException e) {
-            throw ApiException.badRequest("BAD_EK", "ekPublic is not a TPMT_PUBLIC", e);
+            throw ApiException.badRequest("BAD_EK", "ekPublic is not a TPMT_PUBLIC or TPM2B_PUBLIC", e);
         }
         try {
             ak = TpmtPublic.parse(akBytes);
         } catch (Tpm2FormatException e) {
-            throw ApiException.badRequest("BAD_AK", "akPublic is not a TPMT_PUBLIC", e);
+            throw ApiException.badRequest("BAD_AK", "akPublic is not a TPMT_PUBLIC or TPM2B_PUBLIC", e);
         }
         try {
             AkAttributes.check(ak);
@@ -96,7 +96,7 @@ public final class Enrollment {
             throw new ApiException(409, "EK_MISMATCH", "node id is bound to another TPM",
                     "node " + nodeId + " enrolled with EK " + node.ekName() + ", request has " + ekName, null);
         }
-        if (node.status().equals("revoked")) {
+        if (NodeStatus.of(node) == NodeStatus.REVOKED) {
             throw new ApiException(403, "NODE_REVOKED", "node is revoked");
         }
         byte[] secret = new byte[32];

@@ -1,5 +1,6 @@
 package io.trustbit.verifier.internal;
 
+import io.trustbit.attest.NodeId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -7,11 +8,14 @@ import java.util.regex.Pattern;
 
 /**
  * Method + path templates ({@code /v1/nodes/{nodeId}/evidence}) to endpoints. Path parameters are checked
- * against one pattern before any endpoint sees them.
+ * before any endpoint sees them: {@code {nodeId}} against the one node-id rule ({@link NodeId}), every other
+ * parameter against {@link #ID}.
  */
 public final class Router {
-    /** Ids in paths: node ids, policy ids, group names. */
+    /** Ids in paths other than node ids: policy ids, group names. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** The path parameter that holds a node id. */
+    public static final String NODE_ID = "nodeId";
 
     /** What an endpoint returns: a status and a body (serialised as JSON unless it is a {@link Text}). */
     public record Reply(int status, Object body) {
@@ -80,17 +84,24 @@ public final class Router {
         for (int i = 0; i < template.length; i++) {
             String t = template[i];
             if (t.startsWith("{")) {
-                if (!ID.matcher(parts[i]).matches()) {
+                String name = t.substring(1, t.length() - 1);
+                String value = name.equals(NODE_ID) ? nodeId(parts[i]) : ID.matcher(parts[i]).matches() ? parts[i] : null;
+                if (value == null) {
                     return null;
                 }
                 if (params == null) {
                     params = new java.util.HashMap<>(4);
                 }
-                params.put(t.substring(1, t.length() - 1), parts[i]);
+                params.put(name, value);
             } else if (!t.equals(parts[i])) {
                 return null;
             }
         }
         return params == null ? Map.of() : params;
+    }
+
+    /** A node id parsed by the one rule, as endpoints receive it; null if the segment is not one. */
+    private static String nodeId(String segment) {
+        return NodeId.isValid(segment) ? NodeId.of(segment).value() : null;
     }
 }

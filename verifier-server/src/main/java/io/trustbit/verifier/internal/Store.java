@@ -338,13 +338,30 @@ public final class Store implements AutoCloseable, Nonces {
         }
     }
 
+    /**
+     * Status of an audit row that records a failed attempt: evidence that was not authenticated (docs/verifier.md
+     * "Node state"). Such rows are never a node's verdict.
+     */
+    public static final String FAILED_ATTEMPT = "unauthenticated";
+
+    /** The node's verdicts, newest first (failed attempts left out). */
     public List<VerdictRow> verdicts(String nodeId, int limit) throws SQLException {
+        return auditRows(nodeId, "<>", limit);
+    }
+
+    /** The node's failed attempts, newest first. */
+    public List<VerdictRow> failedAttempts(String nodeId, int limit) throws SQLException {
+        return auditRows(nodeId, "=", limit);
+    }
+
+    private List<VerdictRow> auditRows(String nodeId, String attemptComparison, int limit) throws SQLException {
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT id, node_id, status, reasons, policy_id,"
                         + " policy_digest, nonce, token, issued_at, expires_at, replica FROM verdicts"
-                        + " WHERE node_id = ? ORDER BY id DESC LIMIT ?")) {
+                        + " WHERE node_id = ? AND status " + attemptComparison + " ? ORDER BY id DESC LIMIT ?")) {
             ps.setString(1, nodeId);
-            ps.setInt(2, limit);
+            ps.setString(2, FAILED_ATTEMPT);
+            ps.setInt(3, limit);
             List<VerdictRow> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -357,11 +374,12 @@ public final class Store implements AutoCloseable, Nonces {
         }
     }
 
-    /** Whether a verdict for this nonce is in the audit table. */
+    /** Whether a verdict for this nonce is in the audit table (a failed attempt that named it does not count). */
     public boolean hasVerdictForNonce(String nonceHex) throws SQLException {
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT 1 FROM verdicts WHERE nonce = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT 1 FROM verdicts WHERE nonce = ? AND status <> ?")) {
             ps.setString(1, nonceHex);
+            ps.setString(2, FAILED_ATTEMPT);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }

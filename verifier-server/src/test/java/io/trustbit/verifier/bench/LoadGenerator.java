@@ -220,7 +220,7 @@ public final class LoadGenerator {
             byte[] attest = attest(nonce);
             byte[] sig = sign(Signature.getInstance("SHA256withPLAIN-ECDSA", FastEcdsa.BC), attest);
             Evidence e = EvidenceCodec.parse(evidence(nonce, attest, sig));
-            if (!e.nodeId().equals(id) || !Arrays.equals(e.nonce(), nonce) || !Arrays.equals(e.quoteAttest(), attest)
+            if (!e.node().value().equals(id) || !Arrays.equals(e.nonce(), nonce) || !Arrays.equals(e.quoteAttest(), attest)
                     || !Arrays.equals(e.quoteSignature(), sig) || !Arrays.equals(e.akPublic(), akPublic)
                     || !e.eventLogs().containsKey(EventLogKind.DRTM)) {
                 throw new IllegalStateException("load generator evidence encoding is wrong");

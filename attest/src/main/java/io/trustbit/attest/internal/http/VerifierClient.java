@@ -3,6 +3,8 @@ package io.trustbit.attest.internal.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustbit.attest.NetworkFailures;
+import io.trustbit.attest.NodeId;
 import io.trustbit.attest.VerifierException;
 import io.trustbit.attest.VerifierTrust;
 import java.io.IOException;
@@ -106,7 +108,7 @@ public final class VerifierClient {
         return ctx;
     }
 
-    public Challenge enroll(String nodeId, byte[] ekPublic, Optional<byte[]> ekCertificate, byte[] akPublic) throws VerifierException {
+    public Challenge enroll(NodeId nodeId, byte[] ekPublic, Optional<byte[]> ekCertificate, byte[] akPublic) throws VerifierException {
         ObjectNode body = JSON.createObjectNode();
         body.put("ekPublic", b64(ekPublic));
         ekCertificate.ifPresent(c -> body.put("ekCertificate", b64(c)));
@@ -115,14 +117,14 @@ public final class VerifierClient {
         return new Challenge(text(r, "challengeId"), unb64(r, "credentialBlob"), unb64(r, "encryptedSecret"));
     }
 
-    public String activate(String nodeId, String challengeId, byte[] secret) throws VerifierException {
+    public String activate(NodeId nodeId, String challengeId, byte[] secret) throws VerifierException {
         ObjectNode body = JSON.createObjectNode();
         body.put("challengeId", challengeId);
         body.put("secret", b64(secret));
         return text(post(nodeId, "activate", body), "status");
     }
 
-    public Nonce challenge(String nodeId) throws VerifierException {
+    public Nonce challenge(NodeId nodeId) throws VerifierException {
         return nonce(post(nodeId, "challenge", JSON.createObjectNode()));
     }
 
@@ -134,7 +136,7 @@ public final class VerifierClient {
         return new Nonce(HexFormat.of().parseHex(hex), r.path("expiresAt").asText(""));
     }
 
-    public Verdict evidence(String nodeId, byte[] evidenceJson) throws VerifierException {
+    public Verdict evidence(NodeId nodeId, byte[] evidenceJson) throws VerifierException {
         JsonNode r = send(nodeId, "evidence", evidenceJson);
         String status = text(r, "status");
         if (!List.of("affirming", "warning", "contraindicated").contains(status)) {
@@ -162,7 +164,7 @@ public final class VerifierClient {
         return new Verdict(status, reasons, checked, r.path("verdict").asText(""), next);
     }
 
-    private JsonNode post(String nodeId, String action, ObjectNode body) throws VerifierException {
+    private JsonNode post(NodeId nodeId, String action, ObjectNode body) throws VerifierException {
         try {
             return send(nodeId, action, JSON.writeValueAsBytes(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -170,8 +172,8 @@ public final class VerifierClient {
         }
     }
 
-    private JsonNode send(String nodeId, String action, byte[] body) throws VerifierException {
-        URI uri = URI.create(base + "/v1/nodes/" + nodeId + "/" + action);
+    private JsonNode send(NodeId nodeId, String action, byte[] body) throws VerifierException {
+        URI uri = URI.create(base + "/v1/nodes/" + nodeId.value() + "/" + action);
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         HttpResponse<InputStream> resp;
@@ -182,7 +184,7 @@ public final class VerifierClient {
                 answer = in.readNBytes(MAX_RESPONSE + 1);
             }
         } catch (IOException e) {
-            throw new VerifierException("verifier " + base + " unreachable: " + e.getMessage(), e);
+            throw new VerifierException("cannot reach the verifier " + NetworkFailures.describe(uri, e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VerifierException("interrupted", e);

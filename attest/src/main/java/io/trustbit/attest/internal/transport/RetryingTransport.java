@@ -1,6 +1,8 @@
 package io.trustbit.attest.internal.transport;
 
 import io.trustbit.attest.TpmTransport;
+import io.trustbit.attest.tpm2.Tpm2FormatException;
+import io.trustbit.attest.tpm2.TpmResponse;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 
@@ -27,10 +29,12 @@ public final class RetryingTransport implements TpmTransport {
     }
 
     static boolean isTransient(byte[] resp) {
-        if (resp.length < Responses.HEADER) {
-            return false;
+        int rc;
+        try {
+            rc = TpmResponse.header(resp).responseCode();
+        } catch (Tpm2FormatException e) {
+            return false; // not a response at all: passed on for the caller's parser to report
         }
-        int rc = ((resp[6] & 0xFF) << 24) | ((resp[7] & 0xFF) << 16) | ((resp[8] & 0xFF) << 8) | (resp[9] & 0xFF);
         return rc == RC_RETRY || rc == RC_YIELDED || rc == RC_TESTING;
     }
 

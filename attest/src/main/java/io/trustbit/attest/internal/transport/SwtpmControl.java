@@ -1,5 +1,6 @@
 package io.trustbit.attest.internal.transport;
 
+import io.trustbit.attest.NetworkFailures;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,7 +49,11 @@ public final class SwtpmControl {
 
     private void call(byte[] request) throws IOException {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), 10_000);
+            try {
+                s.connect(new InetSocketAddress(host, port), 10_000);
+            } catch (IOException e) {
+                throw new IOException("swtpm control channel " + host + ":" + port + ": " + NetworkFailures.cause(e), e);
+            }
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(request);

@@ -1,5 +1,6 @@
 package io.trustbit.attest.internal.transport;
 
+import io.trustbit.attest.NetworkFailures;
 import io.trustbit.attest.TpmTransport;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -45,7 +46,13 @@ public final class SwtpmTransport implements TpmTransport {
     private byte[] exchange(byte[] command) throws IOException {
         if (socket == null) {
             Socket s = new Socket();
-            s.connect(new InetSocketAddress(host, port), TIMEOUT_MS);
+            try {
+                s.connect(new InetSocketAddress(host, port), TIMEOUT_MS);
+            } catch (IOException e) {
+                s.close();
+                // the caller prefixes describe(), which names host and port
+                throw new IOException(NetworkFailures.cause(e), e);
+            }
             s.setSoTimeout(TIMEOUT_MS);
             s.setTcpNoDelay(true);
             socket = s;

@@ -15,7 +15,11 @@ public final class TpmCommandException extends Exception {
     }
 
     TpmCommandException(String command, String problem) {
-        super("TPM2_" + command + ": " + problem);
+        this(command, problem, null);
+    }
+
+    TpmCommandException(String command, String problem, Throwable cause) {
+        super("TPM2_" + command + ": " + problem, cause);
         this.responseCode = -1;
     }
 
