@@ -59,6 +59,7 @@ TB_NORETURN void die_err(const char *what, int err);          /* "what: <tb_stre
 
 /* cpu.c */
 void cpu_init(void);
+void cpu_clear_guest_state(void);        /* x87/SSE/XSAVE state, XCR0 = 1, DR0-DR3 = 0 */
 
 /* main.c: the guest pool (bump allocation from 0x04000000) */
 u64 pool_alloc(u64 size, u64 align);          /* 0 if there is no room */

@@ -42,15 +42,19 @@ class AgentCliTest {
         swtpm.close();
     }
 
-    static VerifierServer verifier(int port) throws Exception {
+    /**
+     * A verifier with a database of its own for {@code node}: the tests share one swtpm, and one TPM can be only
+     * one node per verifier (docs/verifier.md "One TPM, one node").
+     */
+    static VerifierServer verifier(String node, int port) throws Exception {
         Files.createDirectories(dir.resolve("policies"));
-        return VerifierServer.start(VerifierConfig.builder(dir.resolve("verifier")).port(port).policiesDir(dir.resolve("policies"))
-                .defaultPolicy("test").build());
+        return VerifierServer.start(VerifierConfig.builder(dir.resolve("verifier-" + node)).port(port)
+                .policiesDir(dir.resolve("policies")).defaultPolicy("test").build());
     }
 
     @Test
     void enrollsOnceThenAttestsWithTheSameAk() throws Exception {
-        try (VerifierServer v = verifier(0)) {
+        try (VerifierServer v = verifier("node-1", 0)) {
             Path state = dir.resolve("agent1");
             Object[] args = {"agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1", "--state-dir", state,
                 "--verifier-fingerprint", v.tlsFingerprint(), "--once"};
@@ -91,7 +95,7 @@ class AgentCliTest {
     void nodeIdsOfTheOneRuleEnrollAndAttest() throws Exception {
         String longId = "n" + "0123456789".repeat(9) + "-abcdefg.";
         assertEquals(100, longId.length());
-        try (VerifierServer v = verifier(0)) {
+        try (VerifierServer v = verifier("edge-ids", 0)) {
             for (String id : new String[] {"_gateway", longId}) {
                 try (Swtpm own = Swtpm.start(dir.resolve("swtpm-" + id.length()))) {
                     Cli r = QuoteCliTest.trustbit("agent", "--tpm", own.spec(), "--verifier", v.url(), "--node-id", id,
@@ -151,7 +155,7 @@ class AgentCliTest {
 
     @Test
     void survivesAVerifierRestart() throws Exception {
-        VerifierServer v = verifier(0);
+        VerifierServer v = verifier("node-2", 0);
         int port = v.port();
         String fingerprint = v.tlsFingerprint();
         StringWriter log = new StringWriter();
@@ -159,7 +163,7 @@ class AgentCliTest {
             await(log, "attested: contraindicated", 0);
             v.close();
             int failedAt = await(log, "attestation failed", 0);
-            v = verifier(port);
+            v = verifier("node-2", port);
             assertEquals(fingerprint, v.tlsFingerprint(), "same TLS key after restart");
             await(log, "attested: contraindicated", failedAt);
         } finally {
@@ -169,7 +173,7 @@ class AgentCliTest {
 
     @Test
     void attestsOnDemandWhenTheStateDirectorySaysSo() throws Exception {
-        try (VerifierServer v = verifier(0)) {
+        try (VerifierServer v = verifier("node-3", 0)) {
             StringWriter log = new StringWriter();
             Path state = dir.resolve("agent3");
             try (RunningAgent a = RunningAgent.start(v, "node-3", state, Duration.ofHours(1), log)) {

@@ -63,6 +63,8 @@ public final class Answers {
 
     public record Revoked(String nodeId, NodeStatus status) {}
 
+    public record Retired(String nodeId, NodeStatus status) {}
+
     public record NodePolicy(String nodeId, String policyId) {}
 
     public record NodeGroup(String nodeId, String group) {}

@@ -38,6 +38,8 @@ public enum Check {
     POLICY_FIRMWARE("policy.firmware", Kind.APPRAISAL),
     /** Evidence for a revoked node: its AK no longer speaks for it. */
     NODE_REVOKED("node.revoked", Kind.AUTHENTICATION),
+    /** An administrator retired the node (its TPM moved to another id): the id never attests again. */
+    NODE_RETIRED("node.retired", Kind.AUTHENTICATION),
     /** Evidence for a node without an activated AK: nothing could authenticate it. */
     NODE_NOT_ENROLLED("node.not-enrolled", Kind.AUTHENTICATION),
     /** The appraisal failed unexpectedly: nothing was proven, so nothing is decided. */

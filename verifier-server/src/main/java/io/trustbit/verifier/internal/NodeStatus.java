@@ -2,11 +2,15 @@ package io.trustbit.verifier.internal;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** A node's enrollment state ({@code nodes.status}): pending until activation, then enrolled; revoked forever. */
+/**
+ * A node's enrollment state ({@code nodes.status}): pending until activation, then enrolled; revoked forever;
+ * retired by an administrator who moved its TPM to another id (docs/verifier.md "One TPM, one node").
+ */
 public enum NodeStatus {
     PENDING("pending"),
     ENROLLED("enrolled"),
-    REVOKED("revoked");
+    REVOKED("revoked"),
+    RETIRED("retired");
 
     private final String wire;
 

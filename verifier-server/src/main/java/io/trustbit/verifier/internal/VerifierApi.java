@@ -70,6 +70,7 @@ public final class VerifierApi {
                 .add("GET", "/v1/nodes", Access.ADMIN, x -> Reply.ok(nodes()))
                 .add("GET", "/v1/nodes/{nodeId}", Access.ADMIN, x -> Reply.ok(node(x.param("nodeId"))))
                 .add("POST", "/v1/nodes/{nodeId}/revoke", Access.ADMIN, x -> Reply.ok(revoke(x.param("nodeId"))))
+                .add("POST", "/v1/nodes/{nodeId}/retire", Access.ADMIN, x -> Reply.ok(retire(x.param("nodeId"))))
                 .add("PUT", "/v1/nodes/{nodeId}/policy", Access.ADMIN,
                         x -> Reply.ok(assignPolicy(x.param("nodeId"), x.json(PolicyAssignment.class))))
                 .add("PUT", "/v1/nodes/{nodeId}/group", Access.ADMIN,
@@ -298,14 +299,31 @@ public final class VerifierApi {
         if (!store.revoke(nodeId, clock.millis())) {
             throw ApiException.notFound("node");
         }
+        recordAdminVerdict(nodeId, new Reason(Check.NODE_REVOKED, "revoked by an administrator"));
+        return new Answers.Revoked(nodeId, NodeStatus.REVOKED);
+    }
+
+    /** Retires a node so that its TPM may enroll under another id (docs/verifier.md "One TPM, one node"). */
+    private Answers.Retired retire(String nodeId) throws SQLException {
+        enrolledKeys.invalidate(nodeId);
+        switch (store.retire(nodeId, clock.millis())) {
+            case NOT_FOUND -> throw ApiException.notFound("node");
+            case REVOKED -> throw new ApiException(409, "NODE_REVOKED", "a revoked node stays revoked");
+            case RETIRED -> recordAdminVerdict(nodeId, new Reason(Check.NODE_RETIRED, "retired by an administrator"));
+            default -> throw new IllegalStateException();
+        }
+        return new Answers.Retired(nodeId, NodeStatus.RETIRED);
+    }
+
+    /** A contraindicated verdict for an administrator's action, valid one day, so the node's latest verdict says so. */
+    private void recordAdminVerdict(String nodeId, Reason reason) throws SQLException {
         long now = clock.millis();
         long iat = now / 1000;
-        List<Reason> reasons = List.of(new Reason(Check.NODE_REVOKED, "revoked by an administrator"));
+        List<Reason> reasons = List.of(reason);
         String token = signer.sign(new VerdictSigner.Claims(nodeId, EarStatus.CONTRAINDICATED, reasons, null, null,
                 null, iat, iat + 86_400));
         store.recordVerdict(nodeId, null, null, f -> new Store.VerdictRow(0, nodeId, EarStatus.CONTRAINDICATED.wire(),
                 Json.writeString(reasons), null, null, null, token, now, (iat + 86_400) * 1000, replicaId));
-        return new Answers.Revoked(nodeId, NodeStatus.REVOKED);
     }
 
     private Answers.NodePolicy assignPolicy(String nodeId, PolicyAssignment a) throws SQLException {
