@@ -5,8 +5,8 @@
 # shellcheck shell=bash
 
 tb_kernel() {
-  kernel="$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)"
-  [[ -n "$kernel" ]] || fail "no kernel in /boot (install linux-image-amd64)"
+  kernel="$(printf '%s\n' /boot/vmlinuz-* | sort -V | tail -1)"
+  [[ -e "$kernel" ]] || fail "no kernel in /boot (install linux-image-amd64)"
   kver="${kernel#/boot/vmlinuz-}"
   [[ -r "$kernel" ]] || fail "$kernel is not readable by this user (some distributions install kernels 0600)"
   [[ -d "/lib/modules/$kver" ]] || fail "no modules for $kver in /lib/modules/$kver"
