@@ -34,20 +34,6 @@ public final class ImageCommand {
                 .orElseThrow(() -> CliException.badInput("--kind must be vmm or guest, not " + name, null));
     }
 
-    static ImageDigest digest(Path image, java.util.function.LongConsumer progress) {
-        try {
-            return ImageDigest.of(image, progress);
-        } catch (NoSuchFileException e) {
-            throw CliException.badInput("image " + image + " does not exist", e);
-        } catch (IOException e) {
-            throw CliException.badInput("cannot read image " + image + ": " + e.getMessage(), e);
-        }
-    }
-
-    static Path manifestPath(Path image) {
-        return image.resolveSibling(image.getFileName() + ".manifest");
-    }
-
     /** {@code trustbit image sign --key K --kind vmm|guest --security-version N IMAGE...}. */
     @Command(name = "sign", mixinStandardHelpOptions = true, description = "Write IMAGE.manifest for each IMAGE (atomically).")
     static final class Sign implements Callable<Integer> {
@@ -80,10 +66,10 @@ public final class ImageCommand {
             PrintWriter out = spec.commandLine().getOut();
             Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null);
             for (Path image : images) {
-                ImageDigest d = digest(image, progress.forFile(image));
+                ImageDigest d = Inputs.imageDigest(image, progress.forFile(image));
                 progress.done();
                 ImageManifest m = ImageManifest.sign(k, d.length(), d.sha256(), securityVersion, key);
-                Path mf = manifestPath(image);
+                Path mf = Inputs.manifestPath(image);
                 try {
                     AtomicFiles.write(mf, m.encode());
                 } catch (IOException e) {
@@ -117,9 +103,9 @@ public final class ImageCommand {
             } catch (KeyFiles.KeyFileException e) {
                 throw CliException.badInput(e.getMessage(), e);
             }
-            Path mf = manifest != null ? manifest : manifestPath(image);
+            Path mf = manifest != null ? manifest : Inputs.manifestPath(image);
             byte[] manifestBytes = Inputs.read(mf, ImageManifest.MAX_LENGTH + 1L, "manifest");
-            ImageDigest d = digest(image, done -> { });
+            ImageDigest d = Inputs.imageDigest(image, done -> { });
             ImageManifest m;
             try {
                 m = ImageVerifier.verify(manifestBytes, d, key, new ImageVerifier.Requirements(k, minSecurityVersion));

@@ -89,14 +89,14 @@ public final class MeasureCommand implements Callable<Integer> {
         String rest = spec.substring(eq + 1);
         int colon = rest.lastIndexOf(':');
         Path image = Path.of(colon > 0 ? rest.substring(0, colon) : rest);
-        Path manifest = colon > 0 ? Path.of(rest.substring(colon + 1)) : ImageCommand.manifestPath(image);
+        Path manifest = colon > 0 ? Path.of(rest.substring(colon + 1)) : Inputs.manifestPath(image);
         ImageManifest m;
         try {
             m = ImageManifest.parse(Inputs.read(manifest, ImageManifest.MAX_LENGTH + 1L, "manifest"));
         } catch (FormatException e) {
             throw CliException.badInput(manifest + ": " + e.getMessage(), e);
         }
-        ImageDigest d = ImageCommand.digest(image, done -> { });
+        ImageDigest d = Inputs.imageDigest(image, done -> { });
         return new ExpectedMeasurements.Guest(name, d, m);
     }
 }
