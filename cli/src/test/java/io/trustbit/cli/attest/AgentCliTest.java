@@ -48,6 +48,30 @@ class AgentCliTest {
                 .defaultPolicy("test").build());
     }
 
+    /** Everything from the configuration file, as a fleet's configuration management writes it; flags override. */
+    @Test
+    void readsItsSettingsFromTheConfigFile() throws Exception {
+        try (VerifierServer v = verifier(0)) {
+            Path conf = dir.resolve("agent.conf");
+            Files.writeString(conf, "# the agent's settings\n\nverifier = " + v.url() + "\nverifier-fingerprint = " + v.tlsFingerprint()
+                    + "\ntpm = " + swtpm.spec() + "\n  node-id = node-conf\nstate-dir = agent-conf\ninterval = 5m\n");
+            Cli r = QuoteCliTest.trustbit("agent", "--config", conf, "--once");
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.out().contains("enrolled node node-conf"), r.out());
+            assertTrue(r.out().contains("policy.unavailable"), r.out());
+            assertTrue(Files.exists(dir.resolve("agent-conf/ak.pub")), "a relative state-dir is relative to the file");
+
+            Cli flags = QuoteCliTest.trustbit("agent", "--config", conf, "--node-id", "node-flag", "--state-dir", dir.resolve("agent-flag"),
+                    "--once");
+            assertEquals(1, flags.code(), flags.toString());
+            assertTrue(flags.out().contains("enrolled node node-flag"), "the command line overrides the file: " + flags.out());
+
+            String wrongPin = "00" + v.tlsFingerprint().replace(":", "").substring(2);
+            Cli pinned = QuoteCliTest.trustbit("agent", "--config", conf, "--verifier-fingerprint", wrongPin, "--once");
+            assertEquals(3, pinned.code(), "a trust option on the command line replaces the file's: " + pinned);
+        }
+    }
+
     @Test
     void enrollsOnceThenAttestsWithTheSameAk() throws Exception {
         try (VerifierServer v = verifier(0)) {
