@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # VMM benchmark (docs/benchmarks.md, "VMM"): size of the VMM, and wall time from starting
 # scripts/launch to the first guest output in QEMU, beside a baseline measured in the same run:
-# the same harness booting the launcher to its immediate exit (tbtest=exit). Runs alternate.
+# the same harness booting the test launcher to its immediate exit (tbtest=exit). Runs alternate.
 #   vmm/bench.sh [RUNS]        (default 10)
 set -euo pipefail
 runs="${1:-10}"
@@ -44,7 +44,8 @@ def first_output():
 
 def baseline():
     t0 = time.monotonic()
-    rc = subprocess.run(launch + ["--launcher-args", "tbtest=exit"], stdout=subprocess.DEVNULL,
+    rc = subprocess.run(launch + ["--launcher", f"{root}/skinit-loader/build/launcher-test.elf",
+                                  "--launcher-args", "tbtest=exit"], stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL).returncode
     if rc != 1:
         sys.exit("bench: the tbtest=exit baseline did not end as a launcher exit")

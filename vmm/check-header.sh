@@ -13,7 +13,7 @@ truncate -s "$want" "$bin"
 field() { od -An -t u8 -j "$1" -N 8 "$bin" | tr -d ' '; }
 [ "$(head -c 4 "$bin")" = "TBVM" ] || { echo "check-header: magic" >&2; exit 1; }
 [ "$(od -An -t u4 -j 4 -N 4 "$bin" | tr -d ' ')" = 1 ] || { echo "check-header: version" >&2; exit 1; }
-[ "$(field 8)" = "$start" ] && [ $(( start % 4096 )) = 0 ] || { echo "check-header: load address" >&2; exit 1; }
+if [ "$(field 8)" != "$start" ] || [ $(( start % 4096 )) != 0 ]; then echo "check-header: load address" >&2; exit 1; fi
 [ "$(field 16)" = "$entry" ] || { echo "check-header: entry" >&2; exit 1; }
 [ "$(field 24)" = "$want" ] || { echo "check-header: image size" >&2; exit 1; }
 [ "$(field 32)" = "$(( mem_end - start ))" ] || { echo "check-header: memory size" >&2; exit 1; }

@@ -11,8 +11,9 @@ head -c 268435456 /dev/urandom > "$data"
 cat "$data" > /dev/null   # page cache
 best_tb=0; best_ref=0
 for round in 1 2 3; do
-    set -- $("$bench" "$data")
-    tb_mbs=$1; tb_digest=$2
+    read -r tb_mbs tb_digest <<EOF
+$("$bench" "$data")
+EOF
     t0=$(date +%s.%N)
     ref_digest=$(sha256sum "$data" | cut -d' ' -f1)
     t1=$(date +%s.%N)

@@ -14,7 +14,7 @@ pkcs8_prefix=302e020100300506032b657004220420
 # SubjectPublicKeyInfo for Ed25519 is 12 bytes of header then the raw 32-byte key.
 failed=0
 n=0
-while read -r id expect pub msg sig seed; do
+while read -r id _ pub msg sig seed; do
 	[[ -z "$id" || "$id" == \#* ]] && continue
 	n=$((n + 1))
 	unhex "$pkcs8_prefix$seed" > "$work/key.der"

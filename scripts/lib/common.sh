@@ -9,9 +9,10 @@ TB_PACKAGES=(
   "java:openjdk-17-jdk-headless" "javac:openjdk-17-jdk-headless" "mvn:maven" "gcc:gcc" "make:make"
   "nasm:nasm" "qemu-system-x86_64:qemu-system-x86" "swtpm:swtpm" "swtpm_ioctl:swtpm-tools" "python3:python3"
 )
-# What only the tests need on top: cross-checking tools, PostgreSQL, fuzzers, the GRUB path, the Linux guest.
+# What only the tests need on top: cross-checking tools, linters, PostgreSQL, fuzzers, the GRUB path, the Linux guest.
 TB_TEST_PACKAGES=(
-  "tpm2_eventlog:tpm2-tools" "openssl:openssl" "xxd:xxd"
+  "tpm2_eventlog:tpm2-tools" "openssl:openssl" "xxd:xxd" "shellcheck:shellcheck" "pyflakes3:pyflakes3"
+  "evmctl:ima-evm-utils" "setfattr:attr" "jq:jq" "curl:curl"
   "/usr/lib/postgresql/*/bin/initdb:postgresql"
   "script:bsdutils" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
   "grub-mkrescue:grub-common" "/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin" "xorriso:xorriso" "mformat:mtools"

@@ -26,7 +26,7 @@ stop_leftovers() {
   local pid found
   [[ -z "$(marked_processes)" ]] && return 0
   sleep 1
-  found=($(marked_processes))
+  mapfile -t found < <(marked_processes)
   [[ ${#found[@]} -eq 0 ]] && return 0
   for pid in "${found[@]}"; do
     printf '    left running: pid %s: %s\n' "$pid" "$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | cut -c1-150)" >&2
@@ -37,10 +37,16 @@ stop_leftovers() {
 
 # run_step NAME BUDGET_SECONDS COMMAND...: a step that overruns its budget is stopped (its whole
 # process group) and fails, so a hang costs minutes, not the CI run.
+# A step whose runner (a path) is missing or not executable fails and says so: a suite is never skipped.
 run_step() {
   local name="$1" budget="$2"; shift 2
   tb_log "test: $name"
   local start=$SECONDS rc
+  if [[ "$1" == */* && ! -x "$1" ]]; then
+    printf '    FAIL %s: %s %s\n' "$name" "$1" "$([[ -e "$1" ]] && echo "is not executable" || echo "does not exist")" >&2
+    failures+=("$name")
+    return 0
+  fi
   timeout --kill-after=15 "$budget" "$@" &
   step_pgid=$!
   rc=0

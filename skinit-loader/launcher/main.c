@@ -2,7 +2,7 @@
  * boot loader, places the SLB at a 64 KiB-aligned base, fills the SLB's launch parameters and
  * executes SKINIT (or, with skinit=emulate, has the harness play the CPU's measurement and then
  * reproduces SKINIT's exit state). The SLB re-checks everything it is given. */
-#include "launch_params.h"
+#include "launcher.h"
 #include <tb/io.h>
 #include <tb/serial.h>
 #include <tb/string.h>
@@ -47,7 +47,7 @@ static void say(const char *s)
 	serial_putc(COM1, '\n');
 }
 
-static TB_NORETURN void fail(const char *s)
+TB_NORETURN void fail(const char *s)
 {
 	serial_puts(COM1, "LAUNCHER: error: ");
 	serial_puts(COM1, s);
@@ -59,8 +59,7 @@ static TB_NORETURN void fail(const char *s)
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* Find a whitespace-separated word starting with prefix; returns the rest of the word. */
-static const char *find_word(const char *s, const char *prefix, u32 *rest_len)
+const char *find_word(const char *s, const char *prefix, u32 *rest_len)
 {
 	u32 plen = (u32)tb_strlen(prefix);
 
@@ -101,7 +100,7 @@ static void say_module(const char *protocol, const struct boot_module *m)
 	serial_putc(COM1, '\n');
 }
 
-static bool word_is(const char *w, u32 len, const char *lit)
+bool word_is(const char *w, u32 len, const char *lit)
 {
 	return tb_strlen(lit) == len && tb_memcmp(w, lit, len) == 0;
 }
@@ -353,37 +352,9 @@ static void harness_measure(u32 base, u16 len)
 	say("no answer from the harness: the SLB will record an unmeasured launch");
 }
 
-static void apply_test_case(const char *tc, u32 tc_len, u32 base)
-{
-	struct tb_lp_module *vmm = NULL;
-	u32 vi = 0;
-
-	for (u32 i = 0; i < lp.nr_modules; i++) {
-		if (lp.modules[i].role == TB_ROLE_VMM) {
-			vmm = &lp.modules[i];
-			vi = i;
-		}
-	}
-	if (vmm == NULL)
-		fail("tbtest: no vmm module to alter");
-	if (word_is(tc, tc_len, "overlap")) {
-		vmm->addr = base;
-	} else if (word_is(tc, tc_len, "overflow")) {
-		vmm->addr = 0xFFFFF000u;
-		vmm->size = 0x2000;
-	} else if (word_is(tc, tc_len, "zero-length")) {
-		vmm->size = 0;
-	} else if (word_is(tc, tc_len, "no-vmm")) {
-		for (u32 i = vi; i + 1 < lp.nr_modules; i++)
-			lp.modules[i] = lp.modules[i + 1];
-		lp.nr_modules--;
-		tb_memset(&lp.modules[lp.nr_modules], 0, sizeof(lp.modules[0]));
-	}
-}
-
 TB_NORETURN void launcher_main(u32 magic, u32 info)
 {
-	u32 a, b, c, d, tc_len = 0, elen = 0;
+	u32 a, b, c, d, elen = 0;
 	struct boot_module *slb = NULL;
 
 	serial_init(COM1);
@@ -396,17 +367,7 @@ TB_NORETURN void launcher_main(u32 magic, u32 info)
 	else
 		fail("not started by a multiboot loader (bad EAX magic)");
 
-	const char *tc = find_word(cmdline, "tbtest=", &tc_len);
-	if (tc != NULL) {
-		serial_puts(COM1, "launcher: tbtest=");
-		serial_write(COM1, tc, tc_len);
-		serial_putc(COM1, '\n');
-		if (word_is(tc, tc_len, "exit"))
-			fail("tbtest=exit");
-		if (!word_is(tc, tc_len, "overlap") && !word_is(tc, tc_len, "overflow") &&
-		    !word_is(tc, tc_len, "zero-length") && !word_is(tc, tc_len, "no-vmm"))
-			fail("unknown tbtest case");
-	}
+	test_options_cmdline(cmdline);
 	const char *em = find_word(cmdline, "skinit=", &elen);
 	bool emulate = em != NULL && word_is(em, elen, "emulate");
 
@@ -474,8 +435,7 @@ TB_NORETURN void launcher_main(u32 magic, u32 info)
 	lp.nr_mem = nr_mem;
 	for (u32 i = 0; i < nr_mem; i++)
 		lp.mem[i] = mem[i];
-	if (tc != NULL)
-		apply_test_case(tc, tc_len, base);
+	test_options_params(&lp, base);
 
 	u8 *dst = (u8 *)(uptr)base;
 	tb_memcpy(dst, (const void *)(uptr)slb->start, slb_len);

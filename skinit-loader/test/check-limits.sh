@@ -1,6 +1,7 @@
 #!/bin/sh
 # Negative tests of the build-time limits: the post-build check must reject a damaged header,
-# and the SLB link must fail when an absolute pointer in data would need a relocation.
+# the SLB link must fail when an absolute pointer in data would need a relocation, and the release
+# launcher must not contain the test options.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/tb-limits-XXXXXX)
@@ -33,4 +34,13 @@ if ld -m elf_i386 -pie --no-dynamic-linker --no-warn-rwx-segments -T "$here/slb/
     fail "SLB link with a pointer table succeeded"
 fi
 grep -q "relocations remain" "$work/err" || fail "link failed for another reason: $(cat "$work/err")"
-echo "check-limits: ok: damaged header and relocation in data are both refused"
+# 4. The release check refuses a launcher with test options, and the release launcher has none.
+if "$here/tools/check-launcher.py" --release "$here/build/launcher-test.elf" 2>"$work/err"; then
+    fail "check-launcher --release accepted the test launcher"
+fi
+grep -q "contains test options" "$work/err" || fail "check-launcher reason: $(cat "$work/err")"
+if grep -qa tbtest "$here/build/launcher.elf"; then
+    fail "the release launcher build/launcher.elf contains 'tbtest'"
+fi
+grep -qa tbtest "$here/build/launcher-test.elf" || fail "the test launcher has no test options"
+echo "check-limits: ok: damaged header and relocation in data are both refused; the release launcher has no test options"

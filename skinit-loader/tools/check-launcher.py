@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Post-build check of launcher.elf: a Multiboot 0.6.96 header (magic 0x1BADB002, 4-byte aligned,
+"""Post-build check of a launcher ELF: a Multiboot 0.6.96 header (magic 0x1BADB002, 4-byte aligned,
 in the first 8192 bytes, checksum) and a Multiboot2 header (magic 0xE85250D6, 8-byte aligned, in
-the first 32768 bytes, checksum, tags ending with an end tag inside header_length)."""
+the first 32768 bytes, checksum, tags ending with an end tag inside header_length). With --release:
+the file must not contain the word "tbtest" (the test options belong to the test launcher only).
+
+    check-launcher.py [--release] LAUNCHER.ELF"""
 import struct
 import sys
 
@@ -11,7 +14,16 @@ def die(msg):
     sys.exit(1)
 
 
-data = open(sys.argv[1], "rb").read()
+args = sys.argv[1:]
+release = args[:1] == ["--release"]
+if release:
+    args = args[1:]
+if len(args) != 1:
+    die("usage: check-launcher.py [--release] LAUNCHER.ELF")
+data = open(args[0], "rb").read()
+if release and b"tbtest" in data:
+    die(f"{args[0]}: the release launcher contains test options (the word 'tbtest' at file offset "
+        f"0x{data.find(b'tbtest'):x})")
 mb1 = [o for o in range(0, min(len(data), 8192) - 11, 4)
        if struct.unpack_from("<I", data, o)[0] == 0x1BADB002]
 if not mb1:
@@ -39,4 +51,4 @@ while True:
     if ttype == 0:
         break
     t += (tsize + 7) & ~7
-print(f"check-launcher: ok: multiboot v1 header at file offset 0x{mb1[0]:x}, multiboot2 at 0x{o:x}")
+print(f"check-launcher: ok: {'release, no test options; ' if release else ''}multiboot v1 header at file offset 0x{mb1[0]:x}, multiboot2 at 0x{o:x}")

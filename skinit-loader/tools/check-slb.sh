@@ -8,6 +8,7 @@ die() { echo "check-slb: $*" >&2; exit 1; }
 
 size=$(stat -c %s "$bin")
 # Header: u16 entry, u16 measured length, u32 'TBSL', u16 params offset, u16 version (LE).
+# shellcheck disable=SC2046 # od prints the six header words; they become $1..$6
 set -- $(od -A n -t u2 -N 12 "$bin")
 entry=$1; length=$2; lp=$5; version=$6
 magic=$(dd if="$bin" bs=1 skip=4 count=4 2>/dev/null)
@@ -21,7 +22,7 @@ bss_end=$((0x$(sym __bss_end)))
 [ "$length" -eq "$end_sym" ] || die "header length $length != __slb_measured_end $end_sym"
 [ "$length" -eq "$size" ] || die "header length $length != file size $size (everything in the file must be measured)"
 [ "$length" -le 65535 ] || die "measured length $length above 65535"
-[ "$entry" -ge 12 ] && [ "$entry" -lt "$length" ] || die "entry $entry outside [12, $length)"
+if [ "$entry" -lt 12 ] || [ "$entry" -ge "$length" ]; then die "entry $entry outside [12, $length)"; fi
 [ "$lp" -eq $((0xA000)) ] || die "params offset $lp, want 0xA000"
 [ "$bss_end" -le $((0xA000)) ] || die "bss ends at $bss_end, above the launch parameters"
 [ "$version" -eq 1 ] || die "header version $version"

@@ -10,6 +10,7 @@
 ;   6 touch memory beyond the guest's 4 MiB (GPA 0x00400000)
 ;   7 hypercall with a wild pointer (console-write of 0x2000 bytes at 0xFFFFF000)
 ;   8 execute SKINIT
+;   9 set EFER.LME while paging is on (32-bit paging, one 4 MiB page): hardware raises #GP
 bits 32
 org 0x100000
 
@@ -45,6 +46,20 @@ org 0x100000
 %elif MODE == 8
 	xor eax, eax
 	db 0x0F, 0x01, 0xDE              ; SKINIT (EAX = SLB address 0)
+%elif MODE == 9
+	mov dword [0x00200000], 0x00000083     ; page directory: PDE 0 = 0-4 MiB, P RW PS
+	mov eax, cr4
+	or eax, 1 << 4                  ; PSE
+	mov cr4, eax
+	mov eax, 0x00200000
+	mov cr3, eax
+	mov eax, cr0
+	or eax, 1 << 31                 ; PG
+	mov cr0, eax
+	mov ecx, 0xC0000080
+	rdmsr
+	or eax, 1 << 8                  ; LME
+	wrmsr
 %else
 %error "unknown MODE"
 %endif

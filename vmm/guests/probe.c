@@ -1,40 +1,14 @@
 /* probe: checks, from inside a guest, what the VMM promises about the environment and the
  * hypercall ABI (vmm/README.md), and that the TPM refuses locality-0 extends of PCRs 17-19 (the
  * only locality a guest can reach). Prints one line per check, "ok   ..." or "FAIL ...". */
-#include <tb/types.h>
-#include <tb/string.h>
+#include "guest.h"
 #include <tb/tis.h>
 #include <tb/tpm2.h>
-
-#define HC_VERSION       0u
-#define HC_CONSOLE_WRITE 1u
-#define HC_EVLOG_READ    2u
-#define HC_SHUTDOWN      3u
 
 static u8 evlog[128 * 1024];
 static char big[5000];
 
 void guest_main(void);
-
-static u32 hypercall(u32 fn, u32 a1, u32 a2, u32 *ebx)
-{
-	__asm__ volatile("vmmcall" : "+a"(fn), "+b"(a1), "+c"(a2) : : "memory", "edx");
-	if (ebx != NULL)
-		*ebx = a1;
-	return fn;
-}
-
-static void puts_guest(const char *s)
-{
-	hypercall(HC_CONSOLE_WRITE, (u32)(uptr)s, (u32)tb_strlen(s), NULL);
-}
-
-static void report(const char *what, int ok)
-{
-	puts_guest(ok ? "ok   " : "FAIL ");
-	puts_guest(what);
-	puts_guest("\n");
-}
 
 static void cpuid(u32 leaf, u32 r[4])
 {

@@ -8,6 +8,11 @@
 #define PTE_PWT (1ull << 3)
 #define PTE_PCD (1ull << 4)
 #define PTE_PS  (1ull << 7)
+#define CR0_EM  (1ull << 2)
+#define CR0_TS  (1ull << 3)
+#define CR4_OSFXSR  (1ull << 9)
+#define CR4_OSXSAVE (1ull << 18)
+#define XCR0_X87    1ull
 
 struct idt_gate {
 	u16 offset_lo;                   /* 0 */
@@ -35,6 +40,15 @@ static const u64 gdt[3] = { 0, 0x00209A0000000000ull, 0x0000920000000000ull };
 static struct idt_gate idt[32];
 
 extern char exc_stubs[];
+
+/* Register state that VMRUN and #VMEXIT do not switch and no VMCB field holds: the x87/SSE/AVX
+ * and every other XSAVE component, XCR0, DR0-DR3. cpu_clear_guest_state resets it from this
+ * area: FXSAVE layout with the reset control words (FCW 0x037F at 0, MXCSR 0x1F80 at 24, Intel
+ * SDM vol. 1 §10.5.1), zero registers, and an XSAVE header (at 512) whose XSTATE_BV = 0 makes
+ * XRSTOR put every requested component in its initial state (SDM vol. 1 §13.8.1); the standard
+ * form still loads MXCSR from byte 24. */
+static u8 fpu_reset_area[576] __attribute__((aligned(64))) = { [0] = 0x7F, [1] = 0x03, [24] = 0x80, [25] = 0x1F };
+static u64 xcr0_supported;               /* CPUID 0Dh.0 EDX:EAX; 0 without XSAVE */
 
 struct exc_frame {
 	u64 vector, error, rip, cs, rflags, rsp, ss;
@@ -84,4 +98,47 @@ void cpu_init(void)
 	}
 	struct dtr idtr = { sizeof(idt) - 1, (u64)(uptr)idt };
 	__asm__ volatile("lidt %0" : : "m"(idtr));
+
+	/* FXRSTOR/XRSTOR/XSETBV need EM = TS = 0, OSFXSR (else XMM and MXCSR are left alone) and
+	 * OSXSAVE. The VMM itself never uses x87 or SSE (-mno-sse -mno-mmx). */
+	u64 cr0, cr4;
+	u32 r[4];
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 & ~(CR0_EM | CR0_TS)));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	cpuid(1, 0, r);
+	if (r[2] & (1u << 26)) {
+		cr4 |= CR4_OSXSAVE;
+		cpuid(0xD, 0, r);
+		xcr0_supported = (u64)r[3] << 32 | r[0];
+	}
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSFXSR));
+}
+
+static void xsetbv(u64 v)
+{
+	__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+/* Before the first guest (the launcher and the SLB are untrusted) and after every guest: nothing
+ * a guest loaded reaches the next one (vmm/README.md "Register state between guests"). XCR0 is
+ * reset here whether or not XSETBV was intercepted: QEMU 7.2's TCG executes a guest's XSETBV
+ * despite the intercept. DR6 and DR7 are VMCB fields, set per guest by svm_prepare_guest; the
+ * host's are restored by #VMEXIT (APM vol. 2 §15.5.2). Debug-register access is not intercepted:
+ * each guest owns clean debug registers. */
+void cpu_clear_guest_state(void)
+{
+	if (xcr0_supported != 0) {
+		xsetbv(xcr0_supported);          /* every component, so XRSTOR resets them all */
+		__asm__ volatile("xrstor %0" : : "m"(fpu_reset_area), "a"((u32)xcr0_supported),
+				 "d"((u32)(xcr0_supported >> 32)));
+		xsetbv(XCR0_X87);                /* the reset value the next guest starts with */
+	} else {
+		/* No XSAVE: FXRSTOR resets x87 and SSE. AMD's FXRSTOR leaves the x87 last-instruction
+		 * and operand pointers alone unless an exception is pending (APM vol. 5 FXRSTOR), so
+		 * an FILD of the VMM's own zero overwrites the previous guest's first. */
+		static const u32 zero;
+		__asm__ volatile("fnclex; emms; fildl %1; fxrstor %0" : : "m"(fpu_reset_area), "m"(zero));
+	}
+	__asm__ volatile("mov %0, %%dr0; mov %0, %%dr1; mov %0, %%dr2; mov %0, %%dr3" : : "r"(0ull));
 }

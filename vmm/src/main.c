@@ -202,6 +202,7 @@ void vmm_main(const struct tb_bootinfo *src)
 	/* Guests talk to the TPM at locality 0 only; locality 2 must not stay active under them. */
 	tis_relinquish_locality(TPM_LOCALITY_VMM);
 
+	cpu_clear_guest_state();                 /* what the launcher and the SLB left */
 	for (u32 i = 0; i < nr_guests; i++) {
 		struct guest *g = &guests[i];
 		if (g->state != GUEST_READY)
@@ -211,6 +212,7 @@ void vmm_main(const struct tb_bootinfo *src)
 		dma_guest_start(g, i);
 		svm_run_guest(g, &evlog);
 		dma_guest_end(g);
+		cpu_clear_guest_state();
 	}
 	log_line("all guests done", NULL, NULL);
 	if (launch_config_has_word(&cfg, "harness"))

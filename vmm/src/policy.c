@@ -171,6 +171,17 @@ int guest_range_ok(u64 mem_size, u64 gpa, u64 len)
 	return len <= mem_size && gpa <= mem_size - len;
 }
 
+const char *efer_write_refusal(u64 cur, u64 cr0, u64 val, u64 writable)
+{
+	if (val & EFER_SVME)
+		return "attempt to set EFER.SVME";
+	if (val & ~writable)
+		return "WRMSR EFER refused: reserved bits set";
+	if ((cr0 & CR0_PG) && ((val ^ cur) & EFER_LME))
+		return "WRMSR EFER refused: LME changed while paging is on";
+	return NULL;
+}
+
 static int overlap(u64 a, u64 alen, u64 b, u64 blen)
 {
 	/* Both ranges are known not to wrap: callers check addr + size against 2^64 first. */

@@ -97,6 +97,21 @@ int guest_range_ok(u64 mem_size, u64 gpa, u64 len);
  * (a module may still hold another guest's image or manifest). 0 if there is none. */
 u64 pool_find(const struct tb_bootinfo *bi, u64 from, u64 size, u64 align, u64 limit);
 
+/* EFER bits (AMD64 APM vol. 2 §3.1.7) and the CR0 bit the write rule needs. */
+#define EFER_SCE  (1ull << 0)
+#define EFER_LME  (1ull << 8)
+#define EFER_LMA  (1ull << 10)
+#define EFER_NXE  (1ull << 11)
+#define EFER_SVME (1ull << 12)
+#define CR0_PG    (1ull << 31)
+
+/* A guest's WRMSR to EFER, checked as the CPU checks it (APM vol. 2 §3.1.7, §14.6.1): NULL if the
+ * write is allowed, else the reason. cur is the guest's EFER (with the VMM's SVME), cr0 its CR0,
+ * writable the bits this CPU implements for the guest (SCE, LME, LMA, and NXE with NX). Setting
+ * SVME, a bit outside writable, or changing LME while paging is on is refused. LMA is read-only:
+ * the caller keeps the current value whatever is written. */
+const char *efer_write_refusal(u64 cur, u64 cr0, u64 val, u64 writable);
+
 /* 1 if name matches [a-z0-9_-]{1,31} followed by a NUL within the 32-byte field. */
 int guest_name_ok(const char name[32]);
 

@@ -11,11 +11,6 @@
 #define MSR_EFER        0xC0000080u
 #define MSR_VM_CR       0xC0010114u
 #define MSR_VM_HSAVE_PA 0xC0010117u
-#define EFER_SCE        (1ull << 0)
-#define EFER_LME        (1ull << 8)
-#define EFER_LMA        (1ull << 10)
-#define EFER_NXE        (1ull << 11)
-#define EFER_SVME       (1ull << 12)
 #define VM_CR_SVMDIS    (1ull << 4)
 
 #define NPT_P   (1ull << 0)
@@ -33,6 +28,7 @@
 #define HC_ERR_UNKNOWN   0xFFFFFFFFu
 #define HC_ERR_LENGTH    0xFFFFFFFEu
 #define HC_ERR_TOO_SMALL 0xFFFFFFFDu
+#define HC_ERR_PERM      0xFFFFFFFCu
 #define HC_CONSOLE_MAX   4096u
 
 static u8 hsave[4096] __attribute__((aligned(4096)));          /* VM_HSAVE_PA area */
@@ -45,6 +41,7 @@ static u8 msrpm[2 * 4096] __attribute__((aligned(4096)));
 static struct vmcb vmcbs[TB_BOOTINFO_MAX_MODULES] __attribute__((aligned(4096)));
 static u64 npts[TB_BOOTINFO_MAX_MODULES][6][512] __attribute__((aligned(4096)));
 static u32 nr_asids;
+static u64 efer_writable;                /* EFER bits a guest may write (handle_msr) */
 
 void svm_init(void)
 {
@@ -59,6 +56,8 @@ void svm_init(void)
 	nr_asids = r[1];
 	if (nr_asids < 2)
 		die("CPU reports fewer than 2 ASIDs");
+	cpuid(0x80000001u, 0, r);
+	efer_writable = EFER_SCE | EFER_LME | EFER_LMA | ((r[3] & (1u << 20)) ? EFER_NXE : 0);
 	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
 		die("SVM disabled by firmware (VM_CR.SVMDIS)");
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
@@ -229,10 +228,10 @@ static int handle_msr(struct exit_ctx *c)
 		r->rdx = (u32)(val >> 32);
 	} else {
 		u64 val = (u64)(u32)r->rdx << 32 | (u32)v->rax;
-		if (val & EFER_SVME)
-			return stop(c, "attempt to set EFER.SVME", 0, 0);
-		if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
-			return stop(c, "WRMSR EFER with reserved bits ", val, 1);
+		/* A write the CPU would answer with #GP stops the guest, with the reason logged. */
+		const char *why = efer_write_refusal(v->efer, v->cr0, val, efer_writable);
+		if (why != NULL)
+			return stop(c, why, 0, 0);
 		/* LMA is read-only: keep the current value (APM §3.1.7). */
 		v->efer = (val & ~EFER_LMA) | (v->efer & EFER_LMA) | EFER_SVME;
 	}
@@ -268,6 +267,12 @@ static int handle_vmmcall(struct exit_ctx *c)
 	u8 *mem = (u8 *)(uptr)c->g->mem_pa;
 
 	v->rip += 3;                             /* 0F 01 D9 */
+	/* Only the guest's kernel may call: from CPL > 0 (ring 3, virtual-8086 mode) no function is
+	 * served and the caller goes on with EAX = HC_ERR_PERM, as KVM answers -KVM_EPERM. */
+	if (v->cpl != 0) {
+		v->rax = HC_ERR_PERM;
+		return RUN_CONTINUE;
+	}
 	switch (fn) {
 	case HC_VERSION:
 		v->rax = HC_ABI_VERSION;
@@ -309,6 +314,8 @@ static int handle_exit(struct exit_ctx *c)
 {
 	struct vmcb *v = c->v;
 
+	if (vmexit_is_invalid(v->exitcode))
+		return stop(c, "VMRUN refused the guest state (VMEXIT_INVALID)", 0, 0);
 	switch (v->exitcode) {
 	case VMEXIT_VMMCALL:
 		return handle_vmmcall(c);
@@ -336,8 +343,6 @@ static int handle_exit(struct exit_ctx *c)
 		return stop(c, "VMRUN executed", 0, 0);
 	case VMEXIT_SKINIT:
 		return stop(c, "SKINIT executed", 0, 0);
-	case VMEXIT_INVALID:
-		return stop(c, "VMRUN refused the guest state (VMEXIT_INVALID)", 0, 0);
 	default:
 		return stop(c, "unexpected #VMEXIT code ", v->exitcode, 1);
 	}

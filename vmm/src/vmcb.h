@@ -158,6 +158,13 @@ TB_STATIC_ASSERT(sizeof(struct vmcb) == 0x1000, "vmcb size");
 #define VMEXIT_NPF           0x400
 #define VMEXIT_INVALID       ((u64)-1)
 
+/* VMRUN refused the guest state. The EXITCODE field is 64 bits and hardware writes -1; QEMU's TCG
+ * (7.2) stores its 32-bit exit code zero-extended, 0x00000000FFFFFFFF. Both mean VMEXIT_INVALID. */
+static inline int vmexit_is_invalid(u64 exitcode)
+{
+	return exitcode == VMEXIT_INVALID || exitcode == 0xFFFFFFFFull;
+}
+
 /* Segment attributes in VMCB format (descriptor bits 40-47 -> 0-7, 52-55 -> 8-11). */
 #define SEG_ATTR_CODE32      0xC9B   /* G, D/B, P, S, type 0xB execute/read accessed */
 #define SEG_ATTR_DATA32      0xC93   /* G, D/B, P, S, type 0x3 read/write accessed */

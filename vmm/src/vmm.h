@@ -52,6 +52,7 @@ TB_NORETURN void die_err(const char *what, int err);          /* "what: <tb_stre
 
 /* cpu.c */
 void cpu_init(void);
+void cpu_clear_guest_state(void);        /* x87/SSE/XSAVE state, XCR0 = 1, DR0-DR3 = 0 */
 
 /* svm.c */
 void svm_init(void);

@@ -1,12 +1,13 @@
 /* Host unit tests of vmm/src/policy.c: launch configuration and manifest parsing (malformed input
- * built byte by byte), guest-record encoding, hypercall range checks, guest names and the
- * verification chain. Failures are collected and reported together.
+ * built byte by byte), guest-record encoding, hypercall range checks, guest names, the EFER write
+ * rule, the VMEXIT_INVALID encodings (vmcb.h) and the verification chain. Failures are collected and reported together.
  *
  *   test_policy                                    all built-in tests
  *   test_policy verify CONFIG IMAGE MANIFEST|- REASON
  *       runs guest_verify on real files (signed by openssl or `trustbit image sign`, see
  *       signed-manifests.sh) and checks the refusal reason (0 = launch). */
 #include "policy.h"
+#include "vmcb.h"
 #include <tb/sha256.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,6 +381,42 @@ static int verify_files(char **argv)
 	return 0;
 }
 
+/* EFER writes (APM vol. 2 §3.1.7): what the CPU refuses with #GP is refused, the rest accepted. */
+static void test_efer(void)
+{
+	const u64 w = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE, wnx = EFER_SCE | EFER_LME | EFER_LMA;
+	const u64 pg = CR0_PG | 0x11, nopg = 0x11, lma = EFER_SVME | EFER_LME | EFER_LMA;
+	struct { u64 cur, cr0, val, writable; const char *why; } cases[] = {
+		{ EFER_SVME, nopg, 0, w, NULL },
+		{ EFER_SVME, nopg, EFER_LME | EFER_SCE | EFER_NXE, w, NULL },       /* LME before paging */
+		{ EFER_SVME | EFER_LME, pg, EFER_LME | EFER_NXE, w, NULL },         /* LME unchanged */
+		{ lma, pg | (1ull << 5), EFER_LME | EFER_LMA | EFER_SCE, w, NULL },  /* long mode, SCE */
+		{ EFER_SVME, pg, EFER_SCE, w, NULL },                               /* 32-bit paging */
+		{ lma, pg, EFER_LME, w, NULL },            /* LMA written 0: kept by the caller */
+		{ EFER_SVME, pg, EFER_LME, w, "LME changed while paging is on" },
+		{ lma, pg, EFER_LMA, w, "LME changed while paging is on" },
+		{ EFER_SVME, nopg, EFER_SVME, w, "SVME" },
+		{ EFER_SVME, pg, EFER_SVME | EFER_LME, w, "SVME" },
+		{ EFER_SVME, nopg, 1ull << 1, w, "reserved bits" },
+		{ EFER_SVME, nopg, 1ull << 9, w, "reserved bits" },
+		{ EFER_SVME, nopg, 1ull << 13, w, "reserved bits" },                /* LMSLE */
+		{ EFER_SVME, nopg, 1ull << 14, w, "reserved bits" },                /* FFXSR */
+		{ EFER_SVME, nopg, 1ull << 63, w, "reserved bits" },
+		{ EFER_SVME, nopg, EFER_NXE, wnx, "reserved bits" },                /* no NX */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = efer_write_refusal(cases[i].cur, cases[i].cr0, cases[i].val, cases[i].writable);
+		CHECK(cases[i].why == NULL ? why == NULL : contains(why, cases[i].why),
+		      "EFER case %zu: write 0x%llx over 0x%llx, CR0 0x%llx: %s", i,
+		      (unsigned long long)cases[i].val, (unsigned long long)cases[i].cur,
+		      (unsigned long long)cases[i].cr0, why ? why : "accepted");
+	}
+	CHECK(vmexit_is_invalid(~0ull), "VMEXIT_INVALID as hardware writes it (-1)");
+	CHECK(vmexit_is_invalid(0xFFFFFFFFull), "VMEXIT_INVALID as QEMU writes it (32-bit -1)");
+	CHECK(!vmexit_is_invalid(0xFFFFFFFEull) && !vmexit_is_invalid(~1ull) && !vmexit_is_invalid(0x81) &&
+	      !vmexit_is_invalid(0x400) && !vmexit_is_invalid(0x1FFFFFFFFull), "other exit codes are not VMEXIT_INVALID");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "verify") == 0)
@@ -388,6 +425,7 @@ int main(int argc, char **argv)
 	test_launch_config();
 	test_record();
 	test_ranges();
+	test_efer();
 	test_pool();
 	test_verify_unsigned();
 	printf("test_policy: %d checks, %d failures\n", checks, failures);

@@ -120,6 +120,8 @@ def parse_args(argv):
                    help="keep the TPM's state in DIR across runs (one machine rebooted); the run ends "
                         "with an orderly TPM2_Shutdown so the next boot reports a safe clock")
     p.add_argument("--quiet", action="store_true", help="do not stream the console to stdout")
+    p.add_argument("--cpu", default="max", metavar="MODEL",
+                   help="QEMU -cpu model and feature flags (default max; e.g. max,-xsave)")
     p.add_argument("--machine", choices=("pc", "q35"), default="pc",
                    help="QEMU machine: pc (i440FX, default) or q35 (ICH9; needed for --iommu)")
     p.add_argument("--iommu", action="store_true",
@@ -494,7 +496,7 @@ class Launch:
         if a.qemu_trace:
             devices += ["-trace", f"enable={a.qemu_trace},file={os.path.join(self.out, 'qemu-trace.log')}"]
         return ["qemu-system-x86_64",
-                "-M", a.machine, "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512M",
+                "-M", a.machine, "-accel", "tcg", "-cpu", a.cpu, "-smp", "1", "-m", "512M",
                 "-nodefaults", "-display", "none", "-no-reboot", *devices,
                 "-chardev", f"socket,id=com1,path={paths['com1']}", "-serial", "chardev:com1",
                 "-chardev", f"socket,id=com2,path={paths['com2']}", "-serial", "chardev:com2",

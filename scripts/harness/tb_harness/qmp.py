@@ -1,7 +1,6 @@
 """A minimal QMP client (QEMU Machine Protocol: one JSON object per line)."""
 
 import json
-import socket
 
 
 class QmpError(Exception):

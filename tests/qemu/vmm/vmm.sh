@@ -5,7 +5,13 @@
 #   boot C: the probe guest checks CPUID/EFER hiding, the hypercall ABI and that the TPM refuses
 #           locality-0 extends of PCRs 17-19; the tpm-proxy guest relays TPM commands and serves
 #           the event log over COM3; PCRs 17-19 equal `trustbit measure`.
-# Each boot: PCR 19 equals an independent prediction and the event log replays to the TPM's PCRs.
+#   boot D: no register state crosses from one guest to the next (debug, x87/SSE/AVX, MXCSR, PKRU,
+#           XCR0); hypercalls from ring 3 are refused; EFER.LME set under paging stops the guest;
+#           a guest state VMRUN refuses is reported as VMEXIT_INVALID.
+#   boot E: a guest printing the VMM's final line is not taken for the VMM (console checks anchored).
+#   boot F: as D's state-set + state-check on a CPU without XSAVE (QEMU -cpu max,-xsave,-avx,-pku):
+#           the VMM's FXRSTOR path resets x87, SSE and MXCSR.
+# Boots A-D and F: PCR 19 equals an independent prediction and the event log replays to the TPM's PCRs.
 # Uses the real launcher + SLB when skinit-loader is built; otherwise the VMM's test boot shim
 # (vmm/test/shim), which measures nothing, so PCRs 17/18 are then only checked for being untouched.
 set -uo pipefail
@@ -22,7 +28,10 @@ check() {   # check NAME CONDITION-COMMAND...
   local name="$1"; shift
   if "$@"; then echo "PASS vmm: $name"; else echo "FAIL vmm: $name"; failures=$((failures + 1)); fi
 }
-has() { grep -qF -- "$2" "$1"; }
+# line FILE TEXT: a console line starts with TEXT. Every console writer prefixes its lines (the VMM
+# "VMM: ", each guest its name), so a check anchored at the line start cannot be met by a guest
+# printing the text; hasnt matches anywhere, so forbidden text counts wherever it appears.
+line() { awk -v s="$2" 'index($0, s) == 1 { f = 1 } END { exit !f }' "$1"; }
 hasnt() { ! grep -qF -- "$2" "$1"; }
 same() { [[ -n "$1" && "$1" == "$2" ]] || { echo "    expected $2, got $1" >&2; return 1; }; }
 
@@ -89,8 +98,8 @@ boot() {
       args+=(--guest "$n=$d/$n.bin"); specs+=("$n:$r:$d/$n.bin")
     fi
   done
-  "$launch" "${chain[@]}" --config "$work/config.bin" "${args[@]}" --out "$out" --timeout 60 --quiet \
-    2>"$out.stderr"
+  "$launch" "${chain[@]}" --config "$work/config.bin" "${args[@]}" "${cpu[@]}" --out "$out" --timeout 60 \
+    --quiet 2>"$out.stderr"
   rc=$?
   con="$out/console.log"
 }
@@ -145,17 +154,18 @@ check_measure() {
 
 # ---- boot A: a signed guest runs; badly signed guests are refused and never execute -----------------
 t0=$SECONDS
+cpu=()                              # QEMU -cpu for boot(): the harness's default (max) unless set
 boot "$work/a" hello:0 unsigned:1 tampered:5 wrongkey:6 truncated:2 rollback:8 badsig:7
 check "A: ends with status 33" same "$rc" 0
-check "A: signed guest runs and prints" has "$con" "hello: hello from guest"
+check "A: signed guest runs and prints" line "$con" "hello: hello from guest"
 check "A: no refused image ever executes" hasnt "$con" "CANARY RAN"
-check "A: unsigned guest refused" has "$con" "VMM: guest unsigned refused: no-manifest"
-check "A: tampered guest refused" has "$con" "VMM: guest tampered refused: digest-mismatch"
-check "A: wrong-key guest refused" has "$con" "VMM: guest wrongkey refused: unknown-signer"
-check "A: truncated manifest refused" has "$con" "VMM: guest truncated refused: manifest-malformed: manifest: signature truncated"
-check "A: rolled-back guest refused" has "$con" "VMM: guest rollback refused: rollback"
-check "A: bad signature refused" has "$con" "VMM: guest badsig refused: bad-signature"
-check "A: refused guests are never started" same "$(grep -c ' running$' "$con")" 1
+check "A: unsigned guest refused" line "$con" "VMM: guest unsigned refused: no-manifest"
+check "A: tampered guest refused" line "$con" "VMM: guest tampered refused: digest-mismatch"
+check "A: wrong-key guest refused" line "$con" "VMM: guest wrongkey refused: unknown-signer"
+check "A: truncated manifest refused" line "$con" "VMM: guest truncated refused: manifest-malformed: manifest: signature truncated"
+check "A: rolled-back guest refused" line "$con" "VMM: guest rollback refused: rollback"
+check "A: bad signature refused" line "$con" "VMM: guest badsig refused: bad-signature"
+check "A: refused guests are never started" same "$(grep -c '^VMM: guest [a-z0-9_-]* running$' "$con")" 1
 check_pcrs "$work/a" A
 
 # ---- boot B: every escape attempt is stopped, the VMM goes on, PCRs stay as predicted -------------
@@ -173,11 +183,11 @@ stopped=(
   "esc-skinit stopped: SKINIT executed"
 )
 for i in "${!escapes[@]}"; do
-  check "B: escape ${escapes[$i]} attempted" has "$con" "esc-${escapes[$i]}: escape attempt $((i + 1))"
-  check "B: escape ${escapes[$i]} stopped" has "$con" "VMM: guest ${stopped[$i]}"
+  check "B: escape ${escapes[$i]} attempted" line "$con" "esc-${escapes[$i]}: escape attempt $((i + 1))"
+  check "B: escape ${escapes[$i]} stopped" line "$con" "VMM: guest ${stopped[$i]}"
 done
 check "B: no escape succeeded" hasnt "$con" "ESCAPED"
-check "B: VMM survived every guest" has "$con" "VMM: all guests done"
+check "B: VMM survived every guest" line "$con" "VMM: all guests done"
 check_pcrs "$work/b" B
 check_measure "$work/b" B
 
@@ -199,21 +209,77 @@ check "C: PCR 19 read through the proxy equals the TPM after the run" same "${re
 check "C: proxy reports an unknown frame type" same "$(pj unknown_type):$(pj unknown_reply)" "127:unknown frame type"
 check "C: proxy serves the event log" cmp -s "$work/proxy-evlog.bin" "$out2/evlog.bin"
 check "C: proxy acknowledges the shutdown frame with an empty 0x04" same "$(pj shutdown_type):$(pj shutdown_len)" "4:0"
-check "C: proxy guest shut down on request" has "$out2/console.log" "VMM: guest tpm-proxy shut down, status 0"
-check "C: hello still runs before the proxy" has "$out2/console.log" "hello: hello from guest"
+check "C: proxy guest shut down on request" line "$out2/console.log" "VMM: guest tpm-proxy shut down, status 0"
+check "C: hello still runs before the proxy" line "$out2/console.log" "hello: hello from guest"
 check "C: probe: every in-guest check passed (CPUID, EFER, hypercalls, TPM locality 0)" same \
   "$(grep -c '^probe: ok ' "$out2/console.log"):$(grep -c '^probe: FAIL' "$out2/console.log")" "13:0"
-check "C: probe: TPM refused PCR 17 at locality 0" has "$out2/console.log" "probe: ok   TPM refuses a PCR 17 extend at locality 0 (0x907)"
+check "C: probe: TPM refused PCR 17 at locality 0" line "$out2/console.log" "probe: ok   TPM refuses a PCR 17 extend at locality 0 (0x907)"
 specs=("hello:0:$d/hello.bin:$d/hello.mf" "probe:0:$d/probe.bin:$d/probe.mf" "tpm-proxy:0:$d/tpm-proxy.bin:$d/tpm-proxy.mf")
 plan=(hello:0 probe:0 tpm-proxy:0)
 margs=(--guest "hello=$d/hello.bin:$d/hello.mf" --guest "probe=$d/probe.bin:$d/probe.mf" --guest "tpm-proxy=$d/tpm-proxy.bin:$d/tpm-proxy.mf")
 check_pcrs "$out2" C
 check_measure "$out2" C
 
+# ---- boot D: nothing crosses between guests; ring-3 hypercalls and invalid EFER writes are refused ----
+for g in state-set state-check ring3 esc-efer-lme invalid-state; do cp "$guests/$g.bin" "$d/$g.bin"; sign "$work/trusted" 3 "$d/$g.bin" "$d/$g.mf"; done
+boot "$work/d" state-set:0 state-check:0 ring3:0 esc-efer-lme:0 invalid-state:0
+check "D: ends with status 33" same "$rc" 0
+check "D: state-set loaded its registers" line "$con" "state-set: loaded DR0-DR3, DR6, DR7, x87, XMM0-7, MXCSR, PKRU"
+check "D: state-set set XCR0 = 7 and YMM (QEMU executes the intercepted XSETBV)" line "$con" \
+  "state-set: XCR0 = 7, YMM0-7 upper halves loaded"
+grep '^state-check: FAIL' "$con" | sed 's/^/    /' >&2
+check "D: state-check sees reset values only (DR0-3, DR6, DR7, XCR0, x87, ST0-7, MXCSR, XMM, PKRU, YMM)" same \
+  "$(grep -c '^state-check: ok ' "$con"):$(grep -c '^state-check: FAIL' "$con")" "15:0"
+check "D: state-check ran to its end" line "$con" "VMM: guest state-check shut down, status 0"
+check "D: ring 3 hypercalls are not served" hasnt "$con" "ESCAPED"
+check "D: ring 3 hypercalls return 0xfffffffc and the guest goes on" line "$con" \
+  "ring3: both ring 3 hypercalls refused with 0xfffffffc"
+check "D: ring 3 shutdown refused; ring 0 shut down with status 0" line "$con" "VMM: guest ring3 shut down, status 0"
+check "D: EFER.LME under paging attempted" line "$con" "esc-efer-lme: escape attempt 9"
+check "D: EFER.LME under paging stops the guest, named" line "$con" \
+  "VMM: guest esc-efer-lme stopped: WRMSR EFER refused: LME changed while paging is on"
+check "D: CR0.NW without CD (QEMU lets the MOV through) ends the guest at the next VMRUN" hasnt "$con" \
+  "still running with CR0.NW set"
+check "D: QEMU's 32-bit VMEXIT_INVALID is reported as such" line "$con" \
+  "VMM: guest invalid-state stopped: VMRUN refused the guest state (VMEXIT_INVALID)"
+check "D: no exit was left unexplained" hasnt "$con" "unexpected #VMEXIT"
+check "D: VMM survived every guest" line "$con" "VMM: all guests done"
+check_pcrs "$work/d" D
+check_measure "$work/d" D
+
+# ---- boot E: a guest forges the VMM's final line; the anchored check is not fooled ------------------
+cp "$guests/forge.bin" "$d/forge.bin"; sign "$work/trusted" 3 "$d/forge.bin" "$d/forge.mf"
+mkdir -p "$work/e"; con="$work/e/console.log"
+"$launch" "${chain[@]}" --config "$work/config.bin" --guest "forge=$d/forge.bin:$d/forge.mf" --out "$work/e" \
+  --timeout 120 --quiet 2>"$work/e.stderr" &
+lpid=$!
+for _ in $(seq 1200); do
+  line "$con" "forge: VMM: all guests done" 2>/dev/null && break
+  kill -0 "$lpid" 2>/dev/null || break       # the run ended on its own
+  sleep 0.1
+done
+kill -TERM "$lpid" 2>/dev/null; wait "$lpid"
+check "E: the forged text reached the console" line "$con" "forge: VMM: all guests done"
+check "E: an unanchored match finds it (the old check was fooled)" grep -qF "VMM: all guests done" "$con"
+# shellcheck disable=SC2016 # eval expands $con when the check runs
+check "E: the anchored check finds no such VMM line" eval '! line "$con" "VMM: all guests done"'
+
+# ---- boot F: the same on a CPU without XSAVE (and so without AVX or protection keys) ---------------
+cpu=(--cpu "max,-xsave,-avx,-pku")
+boot "$work/f" state-set:0 state-check:0
+cpu=()
+check "F: ends with status 33" same "$rc" 0
+check "F: state-set loaded its registers" line "$con" "state-set: loaded DR0-DR3, DR6, DR7, x87, XMM0-7, MXCSR, PKRU"
+grep '^state-check: FAIL' "$con" | sed 's/^/    /' >&2
+check "F: state-check sees reset values only (DR0-3, DR6, DR7, x87, ST0-7, MXCSR, XMM)" same \
+  "$(grep -c '^state-check: ok ' "$con"):$(grep -c '^state-check: FAIL' "$con")" "12:0"
+check "F: state-check ran to its end" line "$con" "VMM: guest state-check shut down, status 0"
+check_pcrs "$work/f" F
+
 if [[ $failures -gt 0 ]]; then
   echo "vmm: $failures check(s) failed; consoles:" >&2
-  for o in a b c; do sed 's/^/    /' "$work/$o/console.log" >&2 2>/dev/null; tail -2 "$work/$o.stderr" >&2 2>/dev/null; done
+  for o in a b c d e f; do sed 's/^/    /' "$work/$o/console.log" >&2 2>/dev/null; tail -2 "$work/$o.stderr" >&2 2>/dev/null; done
   cat "$work/proxy.err" >&2 2>/dev/null
   exit 1
 fi
-echo "vmm: all checks passed ($((SECONDS - t0)) s for 3 boots)"
+echo "vmm: all checks passed ($((SECONDS - t0)) s for 6 boots)"

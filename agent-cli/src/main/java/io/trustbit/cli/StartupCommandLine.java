@@ -20,6 +20,15 @@ public final class StartupCommandLine {
 
     /** Runs one command line of the root command made by {@code root} and returns its exit code. */
     public static int run(Supplier<Object> root, PrintWriter out, PrintWriter err, String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // Answered without building a command model: Picocli's reflection would be most of this command's
+            // start-up (docs/benchmarks.md, "CLI start-up"). Same text as Picocli's version help.
+            for (String line : new Version().getVersion()) {
+                out.println(line);
+            }
+            out.flush();
+            return ExitCode.OK.code();
+        }
         int code = forArgs(root, out, err, args).execute(args);
         out.flush();
         err.flush();

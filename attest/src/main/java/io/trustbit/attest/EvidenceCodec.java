@@ -63,8 +63,16 @@ public final class EvidenceCodec {
     private EvidenceCodec() {
     }
 
-    /** Parses untrusted Evidence JSON. */
+    /** Parses untrusted Evidence JSON; each event log may hold up to {@link #MAX_EVENT_LOG_BYTES}. */
     public static Evidence parse(byte[] json) throws EvidenceFormatException {
+        return parse(json, MAX_EVENT_LOG_BYTES);
+    }
+
+    /**
+     * Parses untrusted Evidence JSON whose event logs may each hold up to {@code maxEventLogBytes} (still within
+     * {@link #MAX_JSON_BYTES} in all): for a verifier that judges a log's size itself, as part of the log's check.
+     */
+    public static Evidence parse(byte[] json, int maxEventLogBytes) throws EvidenceFormatException {
         if (json.length > MAX_JSON_BYTES) {
             throw new EvidenceFormatException("evidence of " + json.length + " bytes exceeds " + MAX_JSON_BYTES);
         }
@@ -109,7 +117,7 @@ public final class EvidenceCodec {
             for (Map.Entry<String, JsonNode> e : el.properties()) {
                 EventLogKind kind = EventLogKind.fromJsonKey(e.getKey())
                         .orElseThrow(() -> new EvidenceFormatException("eventLogs." + e.getKey() + " is not a known field"));
-                logs.put(kind, base64(text(el, e.getKey()), "eventLogs." + e.getKey(), MAX_EVENT_LOG_BYTES));
+                logs.put(kind, base64(text(el, e.getKey()), "eventLogs." + e.getKey(), maxEventLogBytes));
             }
         }
         String at = text(root, "producedAt");

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit key ...}: signing keys. */
-@Command(name = "key", mixinStandardHelpOptions = true, description = "Manage Ed25519 image signing keys.", subcommands = {KeyCommand.New.class})
+@Command(name = "key", mixinStandardHelpOptions = true, description = "Manage Ed25519 image signing keys and ECDSA/RSA application signing keys.", subcommands = {KeyCommand.New.class})
 public final class KeyCommand {
 
     /** {@code trustbit key new --out PATH [--passphrase-file F]}: prints the key id, never key material. */
@@ -32,8 +32,15 @@ public final class KeyCommand {
         @Option(names = "--json", description = "Print {\"keyId\":\"<hex>\"}.")
         boolean json;
 
+        @Option(names = "--type", defaultValue = "ed25519", paramLabel = "TYPE",
+                description = "ed25519 (image signing, default), or ecdsa-p256, rsa-2048, rsa-3072 (IMA application signing: also writes PATH.der).")
+        String type;
+
         @Override
         public Integer call() {
+            if (!"ed25519".equals(type)) {
+                return AppKeyFiles.create(spec, type, out, passphraseFile, json);
+            }
             char[] pass = Inputs.passphrase(passphraseFile);
             SigningKey key = SigningKey.generate();
             try {

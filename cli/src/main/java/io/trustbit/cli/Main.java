@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         description = "Measured launch (AMD SKINIT) and remote attestation.",
         subcommands = {
             CommandLine.HelpCommand.class,
-            KeyCommand.class, ImageCommand.class, EventlogCommand.class, LaunchConfigCommand.class, MeasureCommand.class,
+            KeyCommand.class, AppCommand.class, ImageCommand.class, EventlogCommand.class, LaunchConfigCommand.class, MeasureCommand.class,
             io.trustbit.cli.attest.TpmCommand.class, io.trustbit.cli.attest.QuoteCommand.class, io.trustbit.cli.attest.AgentCommand.class,
             io.trustbit.cli.verifier.VerifierCommand.class, io.trustbit.cli.verifier.PolicyCommand.class, io.trustbit.cli.verifier.VerdictCommand.class,
         })

@@ -27,11 +27,11 @@ public class ExitCodesTest {
 
     @Test
     void anUnknownCommandIsAUsageErrorEvenWithHelp() {
-        for (String[] args : new String[][] {{"app", "--help"}, {"app"}, {"--help", "app"}}) {
+        for (String[] args : new String[][] {{"apps", "--help"}, {"apps"}, {"--help", "apps"}}) {
             Cli r = Cli.run((Object[]) args);
             assertEquals(2, r.code(), r.toString());
             assertEquals("", r.out(), "no help text: " + r);
-            assertTrue(r.err().startsWith("trustbit: unknown command 'app'\nTry 'trustbit --help'."), r.err());
+            assertTrue(r.err().startsWith("trustbit: unknown command 'apps'\nTry 'trustbit --help'."), r.err());
         }
         Cli sub = Cli.run("verdict", "chek", "--help");
         assertEquals(2, sub.code(), sub.toString());

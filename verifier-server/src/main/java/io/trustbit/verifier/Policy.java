@@ -1,6 +1,7 @@
 package io.trustbit.verifier;
 
 import io.trustbit.measure.HashAlg;
+import io.trustbit.measure.ima.RuntimePolicy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -40,19 +41,21 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param signers      allowed guest signer key ids (hex) with their minimum security version
  * @param allowRefusedGuests whether a guest the VMM refused is a warning (true) or contraindicates (false)
  * @param firmware     allowed values of static-chain PCRs 0–7 (by PCR)
+ * @param runtime      the runtime policy the IMA measurement list is appraised against, if the policy has a
+ *                     {@code runtime} section ({@link RuntimeSection}); null otherwise
  */
 public record Policy(String id, String digest, String description, HashAlg bank, boolean allowEmulated,
         boolean requireDmaProtection, List<byte[]> pcr17, List<byte[]> slb, List<byte[]> vmm, List<byte[]> pcr18, List<byte[]> launchConfig,
         Map<String, Long> signers, boolean allowRefusedGuests, SortedMap<Integer, List<byte[]>> firmware,
-        long maxEvidenceAgeSeconds, long verdictLifetimeSeconds) {
+        long maxEvidenceAgeSeconds, long verdictLifetimeSeconds, RuntimePolicy runtime) {
 
     public static final int SCHEMA_VERSION = 1;
-    /** Largest policy file accepted. */
-    public static final int MAX_BYTES = 256 * 1024;
+    /** Largest policy file accepted (a runtime allowlist of 100,000 paths takes about 12 MiB). */
+    public static final int MAX_BYTES = 64 * 1024 * 1024;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
     private static final Set<String> TOP = Set.of("version", "id", "description", "bank", "launch", "drtm", "guests",
-            "firmware", "maxEvidenceAgeSeconds", "verdictLifetimeSeconds");
+            "firmware", "maxEvidenceAgeSeconds", "verdictLifetimeSeconds", "runtime");
     private static final int MAX_LIST = 256;
 
     public Policy {
@@ -184,9 +187,10 @@ public record Policy(String id, String digest, String description, HashAlg bank,
         if (lifetime < 1 || lifetime > 86_400) {
             throw new PolicyException("verdictLifetimeSeconds: " + lifetime + " is outside 1…86400");
         }
+        RuntimePolicy runtime = top.containsKey("runtime") ? RuntimeSection.parse(top.get("runtime")) : null;
         String digest = "sha256:" + HexFormat.of().formatHex(sha256(yaml));
         return new Policy(id, digest, description, bank, allowEmulated, requireDma, pcr17, slb, vmm, pcr18, launchConfig, signers,
-                allowRefused, firmware, maxAge, lifetime);
+                allowRefused, firmware, maxAge, lifetime, runtime);
     }
 
     private static byte[] sha256(byte[] b) {

@@ -26,6 +26,7 @@ public final class PolicyYaml {
     private final SortedMap<Integer, List<byte[]>> firmware = new TreeMap<>();
     private long maxEvidenceAgeSeconds = 300;
     private long verdictLifetimeSeconds = 600;
+    private io.trustbit.measure.ima.RuntimePolicy runtime;
 
     public PolicyYaml id(String v) { id = v; return this; }
     public PolicyYaml description(String v) { description = v; return this; }
@@ -41,6 +42,7 @@ public final class PolicyYaml {
     public PolicyYaml firmware(int pcr, List<byte[]> values) { firmware.put(pcr, values); return this; }
     public PolicyYaml maxEvidenceAgeSeconds(long v) { maxEvidenceAgeSeconds = v; return this; }
     public PolicyYaml verdictLifetimeSeconds(long v) { verdictLifetimeSeconds = v; return this; }
+    public PolicyYaml runtime(io.trustbit.measure.ima.RuntimePolicy v) { runtime = v; return this; }
 
     /** The YAML text; throws if it would not pass {@link Policy#parse}. */
     public String toYaml() throws PolicyException {
@@ -74,6 +76,9 @@ public final class PolicyYaml {
         }
         y.append("maxEvidenceAgeSeconds: ").append(maxEvidenceAgeSeconds).append('\n');
         y.append("verdictLifetimeSeconds: ").append(verdictLifetimeSeconds).append('\n');
+        if (runtime != null) {
+            y.append(RuntimeSection.toYaml(runtime));
+        }
         String text = y.toString();
         Policy.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), id);
         return text;

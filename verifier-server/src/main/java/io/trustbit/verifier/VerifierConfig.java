@@ -51,8 +51,9 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
 
     /**
      * Jetty's thread pool size: the configured one, else 64 with a configured database (request threads wait
-     * for it), else 4 per core but at least 8 for the embedded database, where a request never waits for I/O
-     * and more threads than that only add context switches (docs/benchmarks.md "Verifier").
+     * for it), else 4 per core but at least 8 for the embedded database, where a request waits only for the
+     * journal's shared fsync and more threads than that only add context switches (docs/benchmarks.md
+     * "Verifier").
      */
     public int effectiveRequestThreads() {
         if (requestThreads != 0) {

@@ -99,7 +99,8 @@ public final class VerifierServer implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             Metrics metrics = new Metrics();
             Enrollment enrollment = new Enrollment(store, cfg.ekCaDir(), cfg.enrollmentLifetime().toMillis(), clock);
-            // the default embedded database belongs to this process alone: its nonces can live in memory
+            // the default embedded database belongs to this process alone: its nonces can live in memory, and a
+            // restart invalidates every nonce issued before it (docs/verifier.md "Durability")
             Nonces nonces = cfg.databaseUrl() == null ? new Nonces.InMemory() : store;
             VerifierApi api = new VerifierApi(store, nonces, policies, cfg.defaultPolicy(), signer,
                     new Appraiser(cfg.maxEventLogBytes()), enrollment, metrics, cfg.nonceLifetime().toMillis(),

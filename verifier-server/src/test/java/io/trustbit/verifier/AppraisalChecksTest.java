@@ -386,12 +386,23 @@ class AppraisalChecksTest {
     }
 
     @Test
-    void malformedEvidenceFailsTheNode() throws Exception {
+    void oversizedEventLogIsReportedByTheEventLogCheck() throws Exception {
         Node n = new Node();
-        assertEquals("affirming", n.send(q -> { }).get("status").asText());
-        assertContraindicated(n.send("{\"version\":1,".getBytes()), "evidence.format");
-        JsonNode node = v.admin("GET", "/v1/nodes/" + n.id, null).json();
-        assertFalse(node.get("trusted").asBoolean(), "the latest verdict decides: " + node);
+        byte[] nonce = v.challenge(n.id);
+        SoftTpm.Quote q = n.quote(nonce);
+        byte[] attest = q.attest();
+        byte[] log = java.util.Arrays.copyOf(CHAIN.eventLog(), 1024 * 1024 + 4096); // over limits.maxEventLogBytes
+        JsonNode verdict = n.send(TestVerifier.evidence(n.id, n.tpm, nonce, attest, q.signature(attest), CHAIN.pcrs(), log));
+        assertContraindicated(verdict, "eventlog.drtm");
+        assertTrue(verdict.toString().contains("event log exceeds 1048576 bytes"), verdict.toString());
+        assertTrue(verdict.path("authenticated").asBoolean(), "the quote is the node's: " + verdict);
+    }
+
+    @Test
+    void malformedEvidenceIsRefusedWithoutASignedVerdict() throws Exception {
+        JsonNode answer = new Node().send("{\"version\":1,".getBytes());
+        assertContraindicated(answer, "evidence.format");
+        assertFalse(answer.has("verdict"), answer.toString());
     }
 
     @Test
@@ -477,6 +488,24 @@ class AppraisalChecksTest {
         TestVerifier.Reply metrics = v.admin("GET", "/metrics", null);
         assertEquals(200, metrics.status());
         assertTrue(metrics.text().contains("trustbit_verdicts_total"), metrics.text());
+    }
+
+    /** RFC 7235 §2.1: the auth-scheme is case-insensitive; one or more spaces precede the token. */
+    @Test
+    void bearerSchemeMatchesCaseInsensitively() throws Exception {
+        for (String scheme : new String[] {"Bearer ", "bearer ", "BEARER ", "bEaReR  "}) {
+            java.net.http.HttpResponse<String> r = v.http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(v.server.url() + "/v1/nodes")).header("Authorization", scheme
+                    + v.server.adminToken()).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), "'" + scheme + "': " + r.body());
+        }
+        for (String header : new String[] {"Basic " + v.server.adminToken(), "Bearer" + v.server.adminToken(),
+                v.server.adminToken()}) {
+            java.net.http.HttpResponse<String> r = v.http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(v.server.url() + "/v1/nodes")).header("Authorization", header).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, r.statusCode(), header);
+        }
     }
 
     @Test

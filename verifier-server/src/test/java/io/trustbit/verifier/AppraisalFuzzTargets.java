@@ -4,6 +4,7 @@ import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.EvidenceFormatException;
 import io.trustbit.attest.Evidence;
 import io.trustbit.verifier.internal.Appraiser;
+import io.trustbit.verifier.internal.PolicyRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
@@ -48,8 +49,8 @@ final class AppraisalFuzzTargets {
         } catch (EvidenceFormatException e) {
             return null;
         }
-        return APPRAISER.appraise("fuzz-node", ev, TPM.ekPublic(), TPM.akPublic(), Appraiser.NonceOutcome.OK, POLICY,
-                null, Instant.now()).status();
+        return APPRAISER.appraise("fuzz-node", ev, TPM.ekPublic(), TPM.akPublic(), Appraiser.NonceOutcome.OK,
+                new PolicyRegistry.Lookup.Found(POLICY), Instant.now()).status().wire();
     }
 
     /** A mutated DRTM log inside evidence whose quote is valid. */

@@ -103,6 +103,13 @@ public final class DrtmChain {
                 + "maxEvidenceAgeSeconds: 120\n";
     }
 
+    /** Evidence of {@code tpm} as {@code nodeId} over {@code nonce}: a quote of this chain's PCRs and its DRTM log. */
+    public byte[] evidence(String nodeId, SoftTpm tpm, byte[] nonce) {
+        SoftTpm.Quote q = tpm.new Quote(nonce, SoftTpm.sha256(drtmPcrs()), pcrs());
+        byte[] attest = q.attest();
+        return TestVerifier.evidence(nodeId, tpm, nonce, attest, q.signature(attest), pcrs(), eventLog());
+    }
+
     public static List<Integer> drtmPcrs() {
         return new ArrayList<>(List.of(17, 18, 19));
     }

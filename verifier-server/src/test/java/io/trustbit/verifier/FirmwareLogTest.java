@@ -12,6 +12,9 @@ import io.trustbit.measure.PcrValues;
 import io.trustbit.measure.UntrustedEventLog;
 import io.trustbit.testkit.Bytes;
 import io.trustbit.verifier.internal.Appraiser;
+import io.trustbit.verifier.internal.Check;
+import io.trustbit.verifier.internal.EarStatus;
+import io.trustbit.verifier.internal.PolicyRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +58,7 @@ class FirmwareLogTest {
         Policy policy = Policy.parse(yaml.getBytes(StandardCharsets.UTF_8), "fw");
         assertEquals(List.of(0, 7, 17, 18, 19), new ArrayList<>(policy.pcrsRead()));
 
-        assertEquals("affirming", appraise(chain, bank, uefi, policy).status());
+        assertEquals(EarStatus.AFFIRMING, appraise(chain, bank, uefi, policy).status());
 
         byte[] tampered = uefi.clone();
         // flip one byte of the SHA-256 digest of the first PCR 0-7 event that has one (event data is not covered)
@@ -70,14 +73,14 @@ class FirmwareLogTest {
         assertTrue(at > 0, "digest found in the log bytes");
         tampered[at + 5] ^= 1;
         Appraiser.Result bad = appraise(chain, bank, tampered, policy);
-        assertEquals("contraindicated", bad.status());
-        assertTrue(bad.failures().stream().anyMatch(r -> r.check().equals("eventlog.uefi") || r.check().equals("evidence.format")),
+        assertEquals(EarStatus.CONTRAINDICATED, bad.status());
+        assertTrue(bad.failures().stream().anyMatch(r -> r.check() == Check.EVENTLOG_UEFI),
                 bad.failures().toString());
 
         Map<Integer, byte[]> wrongFirmware = new TreeMap<>(bank);
         wrongFirmware.put(0, new byte[32]);
         Appraiser.Result fwBad = appraise(chain, wrongFirmware, null, policy);
-        assertTrue(fwBad.failures().stream().anyMatch(r -> r.check().equals("policy.firmware")), fwBad.failures().toString());
+        assertTrue(fwBad.failures().stream().anyMatch(r -> r.check() == Check.POLICY_FIRMWARE), fwBad.failures().toString());
     }
 
     private static Appraiser.Result appraise(DrtmChain chain, Map<Integer, byte[]> bank, byte[] uefi, Policy policy)
@@ -97,6 +100,6 @@ class FirmwareLogTest {
         Evidence ev = EvidenceCodec.parse(EvidenceCodec.toJson(new Evidence(1, NodeId.of("fw-node"), nonce, tpm.akPublic(), attest,
                 q.signature(attest), pcrs, logs, Instant.now())));
         return new Appraiser(1024 * 1024).appraise("fw-node", ev, tpm.ekPublic(), tpm.akPublic(), Appraiser.NonceOutcome.OK,
-                policy, null, Instant.now());
+                new PolicyRegistry.Lookup.Found(policy), Instant.now());
     }
 }

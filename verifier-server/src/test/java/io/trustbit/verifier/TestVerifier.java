@@ -102,7 +102,13 @@ public final class TestVerifier implements AutoCloseable {
     public record Reply(int status, JsonNode json, String text) {}
 
     public Reply call(String method, String path, Object body, String token) throws Exception {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(20));
+        return call(http, server.url(), method, path, body, token);
+    }
+
+    /** One request to the verifier at {@code base} (this one's, or one in another process). */
+    public static Reply call(HttpClient http, URI base, String method, String path, Object body, String token)
+            throws Exception {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
         if (token != null) {
             rb.header("Authorization", "Bearer " + token);
         }
@@ -129,18 +135,34 @@ public final class TestVerifier implements AutoCloseable {
 
     /** Enrolls and activates {@code tpm} as {@code nodeId}; fails the test on any error. */
     public void enroll(String nodeId, SoftTpm tpm) throws Exception {
-        Reply r = post("/v1/nodes/" + nodeId + "/enroll", Map.of("ekPublic", b64(tpm.ekPublic()), "akPublic",
-                b64(tpm.akPublic())));
-        if (r.status() != 200) {
-            throw new AssertionError("enroll: " + r.status() + " " + r.text());
-        }
-        byte[] secret = tpm.activate(Base64.getDecoder().decode(r.json().get("credentialBlob").asText()),
-                Base64.getDecoder().decode(r.json().get("encryptedSecret").asText()));
-        Reply a = post("/v1/nodes/" + nodeId + "/activate", Map.of("challengeId", r.json().get("challengeId").asText(),
-                "secret", b64(secret)));
+        enroll(http, server.url(), nodeId, tpm);
+    }
+
+    /** Enrolls and activates {@code tpm} as {@code nodeId} at the verifier at {@code base}. */
+    public static void enroll(HttpClient http, URI base, String nodeId, SoftTpm tpm) throws Exception {
+        Reply a = activate(http, base, nodeId, tpm, startEnrollment(http, base, nodeId, tpm));
         if (a.status() != 200) {
             throw new AssertionError("activate: " + a.status() + " " + a.text());
         }
+    }
+
+    /** The enroll step alone: the verifier's answer (challengeId, credentialBlob, encryptedSecret). */
+    public static JsonNode startEnrollment(HttpClient http, URI base, String nodeId, SoftTpm tpm) throws Exception {
+        Reply r = call(http, base, "POST", "/v1/nodes/" + nodeId + "/enroll", Map.of("ekPublic", b64(tpm.ekPublic()),
+                "akPublic", b64(tpm.akPublic())), null);
+        if (r.status() != 200) {
+            throw new AssertionError("enroll: " + r.status() + " " + r.text());
+        }
+        return r.json();
+    }
+
+    /** The activate step: ActivateCredential in {@code tpm} on the enroll answer, and the verifier's reply. */
+    public static Reply activate(HttpClient http, URI base, String nodeId, SoftTpm tpm, JsonNode enrolled)
+            throws Exception {
+        byte[] secret = tpm.activate(Base64.getDecoder().decode(enrolled.get("credentialBlob").asText()),
+                Base64.getDecoder().decode(enrolled.get("encryptedSecret").asText()));
+        return call(http, base, "POST", "/v1/nodes/" + nodeId + "/activate", Map.of("challengeId",
+                enrolled.get("challengeId").asText(), "secret", b64(secret)), null);
     }
 
     public byte[] challenge(String nodeId) throws Exception {

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code trustbit policy lint|from-build}: reference-value policies (docs/formats.md "Policy"). */
 @Command(mixinStandardHelpOptions = true, name = "policy", description = "Check and create verifier policies.",
-        subcommands = {PolicyCommand.Lint.class, PolicyCommand.FromBuild.class})
+        subcommands = {PolicyCommand.Lint.class, PolicyCommand.FromBuild.class, io.trustbit.cli.PolicyFromImaCommand.class, io.trustbit.cli.PolicyImportKeylimeCommand.class})
 public final class PolicyCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

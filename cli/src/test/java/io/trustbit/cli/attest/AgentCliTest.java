@@ -42,29 +42,35 @@ class AgentCliTest {
         swtpm.close();
     }
 
-    static VerifierServer verifier(int port) throws Exception {
+    /**
+     * A verifier with a database of its own for {@code node}: the tests share one swtpm, and one TPM can be only
+     * one node per verifier (docs/verifier.md "One TPM, one node").
+     */
+    static VerifierServer verifier(String node, int port) throws Exception {
         Files.createDirectories(dir.resolve("policies"));
-        return VerifierServer.start(VerifierConfig.builder(dir.resolve("verifier")).port(port).policiesDir(dir.resolve("policies"))
-                .defaultPolicy("test").build());
+        return VerifierServer.start(VerifierConfig.builder(dir.resolve("verifier-" + node)).port(port)
+                .policiesDir(dir.resolve("policies")).defaultPolicy("test").build());
     }
 
     /** Everything from the configuration file, as a fleet's configuration management writes it; flags override. */
     @Test
     void readsItsSettingsFromTheConfigFile() throws Exception {
-        try (VerifierServer v = verifier(0)) {
+        try (VerifierServer v = verifier("node-conf", 0)) {
             Path conf = dir.resolve("agent.conf");
-            Files.writeString(conf, "# the agent's settings\n\nverifier = " + v.url() + "\nverifier-fingerprint = " + v.tlsFingerprint()
-                    + "\ntpm = " + swtpm.spec() + "\n  node-id = node-conf\nstate-dir = agent-conf\ninterval = 5m\n");
+            String common = "verifier-fingerprint = " + v.tlsFingerprint() + "\ntpm = " + swtpm.spec() + "\nstate-dir = agent-conf\n";
+            Files.writeString(conf, "# the agent's settings\n\nverifier = " + v.url() + "\n  node-id = node-conf\ninterval = 5m\n" + common);
             Cli r = QuoteCliTest.trustbit("agent", "--config", conf, "--once");
             assertEquals(1, r.code(), r.toString());
             assertTrue(r.out().contains("enrolled node node-conf"), r.out());
             assertTrue(r.out().contains("policy.unavailable"), r.out());
             assertTrue(Files.exists(dir.resolve("agent-conf/ak.pub")), "a relative state-dir is relative to the file");
 
-            Cli flags = QuoteCliTest.trustbit("agent", "--config", conf, "--node-id", "node-flag", "--state-dir", dir.resolve("agent-flag"),
-                    "--once");
+            // a file whose verifier and node id would fail: the command line's replace them
+            Path other = dir.resolve("other.conf");
+            Files.writeString(other, "verifier = https://127.0.0.1:1\nnode-id = not a node id\n" + common);
+            Cli flags = QuoteCliTest.trustbit("agent", "--config", other, "--verifier", v.url(), "--node-id", "node-conf", "--once");
             assertEquals(1, flags.code(), flags.toString());
-            assertTrue(flags.out().contains("enrolled node node-flag"), "the command line overrides the file: " + flags.out());
+            assertTrue(flags.out().contains("policy.unavailable"), flags.out());
 
             String wrongPin = "00" + v.tlsFingerprint().replace(":", "").substring(2);
             Cli pinned = QuoteCliTest.trustbit("agent", "--config", conf, "--verifier-fingerprint", wrongPin, "--once");
@@ -74,7 +80,7 @@ class AgentCliTest {
 
     @Test
     void enrollsOnceThenAttestsWithTheSameAk() throws Exception {
-        try (VerifierServer v = verifier(0)) {
+        try (VerifierServer v = verifier("node-1", 0)) {
             Path state = dir.resolve("agent1");
             Object[] args = {"agent", "--tpm", swtpm.spec(), "--verifier", v.url(), "--node-id", "node-1", "--state-dir", state,
                 "--verifier-fingerprint", v.tlsFingerprint(), "--once"};
@@ -115,7 +121,7 @@ class AgentCliTest {
     void nodeIdsOfTheOneRuleEnrollAndAttest() throws Exception {
         String longId = "n" + "0123456789".repeat(9) + "-abcdefg.";
         assertEquals(100, longId.length());
-        try (VerifierServer v = verifier(0)) {
+        try (VerifierServer v = verifier("edge-ids", 0)) {
             for (String id : new String[] {"_gateway", longId}) {
                 try (Swtpm own = Swtpm.start(dir.resolve("swtpm-" + id.length()))) {
                     Cli r = QuoteCliTest.trustbit("agent", "--tpm", own.spec(), "--verifier", v.url(), "--node-id", id,
@@ -175,7 +181,7 @@ class AgentCliTest {
 
     @Test
     void survivesAVerifierRestart() throws Exception {
-        VerifierServer v = verifier(0);
+        VerifierServer v = verifier("node-2", 0);
         int port = v.port();
         String fingerprint = v.tlsFingerprint();
         StringWriter log = new StringWriter();
@@ -183,7 +189,7 @@ class AgentCliTest {
             await(log, "attested: contraindicated", 0);
             v.close();
             int failedAt = await(log, "attestation failed", 0);
-            v = verifier(port);
+            v = verifier("node-2", port);
             assertEquals(fingerprint, v.tlsFingerprint(), "same TLS key after restart");
             await(log, "attested: contraindicated", failedAt);
         } finally {
@@ -193,7 +199,7 @@ class AgentCliTest {
 
     @Test
     void attestsOnDemandWhenTheStateDirectorySaysSo() throws Exception {
-        try (VerifierServer v = verifier(0)) {
+        try (VerifierServer v = verifier("node-3", 0)) {
             StringWriter log = new StringWriter();
             Path state = dir.resolve("agent3");
             try (RunningAgent a = RunningAgent.start(v, "node-3", state, Duration.ofHours(1), log)) {

@@ -28,6 +28,7 @@ import io.trustbit.cli.Cli;
 import io.trustbit.verifier.VerdictVerifier;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
+import io.trustbit.verifier.internal.EarStatus;
 import io.trustbit.verifier.internal.KeyFiles;
 import io.trustbit.verifier.internal.VerdictSigner;
 import java.net.URI;
@@ -70,7 +71,7 @@ class VerdictCrossCheckTest {
             long now = System.currentTimeMillis() / 1000;
 
             // ours, checked by nimbus: signature under the JWKS key, kid = RFC 7638 thumbprint, typ, iss, lifetime
-            String ours = new VerdictSigner(key, VerdictVerifier.ISSUER).sign(new VerdictSigner.Claims("node-7", "affirming",
+            String ours = new VerdictSigner(key, VerdictVerifier.ISSUER).sign(new VerdictSigner.Claims("node-7", EarStatus.AFFIRMING,
                     List.of(), "00", "p", "sha256:00", now, now + 60));
             SignedJWT parsed = SignedJWT.parse(ours);
             ECKey published = (ECKey) set.getKeyByKeyId(parsed.getHeader().getKeyID());

@@ -10,6 +10,8 @@ import io.trustbit.verifier.Policy;
 import io.trustbit.verifier.VerdictVerifier;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
+import io.trustbit.verifier.internal.Check;
+import io.trustbit.verifier.internal.EarStatus;
 import io.trustbit.verifier.internal.Es256;
 import io.trustbit.verifier.internal.Json;
 import io.trustbit.verifier.internal.KeyFiles;
@@ -140,10 +142,10 @@ class VerifierCliTest {
             KeyPair key = KeyFiles.readKeyPair(dir.resolve("data/verdict-signing-key.pem"));
             VerdictSigner signer = new VerdictSigner(key, VerdictVerifier.ISSUER);
             long now = System.currentTimeMillis() / 1000;
-            String affirming = signer.sign(new VerdictSigner.Claims("n1", "affirming", List.of(), "00", "p", "sha256:00",
+            String affirming = signer.sign(new VerdictSigner.Claims("n1", EarStatus.AFFIRMING, List.of(), "00", "p", "sha256:00",
                     now, now + 60));
-            String contra = signer.sign(new VerdictSigner.Claims("n1", "contraindicated",
-                    List.of(new VerdictSigner.Reason("nonce", "unknown")), "00", "p", "sha256:00", now, now + 60));
+            String contra = signer.sign(new VerdictSigner.Claims("n1", EarStatus.CONTRAINDICATED,
+                    List.of(new VerdictSigner.Reason(Check.NONCE, "unknown")), "00", "p", "sha256:00", now, now + 60));
             Path jwks = dir.resolve("jwks.json");
             Files.writeString(jwks, "{\"keys\":[" + Json.writeString(Es256.jwk(signer.publicKey())) + "]}");
 

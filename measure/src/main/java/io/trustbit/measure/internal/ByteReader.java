@@ -14,8 +14,9 @@ public final class ByteReader {
     private final int end;
     private int pos;
     private String context = "";
-    private int eventIndex = -1;
+    private long eventIndex = -1;
     private int eventOffset;
+    private String eventNoun = "event ";
 
     public ByteReader(byte[] buf) {
         this(buf, 0, buf.length);
@@ -39,13 +40,19 @@ public final class ByteReader {
 
     /** Sets the prefix {@code "event N at offset 0xO: "}, built only when an error needs it. */
     public ByteReader eventContext(int index, int offset) {
+        return itemContext("event ", index, offset);
+    }
+
+    /** Sets the prefix {@code "NOUN N at offset 0xO: "} (noun with its trailing space), built only when an error needs it. */
+    public ByteReader itemContext(String noun, long index, int offset) {
+        this.eventNoun = noun;
         this.eventIndex = index;
         this.eventOffset = offset;
         return this;
     }
 
     private String prefix() {
-        return eventIndex < 0 ? context : "event " + eventIndex + " at offset 0x" + Integer.toHexString(eventOffset) + ": ";
+        return eventIndex < 0 ? context : eventNoun + eventIndex + " at offset 0x" + Integer.toHexString(eventOffset) + ": ";
     }
 
     public int position() {

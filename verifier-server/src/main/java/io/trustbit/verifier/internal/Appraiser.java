@@ -29,6 +29,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -55,104 +56,142 @@ public final class Appraiser {
      * result all passed.
      */
     public record Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
-            List<String> checked) {
+            List<Check> checked) {
         public Result {
+            failures = List.copyOf(failures);
+            warnings = List.copyOf(warnings);
             checked = List.copyOf(checked);
         }
 
-        /** A result for which no check ran to its end (appraisal could not start). */
-        public Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount) {
-            this(failures, warnings, resetCount, restartCount, List.of());
+        /** A result for which no check ran to its end (appraisal could not start): one failure. */
+        public static Result refused(Check check, String detail) {
+            return new Result(List.of(new Reason(check, detail)), List.of(), null, null, List.of());
         }
 
-        public String status() {
-            return !failures.isEmpty() ? "contraindicated" : !warnings.isEmpty() ? "warning" : "affirming";
+        public EarStatus status() {
+            return !failures.isEmpty() ? EarStatus.CONTRAINDICATED
+                    : !warnings.isEmpty() ? EarStatus.WARNING : EarStatus.AFFIRMING;
+        }
+
+        /**
+         * Whether the evidence is proven to be the node's own answer to this verifier's challenge: no
+         * {@link Check.Kind#AUTHENTICATION} check failed. Only such evidence may decide the node's state.
+         */
+        public boolean authenticated() {
+            return failures.stream().noneMatch(r -> r.check().kind() == Check.Kind.AUTHENTICATION);
+        }
+
+        /**
+         * The result once the counter check ran in the verdict's transaction ({@code forward}: the quote's
+         * resetCount/restartCount did not go back); unchanged when the quote gave no counters.
+         */
+        public Result withCounters(boolean forward) {
+            if (resetCount == null) {
+                return this;
+            }
+            List<Reason> f = new ArrayList<>(failures);
+            if (!forward) {
+                f.add(new Reason(Check.CLOCK_COUNTERS, "resetCount/restartCount went backwards"));
+            }
+            List<Check> c = new ArrayList<>(checked);
+            c.add(Check.CLOCK_COUNTERS);
+            return new Result(f, warnings, resetCount, restartCount, c);
+        }
+
+        /** Failures, then warnings: what a verdict lists. */
+        public List<Reason> reasons() {
+            List<Reason> all = new ArrayList<>(failures);
+            all.addAll(warnings);
+            return all;
         }
     }
 
     /** The outcome of using the evidence nonce in the store. */
     public enum NonceOutcome { OK, EXPIRED_OR_OTHER_NODE, UNKNOWN_OR_USED, MALFORMED }
 
-    /** The nonce as the store keys it (64 lower-case hex digits), or null if it cannot be one of ours. */
-    public static String nonceHex(Evidence ev) {
-        return ev != null && ev.nonce().length == 32 ? HexFormat.of().formatHex(ev.nonce()) : null;
+    /** The nonce as the store keys it (64 lower-case hex digits); empty if it cannot be one of ours. */
+    public static Optional<String> nonceHex(Evidence ev) {
+        return ev.nonce().length == 32 ? Optional.of(HexFormat.of().formatHex(ev.nonce())) : Optional.empty();
     }
 
     /**
-     * Appraises evidence that parsed as JSON, for an enrolled node whose AK is {@code akPublic}, under
-     * {@code policy} (null: unavailable, with {@code policyError} as the reason).
+     * Appraises evidence that parsed as JSON, for an enrolled node whose EK and AK are the given public areas,
+     * under {@code policy} (a policy, or the reason there is none).
      */
-    public Result appraise(String nodeId, Evidence ev, byte[] ekPublic, byte[] akPublic, NonceOutcome nonce, Policy policy,
-            String policyError, Instant now) {
+    public Result appraise(String nodeId, Evidence ev, byte[] ekPublic, byte[] akPublic, NonceOutcome nonce,
+            PolicyRegistry.Lookup policy, Instant now) {
         EnrolledKeys keys;
         try {
             keys = EnrolledKeys.of(ekPublic, akPublic);
         } catch (Tpm2FormatException e) {
             keys = null;
         }
-        return appraise(nodeId, ev, keys, nonce, policy, policyError, now);
+        return appraise(nodeId, ev, keys, nonce, policy, now);
     }
 
     /** As above, with the node's enrolled keys already parsed (see {@link EnrolledKeys.Cache}; null: unreadable). */
-    public Result appraise(String nodeId, Evidence ev, EnrolledKeys keys, NonceOutcome nonce, Policy policy,
-            String policyError, Instant now) {
+    public Result appraise(String nodeId, Evidence ev, EnrolledKeys keys, NonceOutcome nonce,
+            PolicyRegistry.Lookup lookup, Instant now) {
+        Optional<Policy> found = lookup instanceof PolicyRegistry.Lookup.Found f
+                ? Optional.of(f.policy()) : Optional.empty();
         List<Reason> fail = new ArrayList<>();
         List<Reason> warn = new ArrayList<>();
-        Set<String> ran = new LinkedHashSet<>();
+        Set<Check> ran = new LinkedHashSet<>();
         Long reset = null;
         Long restart = null;
 
-        ran.add("evidence.node");
+        ran.add(Check.EVIDENCE_NODE);
         if (!nodeId.equals(ev.node().value())) {
-            fail.add(new Reason("evidence.node", "nodeId does not match the request path"));
+            fail.add(new Reason(Check.EVIDENCE_NODE, "nodeId does not match the request path"));
         }
-        ran.add("nonce");
+        ran.add(Check.NONCE);
         switch (nonce) {
             case OK -> { }
-            case MALFORMED -> fail.add(new Reason("nonce", "nonce must be 32 bytes"));
-            case EXPIRED_OR_OTHER_NODE -> fail.add(new Reason("nonce", "nonce expired or issued to another node"));
-            case UNKNOWN_OR_USED -> fail.add(new Reason("nonce", "nonce unknown or already used"));
+            case MALFORMED -> fail.add(new Reason(Check.NONCE, "nonce must be 32 bytes"));
+            case EXPIRED_OR_OTHER_NODE -> fail.add(new Reason(Check.NONCE, "nonce expired or issued to another node"));
+            case UNKNOWN_OR_USED -> fail.add(new Reason(Check.NONCE, "nonce unknown or already used"));
         }
-        if (policy == null) {
-            fail.add(new Reason("policy.unavailable", policyError));
+        if (lookup instanceof PolicyRegistry.Lookup.Unavailable u) {
+            fail.add(new Reason(Check.POLICY_UNAVAILABLE, u.reason()));
         }
-        HashAlg bank = policy != null ? policy.bank() : HashAlg.SHA256;
-        SortedSet<Integer> policyPcrs = policy != null ? policy.pcrsRead() : new TreeSet<>(List.of(17, 18, 19));
+        // without a policy the quote is still checked, against the defaults (the verdict fails policy.unavailable)
+        HashAlg bank = found.map(Policy::bank).orElse(HashAlg.SHA256);
+        SortedSet<Integer> policyPcrs = found.map(Policy::pcrsRead).orElse(new TreeSet<>(List.of(17, 18, 19)));
 
-        ran.add("evidence.ak");
+        ran.add(Check.EVIDENCE_AK);
         if (keys == null) {
-            fail.add(new Reason("evidence.ak", "enrolled EK or AK unreadable"));
+            fail.add(new Reason(Check.EVIDENCE_AK, "enrolled EK or AK unreadable"));
             return new Result(fail, warn, null, null, List.copyOf(ran));
         }
         TpmtPublic ak = keys.ak();
         if (!keys.akPublicEquals(ev.akPublic())) {
-            fail.add(new Reason("evidence.ak", "akPublic is not the AK enrolled for this node"));
+            fail.add(new Reason(Check.EVIDENCE_AK, "akPublic is not the AK enrolled for this node"));
         }
         Instant produced = ev.producedAt();
-        long maxAge = policy != null ? policy.maxEvidenceAgeSeconds() : 300;
-        ran.add("evidence.age");
+        long maxAge = found.map(Policy::maxEvidenceAgeSeconds).orElse(300L);
+        ran.add(Check.EVIDENCE_AGE);
         if (produced.isAfter(now.plusSeconds(CLOCK_SKEW_SECONDS))) {
-            fail.add(new Reason("evidence.age", "producedAt is in the future"));
+            fail.add(new Reason(Check.EVIDENCE_AGE, "producedAt is in the future"));
         } else if (produced.isBefore(now.minusSeconds(maxAge))) {
-            fail.add(new Reason("evidence.age", "evidence older than " + maxAge + " s"));
+            fail.add(new Reason(Check.EVIDENCE_AGE, "evidence older than " + maxAge + " s"));
         }
 
         // ---- the quote ----
         byte[] attestBytes = ev.quoteAttest();
         byte[] sigBytes = ev.quoteSignature();
         TpmsAttest attest;
-        ran.add("quote.magic");
-        ran.add("quote.type");
+        ran.add(Check.QUOTE_MAGIC);
+        ran.add(Check.QUOTE_TYPE);
         try {
             attest = TpmsAttest.parse(attestBytes);
         } catch (Tpm2FormatException e) {
             String field = e.field().substring(e.field().lastIndexOf('.') + 1);
-            String check = field.equals("magic") ? "quote.magic" : field.equals("type") ? "quote.type" : "quote.format";
+            Check check = field.equals("magic") ? Check.QUOTE_MAGIC : field.equals("type") ? Check.QUOTE_TYPE : Check.QUOTE_FORMAT;
             fail.add(new Reason(check, e.getMessage()));
             return new Result(fail, warn, null, null, List.copyOf(ran));
         }
         boolean quoteTrusted = true;
-        ran.add("quote.signature");
+        ran.add(Check.QUOTE_SIGNATURE);
         try {
             TpmtSignature sig = TpmtSignature.parse(sigBytes);
             if (keys.preparedAk() != null) {
@@ -161,29 +200,29 @@ public final class Appraiser {
                 QuoteSignatures.verify(ak, attestBytes, sig);
             }
         } catch (Tpm2FormatException e) {
-            fail.add(new Reason("quote.signature", "signature unreadable: " + e.getMessage()));
+            fail.add(new Reason(Check.QUOTE_SIGNATURE, "signature unreadable: " + e.getMessage()));
             quoteTrusted = false;
         } catch (GeneralSecurityException e) {
-            fail.add(new Reason("quote.signature", e.getMessage()));
+            fail.add(new Reason(Check.QUOTE_SIGNATURE, e.getMessage()));
             quoteTrusted = false;
         }
         if (quoteTrusted) {
             ClockInfo clock = attest.clockInfo();
             reset = clock.resetCount();
             restart = clock.restartCount();
-            ran.add("clock.safe");
+            ran.add(Check.CLOCK_SAFE);
             if (!clock.safe()) {
-                fail.add(new Reason("clock.safe", "clockInfo.safe is not set"));
+                fail.add(new Reason(Check.CLOCK_SAFE, "clockInfo.safe is not set"));
             }
         }
-        ran.add("quote.signer");
+        ran.add(Check.QUOTE_SIGNER);
         if (!keys.qualifiedNameEquals(attest.qualifiedSigner())) {
-            fail.add(new Reason("quote.signer", "qualifiedSigner is not the enrolled AK (qualified name under the EK)"));
+            fail.add(new Reason(Check.QUOTE_SIGNER, "qualifiedSigner is not the enrolled AK (qualified name under the EK)"));
             quoteTrusted = false;
         }
         if (nonce == NonceOutcome.OK) {
             if (!MessageDigest.isEqual(attest.extraData(), ev.nonce())) {
-                fail.add(new Reason("nonce", "quote extraData is not the nonce"));
+                fail.add(new Reason(Check.NONCE, "quote extraData is not the nonce"));
                 quoteTrusted = false;
             }
         } else {
@@ -194,21 +233,21 @@ public final class Appraiser {
         Map<HashAlg, Map<Integer, byte[]>> supplied = new EnumMap<>(HashAlg.class);
         ev.pcrs().forEach((alg, values) -> supplied.put(alg, values));
         PcrSelection selection = attest.pcrSelect();
-        ran.add("pcrs.selection");
+        ran.add(Check.PCRS_SELECTION);
         if (!selectionMatches(selection, supplied)) {
-            fail.add(new Reason("pcrs.selection", "supplied PCRs " + describe(supplied)
+            fail.add(new Reason(Check.PCRS_SELECTION, "supplied PCRs " + describe(supplied)
                     + " are not the quoted selection " + selection));
             quoteTrusted = false;
         }
         SortedSet<Integer> missing = new TreeSet<>(policyPcrs);
         missing.removeAll(selection.pcrs(bank));
         if (!missing.isEmpty()) {
-            fail.add(new Reason("pcrs.selection", "policy PCRs " + missing + " of bank " + bank.bankName()
+            fail.add(new Reason(Check.PCRS_SELECTION, "policy PCRs " + missing + " of bank " + bank.bankName()
                     + " are not in the quote"));
             quoteTrusted = false;
         }
         if (quoteTrusted) {
-            ran.add("pcrs.digest");
+            ran.add(Check.PCRS_DIGEST);
             HashAlg digestAlg = ak.schemeHash().orElse(ak.nameAlg());
             byte[] digest;
             try {
@@ -217,18 +256,19 @@ public final class Appraiser {
                 digest = null;
             }
             if (digest == null || !MessageDigest.isEqual(digest, attest.pcrDigest())) {
-                fail.add(new Reason("pcrs.digest", "pcrDigest is not the hash of the supplied PCR values"));
+                fail.add(new Reason(Check.PCRS_DIGEST, "pcrDigest is not the hash of the supplied PCR values"));
                 quoteTrusted = false;
             }
         }
-        if (!quoteTrusted || policy == null) {
+        if (!quoteTrusted || found.isEmpty()) {
             return new Result(fail, warn, reset, restart, List.copyOf(ran));
         }
+        Policy policy = found.get();
 
         // ---- from here the PCR values are the TPM's: replay the logs against them, then the policy ----
         Map<Integer, byte[]> quoted = supplied.get(bank);
-        ran.add("eventlog.drtm");
-        VerifiedEventLog drtm = replay(ev.eventLogs().get(EventLogKind.DRTM), "eventlog.drtm", bank,
+        ran.add(Check.EVENTLOG_DRTM);
+        VerifiedEventLog drtm = replay(ev.eventLogs().get(EventLogKind.DRTM), Check.EVENTLOG_DRTM, bank,
                 quoted, List.of(17, 18, 19), true, fail, warn);
         if (ev.eventLogs().containsKey(EventLogKind.UEFI)) {
             List<Integer> fw = new ArrayList<>();
@@ -239,25 +279,25 @@ public final class Appraiser {
             }
             // without quoted firmware PCRs nothing could vouch for the log: it is not used at all
             if (!fw.isEmpty()) {
-                ran.add("eventlog.uefi");
-                replay(ev.eventLogs().get(EventLogKind.UEFI), "eventlog.uefi", bank, quoted, fw, false, fail, warn);
+                ran.add(Check.EVENTLOG_UEFI);
+                replay(ev.eventLogs().get(EventLogKind.UEFI), Check.EVENTLOG_UEFI, bank, quoted, fw, false, fail, warn);
             }
         }
         if (drtm != null) {
             new PolicyCheck(policy, bank, quoted, drtm, fail, warn, ran).run();
         }
         if (!policy.firmware().isEmpty()) {
-            ran.add("policy.firmware");
+            ran.add(Check.POLICY_FIRMWARE);
         }
         for (Map.Entry<Integer, List<byte[]>> fw : policy.firmware().entrySet()) {
             if (!contains(fw.getValue(), quoted.get(fw.getKey()))) {
-                fail.add(new Reason("policy.firmware", "PCR " + fw.getKey() + " is not an allowed value"));
+                fail.add(new Reason(Check.POLICY_FIRMWARE, "PCR " + fw.getKey() + " is not an allowed value"));
             }
         }
         return new Result(fail, warn, reset, restart, List.copyOf(ran));
     }
 
-    private VerifiedEventLog replay(byte[] log, String check, HashAlg bank, Map<Integer, byte[]> quoted,
+    private VerifiedEventLog replay(byte[] log, Check check, HashAlg bank, Map<Integer, byte[]> quoted,
             List<Integer> pcrs, boolean required, List<Reason> fail, List<Reason> warn) {
         if (log == null) {
             if (required) {
@@ -301,10 +341,10 @@ public final class Appraiser {
         private final VerifiedEventLog log;
         private final List<Reason> fail;
         private final List<Reason> warn;
-        private final Set<String> ran;
+        private final Set<Check> ran;
 
         PolicyCheck(Policy policy, HashAlg bank, Map<Integer, byte[]> quoted, VerifiedEventLog log, List<Reason> fail,
-                List<Reason> warn, Set<String> ran) {
+                List<Reason> warn, Set<Check> ran) {
             this.policy = policy;
             this.bank = bank;
             this.quoted = quoted;
@@ -320,36 +360,36 @@ public final class Appraiser {
             List<VerifiedEvent> e19 = events(19);
             // PCR 17: the SLB (CPU measurement), then the VMM
             if (!policy.pcr17().isEmpty()) {
-                ran.add("policy.pcr17");
+                ran.add(Check.POLICY_PCR17);
             }
             if (!policy.pcr17().isEmpty() && !contains(policy.pcr17(), quoted.get(17))) {
-                fail.add(new Reason("policy.pcr17", "PCR 17 is not an allowed SLB + VMM value"));
+                fail.add(new Reason(Check.POLICY_PCR17, "PCR 17 is not an allowed SLB + VMM value"));
             }
             if (!policy.slb().isEmpty() || !policy.vmm().isEmpty()) {
-                ran.add("policy.pcr17");
+                ran.add(Check.POLICY_PCR17);
                 if (!policy.slb().isEmpty()) {
-                    ran.add("policy.slb");
+                    ran.add(Check.POLICY_SLB);
                 }
                 if (!policy.vmm().isEmpty()) {
-                    ran.add("policy.vmm");
+                    ran.add(Check.POLICY_VMM);
                 }
                 if (e17.size() != 2) {
-                    fail.add(new Reason("policy.pcr17", "PCR 17 has " + e17.size() + " events, expected SLB and VMM"));
+                    fail.add(new Reason(Check.POLICY_PCR17, "PCR 17 has " + e17.size() + " events, expected SLB and VMM"));
                 } else {
                     if (!policy.slb().isEmpty() && !contains(policy.slb(), digest(e17.get(0)))) {
-                        fail.add(new Reason("policy.slb", "SLB digest is not allowed"));
+                        fail.add(new Reason(Check.POLICY_SLB, "SLB digest is not allowed"));
                     }
                     if (!policy.vmm().isEmpty() && !contains(policy.vmm(), digest(e17.get(1)))) {
-                        fail.add(new Reason("policy.vmm", "VMM digest is not allowed"));
+                        fail.add(new Reason(Check.POLICY_VMM, "VMM digest is not allowed"));
                     }
                 }
             }
             // PCR 18: the launch type (digest = hash of its text), then the launch configuration
             String launchType = null;
             int configEvents = 0;
-            ran.add("policy.launch-type");
+            ran.add(Check.POLICY_LAUNCH_TYPE);
             if (!policy.launchConfig().isEmpty()) {
-                ran.add("policy.launch-config");
+                ran.add(Check.POLICY_LAUNCH_CONFIG);
             }
             String dma = null;
             int dmaEvents = 0;
@@ -360,72 +400,72 @@ public final class Appraiser {
                     dmaEvents++;
                 } else if (text.startsWith("launch-type=")) {
                     if (launchType != null) {
-                        fail.add(new Reason("policy.launch-type", "PCR 18 has more than one launch type"));
+                        fail.add(new Reason(Check.POLICY_LAUNCH_TYPE, "PCR 18 has more than one launch type"));
                     }
                     launchType = text.substring("launch-type=".length());
                 } else {
                     configEvents++;
                     if (!policy.launchConfig().isEmpty() && !contains(policy.launchConfig(), digest(e))) {
-                        fail.add(new Reason("policy.launch-config", "launch configuration digest is not allowed"));
+                        fail.add(new Reason(Check.POLICY_LAUNCH_CONFIG, "launch configuration digest is not allowed"));
                     }
                 }
             }
             if (launchType == null) {
-                fail.add(new Reason("policy.launch-type", "no verified launch type in PCR 18"));
+                fail.add(new Reason(Check.POLICY_LAUNCH_TYPE, "no verified launch type in PCR 18"));
             } else if (launchType.equals("emulated")) {
                 if (!policy.allowEmulated()) {
-                    fail.add(new Reason("policy.launch-type", "emulated launch, policy requires SKINIT"));
+                    fail.add(new Reason(Check.POLICY_LAUNCH_TYPE, "emulated launch, policy requires SKINIT"));
                 }
             } else if (!launchType.equals("skinit")) {
-                fail.add(new Reason("policy.launch-type", "launch type '" + printable(launchType) + "' is not trusted"));
+                fail.add(new Reason(Check.POLICY_LAUNCH_TYPE, "launch type '" + printable(launchType) + "' is not trusted"));
             }
             // The VMM's DMA-protection record (PCR 18, after the configuration): only its exact text counts.
             if (policy.requireDmaProtection()) {
-                ran.add("policy.dma-protection");
+                ran.add(Check.POLICY_DMA_PROTECTION);
                 if (dmaEvents != 1) {
-                    fail.add(new Reason("policy.dma-protection", "PCR 18 has " + dmaEvents
+                    fail.add(new Reason(Check.POLICY_DMA_PROTECTION, "PCR 18 has " + dmaEvents
                             + " DMA-protection events, expected one"));
                 } else if (DmaProtection.fromEventText(dma).orElse(null) != DmaProtection.IOMMU) {
-                    fail.add(new Reason("policy.dma-protection", "devices were not kept out of the VMM: '"
+                    fail.add(new Reason(Check.POLICY_DMA_PROTECTION, "devices were not kept out of the VMM: '"
                             + printable(dma) + "'"));
                 }
             }
             if (configEvents != 1 && !policy.launchConfig().isEmpty()) {
-                fail.add(new Reason("policy.launch-config", "PCR 18 has " + configEvents + " configuration events"));
+                fail.add(new Reason(Check.POLICY_LAUNCH_CONFIG, "PCR 18 has " + configEvents + " configuration events"));
             }
             if (!policy.pcr18().isEmpty()) {
-                ran.add("policy.pcr18");
+                ran.add(Check.POLICY_PCR18);
             }
             if (!policy.pcr18().isEmpty() && !contains(policy.pcr18(), quoted.get(18))) {
-                fail.add(new Reason("policy.pcr18", "PCR 18 is not an allowed launch configuration value"));
+                fail.add(new Reason(Check.POLICY_PCR18, "PCR 18 is not an allowed launch configuration value"));
             }
             // PCR 19: one record per guest, launched or refused
             if (!e19.isEmpty()) {
-                ran.add("policy.guest");
+                ran.add(Check.POLICY_GUEST);
             }
             for (VerifiedEvent e : e19) {
                 if (!e.dataMatchesDigest()) {
-                    fail.add(new Reason("policy.guest", "guest record event " + e.index() + ": data is not what was measured"));
+                    fail.add(new Reason(Check.POLICY_GUEST, "guest record event " + e.index() + ": data is not what was measured"));
                     continue;
                 }
                 io.trustbit.measure.GuestRecord g;
                 try {
                     g = io.trustbit.measure.GuestRecord.parse(e.data());
                 } catch (io.trustbit.measure.FormatException ex) {
-                    fail.add(new Reason("policy.guest", ex.getMessage()));
+                    fail.add(new Reason(Check.POLICY_GUEST, ex.getMessage()));
                     continue;
                 }
                 if (g.decision() != io.trustbit.measure.GuestRecord.LAUNCHED) {
-                    Reason r = new Reason("policy.guest", "guest '" + g.name() + "' was refused (reason " + g.reason() + ")");
+                    Reason r = new Reason(Check.POLICY_GUEST, "guest '" + g.name() + "' was refused (reason " + g.reason() + ")");
                     (policy.allowRefusedGuests() ? warn : fail).add(r);
                     continue;
                 }
                 String keyId = HexFormat.of().formatHex(g.signerKeyId());
                 Long min = policy.signers().get(keyId);
                 if (min == null) {
-                    fail.add(new Reason("policy.guest", "guest '" + g.name() + "' signer " + keyId + " is not allowed"));
+                    fail.add(new Reason(Check.POLICY_GUEST, "guest '" + g.name() + "' signer " + keyId + " is not allowed"));
                 } else if (g.securityVersion() < min) {
-                    fail.add(new Reason("policy.guest", "guest '" + g.name() + "' security version " + g.securityVersion()
+                    fail.add(new Reason(Check.POLICY_GUEST, "guest '" + g.name() + "' security version " + g.securityVersion()
                             + " is below " + min));
                 }
             }

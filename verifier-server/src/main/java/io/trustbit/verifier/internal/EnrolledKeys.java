@@ -45,8 +45,9 @@ public final class EnrolledKeys {
         return akPublic.clone();
     }
 
+    /** Whether {@code other} is the enrolled AK, as a TPMT_PUBLIC or as tpm2-tools' TPM2B_PUBLIC. */
     boolean akPublicEquals(byte[] other) {
-        return java.security.MessageDigest.isEqual(akPublic, other);
+        return java.security.MessageDigest.isEqual(akPublic, PublicAreas.bare(other));
     }
 
     public TpmtPublic ak() {

@@ -36,7 +36,8 @@ import java.util.Set;
 /**
  * Enrollment: an AK is trusted for a node only after the TPM holding the node's EK proved, with
  * TPM2_ActivateCredential, that it holds the AK (TCG EK Credential Profile; TPM 2.0 Part 1 §24). A node id
- * is bound to the first EK it enrolled with, forever.
+ * is bound to the first EK it enrolled with, forever; and one TPM is one node: an EK activated under one id
+ * is refused under any other ({@code EK_IN_USE}) until an administrator retires the first.
  */
 public final class Enrollment {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -64,19 +65,19 @@ public final class Enrollment {
     }
 
     public EnrollResponse enroll(String nodeId, EnrollRequest req) throws SQLException {
-        byte[] ekBytes = decode(req.ekPublic(), "ekPublic", MAX_PUBLIC_B64);
-        byte[] akBytes = decode(req.akPublic(), "akPublic", MAX_PUBLIC_B64);
+        byte[] ekBytes = PublicAreas.bare(decode(req.ekPublic(), "ekPublic", MAX_PUBLIC_B64));
+        byte[] akBytes = PublicAreas.bare(decode(req.akPublic(), "akPublic", MAX_PUBLIC_B64));
         TpmtPublic ek;
         TpmtPublic ak;
         try {
             ek = TpmtPublic.parse(ekBytes);
         } catch (Tpm2FormatException e) {
-            throw ApiException.badRequest("BAD_EK", "ekPublic is not a TPMT_PUBLIC", e);
+            throw ApiException.badRequest("BAD_EK", "ekPublic is not a TPMT_PUBLIC or TPM2B_PUBLIC", e);
         }
         try {
             ak = TpmtPublic.parse(akBytes);
         } catch (Tpm2FormatException e) {
-            throw ApiException.badRequest("BAD_AK", "akPublic is not a TPMT_PUBLIC", e);
+            throw ApiException.badRequest("BAD_AK", "akPublic is not a TPMT_PUBLIC or TPM2B_PUBLIC", e);
         }
         try {
             AkAttributes.check(ak);
@@ -91,14 +92,18 @@ public final class Enrollment {
         }
         String ekName = HexFormat.of().formatHex(ek.name());
         long now = clock.millis();
+        // checked before the id is bound, so that a refused TPM leaves no pending row behind; activation
+        // checks it again in the database, where a race between two ids is decided
+        Optional<String> holder = store.ekHolder(ekName);
+        if (holder.isPresent() && !holder.get().equals(nodeId)) {
+            throw ekInUse(nodeId, holder.get());
+        }
         Store.Node node = store.bindNode(nodeId, Base64.getEncoder().encodeToString(ekBytes), ekName, now);
         if (!MessageDigest.isEqual(node.ekName().getBytes(), ekName.getBytes())) {
             throw new ApiException(409, "EK_MISMATCH", "node id is bound to another TPM",
                     "node " + nodeId + " enrolled with EK " + node.ekName() + ", request has " + ekName, null);
         }
-        if (node.status().equals("revoked")) {
-            throw new ApiException(403, "NODE_REVOKED", "node is revoked");
-        }
+        refuseEnded(NodeStatus.of(node));
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         MakeCredential.Result cred;
@@ -135,10 +140,36 @@ public final class Enrollment {
             throw new ApiException(403, "ACTIVATION_FAILED", "activation failed",
                     "wrong credential secret for node " + nodeId, null);
         }
-        if (!store.activate(nodeId, ch.get().akPublic(), ch.get().akName(), clock.millis())) {
+        switch (store.activate(nodeId, ch.get().akPublic(), ch.get().akName(), clock.millis())) {
+            case ACTIVATED -> {
+                return new ActivateResponse("enrolled");
+            }
+            case EK_IN_USE -> throw ekInUse(nodeId, "another node");
+            case REFUSED -> {
+                Optional<Store.Node> node = store.node(nodeId);
+                if (node.isPresent()) {
+                    refuseEnded(NodeStatus.of(node.get()));
+                }
+                throw new ApiException(403, "NODE_REVOKED", "node is revoked");
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    /** A revoked or retired node id never enrolls again. */
+    private static void refuseEnded(NodeStatus status) {
+        if (status == NodeStatus.REVOKED) {
             throw new ApiException(403, "NODE_REVOKED", "node is revoked");
         }
-        return new ActivateResponse("enrolled");
+        if (status == NodeStatus.RETIRED) {
+            throw new ApiException(403, "NODE_RETIRED", "node is retired");
+        }
+    }
+
+    /** The client learns that its TPM is taken, not by which node; the log says which. */
+    private static ApiException ekInUse(String nodeId, String holder) {
+        return new ApiException(409, "EK_IN_USE", "this TPM is enrolled as another node; an administrator must"
+                + " retire that node first", "enrollment of " + nodeId + " refused: its EK is held by " + holder, null);
     }
 
     private void checkEkCertificate(byte[] der, TpmtPublic ek) {

@@ -4,10 +4,10 @@ import java.security.cert.X509Certificate;
 import java.util.Map;
 
 /**
- * One request as endpoints see it: path parameters, the (size-capped) body and the TLS client
- * certificate chain, if any.
+ * One request as endpoints see it: path parameters, the (size-capped) body, the TLS client certificate chain
+ * (if any) and the client's address (for the log).
  */
-public record Exchange(Map<String, String> params, byte[] body, X509Certificate[] clientCertificates) {
+public record Exchange(Map<String, String> params, byte[] body, X509Certificate[] clientCertificates, String remote) {
 
     public String param(String name) {
         String v = params.get(name);

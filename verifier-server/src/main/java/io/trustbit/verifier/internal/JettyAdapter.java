@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Jetty's entry point: matches the route, enforces access (admin token, agent client certificate),
- * reads the body within its cap and deadline, calls the endpoint and writes JSON. Every failure becomes
+ * reads the body within its cap and deadline without holding a thread, calls the endpoint and writes JSON. Every failure becomes
  * {@code {"error":{"code","message"}}}; details go to the log only.
  */
 public final class JettyAdapter extends Handler.Abstract {
@@ -42,39 +43,97 @@ public final class JettyAdapter extends Handler.Abstract {
         this.metrics = metrics;
     }
 
+    /**
+     * Starts the request: the route, access and declared length are judged at once; a body is then read
+     * asynchronously, so a client that sends its body slowly holds no request thread while it does (the body
+     * deadline still applies), and health, challenges and other uploads keep their threads. The endpoint runs
+     * on the thread that completes the body: this one when the body came with the headers (the usual case),
+     * else a pool thread.
+     */
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String method = request.getMethod();
         String path = request.getHttpURI().getPath();
-        String template = "unmatched";
-        Router.Reply reply;
-        boolean bodyRead = false;
+        Router.Match matched = null;
+        X509Certificate[] certs;
         try {
-            Router.Match match = router.match(method, path == null ? "" : path);
-            template = match.route().template();
-            X509Certificate[] certs = clientCertificates(request);
-            checkAccess(match.route().access(), request, certs);
-            byte[] body = readBody(request, method);
-            bodyRead = true;
-            reply = match.route().endpoint().handle(new Exchange(match.params(), body, certs));
+            matched = router.match(method, path == null ? "" : path);
+            certs = clientCertificates(request);
+            checkAccess(matched.route().access(), request, certs);
+            checkDeclaredLength(request);
         } catch (ApiException e) {
-            if (e.status() >= 500) {
-                LOG.error("{} {}: {} ({})", method, path, e.code(), e.detail(), e);
-            } else {
-                LOG.info("{} {}: {} ({})", method, path, e.code(), e.detail());
-            }
-            reply = error(e.status(), e.code(), e.getMessage());
+            finish(request, response, callback, matched == null ? "unmatched" : matched.route().template(),
+                    failure(method, path, e), false);
+            return true;
+        }
+        Router.Match match = matched;
+        if (request.getLength() == 0 || method.equals("GET")) {
+            run(request, response, callback, match, certs, new byte[0]);
+            return true;
+        }
+        CompletableFuture<byte[]> body = Content.Source.asByteArrayAsync(request, maxBodyBytes);
+        if (body.isDone()) {
+            completed(request, response, callback, match, certs, body);
+            return true;
+        }
+        body.orTimeout(bodyTimeoutMillis, TimeUnit.MILLISECONDS).whenComplete((b, e) -> request.getComponents()
+                .getExecutor().execute(() -> completed(request, response, callback, match, certs, body)));
+        return true;
+    }
+
+    private void completed(Request request, Response response, Callback callback, Router.Match match,
+            X509Certificate[] certs, CompletableFuture<byte[]> body) {
+        byte[] bytes;
+        try {
+            bytes = body.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            ApiException refused = cause instanceof TimeoutException
+                    ? new ApiException(408, "BODY_TIMEOUT", "request body not received in time")
+                    : new ApiException(413, "BODY_TOO_LARGE", "request body too large or unreadable",
+                            String.valueOf(cause), cause);
+            finish(request, response, callback, match.route().template(),
+                    failure(request.getMethod(), request.getHttpURI().getPath(), refused), false);
+            return;
+        }
+        run(request, response, callback, match, certs, bytes);
+    }
+
+    private void run(Request request, Response response, Callback callback, Router.Match match,
+            X509Certificate[] certs, byte[] body) {
+        String method = request.getMethod();
+        String path = request.getHttpURI().getPath();
+        Router.Reply reply;
+        try {
+            reply = match.route().endpoint().handle(new Exchange(match.params(), body, certs,
+                    Request.getRemoteAddr(request)));
+        } catch (ApiException e) {
+            reply = failure(method, path, e);
         } catch (Exception | StackOverflowError e) {
             LOG.error("{} {}: internal error", method, path, e);
             reply = error(500, "INTERNAL", "internal error");
         }
+        finish(request, response, callback, match.route().template(), reply, true);
+    }
+
+    private static Router.Reply failure(String method, String path, ApiException e) {
+        if (e.status() >= 500) {
+            LOG.error("{} {}: {} ({})", method, path, e.code(), e.detail(), e);
+        } else {
+            LOG.info("{} {}: {} ({})", method, path, e.code(), e.detail());
+        }
+        return error(e.status(), e.code(), e.getMessage());
+    }
+
+    private void finish(Request request, Response response, Callback callback, String template, Router.Reply reply,
+            boolean bodyRead) {
+        String method = request.getMethod();
         metrics.request(template, method, reply.status());
         if (!bodyRead && request.getLength() != 0 && !method.equals("GET")) {
             // refused before the body was read: the connection cannot be reused safely
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
         write(response, reply, callback);
-        return true;
     }
 
     private void checkAccess(Router.Access access, Request request, X509Certificate[] certs) {
@@ -87,9 +146,7 @@ public final class JettyAdapter extends Handler.Abstract {
             }
             case ADMIN -> {
                 String h = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-                byte[] given = h != null && h.startsWith("Bearer ")
-                        ? h.substring(7).strip().getBytes(StandardCharsets.US_ASCII)
-                        : new byte[0];
+                byte[] given = bearerToken(h).getBytes(StandardCharsets.US_ASCII);
                 if (!MessageDigest.isEqual(given, adminToken)) {
                     throw new ApiException(401, "UNAUTHORIZED", "admin token required");
                 }
@@ -105,21 +162,21 @@ public final class JettyAdapter extends Handler.Abstract {
         return new X509Certificate[0];
     }
 
-    private byte[] readBody(Request request, String method) throws InterruptedException {
+    /**
+     * The token of an {@code Authorization: Bearer <token>} header, or "" (RFC 6750 §2.1; the scheme name is
+     * case-insensitive, RFC 7235 §2.1, and one or more spaces separate it from the token).
+     */
+    static String bearerToken(String header) {
+        if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return "";
+        }
+        return header.substring(7).strip();
+    }
+
+    private void checkDeclaredLength(Request request) {
         long declared = request.getLength();
         if (declared > maxBodyBytes) {
             throw new ApiException(413, "BODY_TOO_LARGE", "request body too large", "declared " + declared, null);
-        }
-        if (declared == 0 || method.equals("GET")) {
-            return new byte[0];
-        }
-        try {
-            return Content.Source.asByteArrayAsync(request, maxBodyBytes).get(bodyTimeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new ApiException(413, "BODY_TOO_LARGE", "request body too large or unreadable",
-                    String.valueOf(e.getCause()), e.getCause());
-        } catch (TimeoutException e) {
-            throw new ApiException(408, "BODY_TIMEOUT", "request body not received in time");
         }
     }
 

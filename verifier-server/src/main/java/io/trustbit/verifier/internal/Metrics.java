@@ -21,8 +21,13 @@ public final class Metrics {
                 + status + "\"}");
     }
 
-    public void verdict(String status) {
-        inc("trustbit_verdicts_total{status=\"" + status + "\"}");
+    public void verdict(EarStatus status) {
+        inc("trustbit_verdicts_total{status=\"" + status.wire() + "\"}");
+    }
+
+    /** Counts evidence that was not authenticated, by the first authentication check it failed. */
+    public void failedAttempt(Check check) {
+        inc("trustbit_failed_attempts_total{check=\"" + check.id() + "\"}");
     }
 
     public void appraisal(long nanos) {
@@ -38,6 +43,7 @@ public final class Metrics {
         StringBuilder sb = new StringBuilder(1024);
         sb.append("# TYPE trustbit_http_requests_total counter\n");
         sb.append("# TYPE trustbit_verdicts_total counter\n");
+        sb.append("# TYPE trustbit_failed_attempts_total counter\n");
         Map<String, LongAdder> sorted = new TreeMap<>(counters);
         sorted.forEach((k, v) -> sb.append(k).append(' ').append(v.sum()).append('\n'));
         sb.append("# TYPE trustbit_appraisal_seconds summary\n");

@@ -44,6 +44,58 @@ public final class PolicyRegistry {
         return Optional.ofNullable(entries.get(id));
     }
 
+    /** What a policy id resolves to for an appraisal: a usable policy, or the reason there is none. */
+    public sealed interface Lookup {
+        String policyId();
+
+        /** The digest a verdict records (none without a policy). */
+        Optional<String> digest();
+
+        /** How long a verdict lives: the policy's lifetime; 60 s for the contraindicated verdict of no policy. */
+        long verdictLifetimeSeconds();
+
+        record Found(Policy policy) implements Lookup {
+            @Override
+            public String policyId() {
+                return policy.id();
+            }
+
+            @Override
+            public Optional<String> digest() {
+                return Optional.of(policy.digest());
+            }
+
+            @Override
+            public long verdictLifetimeSeconds() {
+                return policy.verdictLifetimeSeconds();
+            }
+        }
+
+        record Unavailable(String policyId, String reason) implements Lookup {
+            @Override
+            public Optional<String> digest() {
+                return Optional.empty();
+            }
+
+            @Override
+            public long verdictLifetimeSeconds() {
+                return 60;
+            }
+        }
+    }
+
+    /** The policy {@code id} names now; a missing or unloadable file is {@link Lookup.Unavailable} (fail closed). */
+    public Lookup resolve(String id) {
+        Entry e = entries.get(id);
+        if (e == null) {
+            return new Lookup.Unavailable(id, "policy " + id + " does not exist");
+        }
+        if (e.policy() == null) {
+            return new Lookup.Unavailable(id, "policy " + id + " does not load");
+        }
+        return new Lookup.Found(e.policy());
+    }
+
     /** Re-reads the directory if any file changed (name, size or modification time). */
     public synchronized void reload() {
         String fp = fingerprint();

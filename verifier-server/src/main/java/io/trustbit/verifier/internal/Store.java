@@ -2,7 +2,10 @@ package io.trustbit.verifier.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,10 +18,26 @@ import org.flywaydb.core.Flyway;
  * The verifier's database: H2 (embedded file) or PostgreSQL, same schema (Flyway migrations in
  * {@code io/trustbit/verifier/db}). Every cross-replica rule is enforced by one atomic statement:
  * nonce use is a {@code DELETE} whose update count must be 1, the EK binding is the node's primary key,
- * counters only move forward through a conditional {@code UPDATE}.
+ * one TPM is one node through the primary key of {@code ek_claims}, counters only move forward through a
+ * conditional {@code UPDATE}. Inserts that may meet an existing row say so in SQL ({@code MERGE} on H2,
+ * {@code INSERT ... ON CONFLICT} on PostgreSQL): no database error is caught and taken for an answer.
+ *
+ * <p>Durability: a method that writes returns only once its change is on disk. PostgreSQL commits
+ * synchronously (one WAL flush, which PostgreSQL shares among concurrent commits). On an H2 file database the
+ * commit only reaches memory: a verdict then waits for its record in the {@link VerdictJournal} to be synced,
+ * every other write for {@code CHECKPOINT SYNC} (both through a {@link GroupCommit}). Exception: the nonce
+ * statements, see {@link #noncePool}.
  */
 public final class Store implements AutoCloseable, Nonces {
+    /** SQL dialects where the schema's statements differ. */
+    enum Dialect { H2, POSTGRESQL }
+
     private final HikariDataSource pool;
+    private final Dialect dialect;
+    /** Null unless the database is H2 (not in memory): then every write but a verdict waits for it. */
+    private final GroupCommit groupCommit;
+    /** Null unless the database is an H2 file: then a verdict waits for its record here. */
+    private final VerdictJournal journal;
     /**
      * Nonce bookkeeping. On PostgreSQL its connections commit asynchronously (no WAL flush wait), which
      * removes two of the three flushes an attestation would otherwise wait for. Single use still holds
@@ -46,29 +65,160 @@ public final class Store implements AutoCloseable, Nonces {
 
     public enum NonceUse { OK, EXPIRED_OR_OTHER_NODE, UNKNOWN_OR_USED }
 
-    private Store(HikariDataSource pool, HikariDataSource noncePool) {
+    /** What {@link #activate} did. */
+    public enum Activation {
+        ACTIVATED,
+        /** No such node, or it is revoked or retired. */
+        REFUSED,
+        /** The node's EK is claimed by another node id (one TPM is one node). */
+        EK_IN_USE
+    }
+
+    /** What {@link #retire} did. */
+    public enum Retirement { RETIRED, NOT_FOUND, REVOKED }
+
+    private final Connection checkpointConnection;
+    /**
+     * H2's {@code MERGE} does not wait for a concurrent insert of the same key (the second insert fails with a
+     * duplicate key instead of finding the row), so on H2 the insert-if-absent statements run one at a time in
+     * this process: the embedded database has no other process. Replicas share PostgreSQL, whose
+     * {@code ON CONFLICT} needs no such lock.
+     */
+    private final Object h2InsertIfAbsent = new Object();
+
+    @FunctionalInterface
+    private interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    private <T> T insertIfAbsent(SqlCall<T> call) throws SQLException {
+        if (dialect != Dialect.H2) {
+            return call.call();
+        }
+        synchronized (h2InsertIfAbsent) {
+            return call.call();
+        }
+    }
+
+    private Store(HikariDataSource pool, HikariDataSource noncePool, Dialect dialect, Connection checkpointConnection,
+            VerdictJournal journal) {
         this.pool = pool;
         this.noncePool = noncePool;
+        this.dialect = dialect;
+        this.checkpointConnection = checkpointConnection;
+        this.groupCommit = checkpointConnection == null ? null
+                : new GroupCommit("verifier-checkpoint", () -> checkpoint(checkpointConnection));
+        this.journal = journal;
+    }
+
+    /** H2: writes everything committed so far to the file and fsyncs it. */
+    private static void checkpoint(Connection c) throws SQLException {
+        try (java.sql.Statement s = c.createStatement()) {
+            s.execute("CHECKPOINT SYNC");
+        }
     }
 
     /** Opens the pool and migrates the schema. */
-    public static Store open(String jdbcUrl, String user, String password, int poolSize) {
+    public static Store open(String jdbcUrl, String user, String password, int poolSize) throws SQLException {
+        Dialect dialect;
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            dialect = Dialect.POSTGRESQL;
+        } else if (jdbcUrl.startsWith("jdbc:h2:")) {
+            dialect = Dialect.H2;
+        } else {
+            throw new IllegalArgumentException("database.url must be a jdbc:postgresql: or jdbc:h2: URL");
+        }
         HikariDataSource ds = pool(jdbcUrl, user, password, poolSize, "trustbit-verifier", null);
+        HikariDataSource nonces = null;
+        Connection checkpoints = null;
+        VerdictJournal journal = null;
         try {
             Flyway.configure().dataSource(ds).locations("classpath:io/trustbit/verifier/db").load().migrate();
-        } catch (RuntimeException e) {
+            if (dialect == Dialect.POSTGRESQL) {
+                nonces = pool(jdbcUrl, user, password, poolSize, "trustbit-verifier-nonces",
+                        "SET synchronous_commit TO off");
+            } else if (!jdbcUrl.startsWith("jdbc:h2:mem:")) {
+                checkpoints = DriverManager.getConnection(jdbcUrl, user, password);
+                if (jdbcUrl.startsWith("jdbc:h2:file:")) {
+                    String file = jdbcUrl.substring("jdbc:h2:file:".length()).split(";", 2)[0];
+                    journal = VerdictJournal.open(Path.of(file + ".verdicts.journal"));
+                    replay(journal, ds, checkpoints);
+                }
+            }
+            return new Store(ds, nonces != null ? nonces : ds, dialect, checkpoints, journal);
+        } catch (SQLException | IOException | RuntimeException e) {
+            if (journal != null) {
+                closeQuietly(journal);
+            }
+            if (checkpoints != null) {
+                checkpoints.close();
+            }
+            if (nonces != null) {
+                nonces.close();
+            }
             ds.close();
-            throw e;
+            if (e instanceof IOException io) {
+                throw new SQLException("verdict journal: " + io.getMessage(), io);
+            }
+            if (e instanceof SQLException sql) {
+                throw sql;
+            }
+            throw (RuntimeException) e;
         }
-        if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-            return new Store(ds, ds);
+    }
+
+    /**
+     * Puts back every journaled verdict that H2 lost in a crash (same id, token and all) and moves its node's
+     * counters forward as its transaction did; then makes H2's file durable and empties the journal.
+     */
+    private static void replay(VerdictJournal journal, HikariDataSource ds, Connection checkpoints)
+            throws IOException, SQLException {
+        List<VerdictJournal.Entry> entries = journal.read();
+        if (entries.isEmpty()) {
+            journal.reset(() -> { });
+            return;
         }
+        long maxId = 0;
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            for (VerdictJournal.Entry e : entries) {
+                maxId = Math.max(maxId, e.id());
+                try (PreparedStatement ps = c.prepareStatement("SELECT token FROM verdicts WHERE id = ?")) {
+                    ps.setLong(1, e.id());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            if (!rs.getString(1).equals(e.token())) {
+                                throw new SQLException("verdict " + e.id() + " in the database differs from the journal");
+                            }
+                            continue;
+                        }
+                    }
+                }
+                insertVerdict(c, e.id(), new VerdictRow(e.id(), e.nodeId(), e.status(), e.reasons(), e.policyId(),
+                        e.policyDigest(), e.nonce(), e.token(), e.issuedAt(), e.expiresAt(), e.replica()));
+                if (e.resetCount() != null) {
+                    moveCountersForward(c, e.nodeId(), e.resetCount(), e.restartCount());
+                }
+            }
+            try (java.sql.Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM verdicts")) {
+                rs.next();
+                maxId = Math.max(maxId, rs.getLong(1));
+            }
+            try (java.sql.Statement s = c.createStatement()) {
+                // the identity's position was lost with the rows: continue after every id in use
+                s.execute("ALTER TABLE verdicts ALTER COLUMN id RESTART WITH " + (maxId + 1));
+            }
+            c.commit();
+        }
+        journal.reset(() -> checkpoint(checkpoints));
+    }
+
+    private static void closeQuietly(VerdictJournal journal) {
         try {
-            return new Store(ds, pool(jdbcUrl, user, password, poolSize, "trustbit-verifier-nonces",
-                    "SET synchronous_commit TO off"));
-        } catch (RuntimeException e) {
-            ds.close();
-            throw e;
+            journal.close();
+        } catch (IOException e) {
+            // already failing: the original error is the one reported
         }
     }
 
@@ -94,10 +244,28 @@ public final class Store implements AutoCloseable, Nonces {
 
     @Override
     public void close() {
+        if (journal != null) {
+            closeQuietly(journal);
+        }
+        if (groupCommit != null) {
+            groupCommit.close();
+            try {
+                checkpointConnection.close();
+            } catch (SQLException e) {
+                // the database closes with the pool's connections either way
+            }
+        }
         if (noncePool != pool) {
             noncePool.close();
         }
         pool.close();
+    }
+
+    /** Returns once everything this thread committed is on disk (see the class comment). */
+    private void durable() throws SQLException {
+        if (groupCommit != null) {
+            groupCommit.awaitDurable();
+        }
     }
 
     // ---- nodes ----
@@ -143,26 +311,35 @@ public final class Store implements AutoCloseable, Nonces {
     /**
      * Creates the node bound to this EK, or returns the existing one. The caller compares EK names: an id
      * whose row names another EK is refused. Two replicas racing on the same new id both end here with the
-     * row of whichever insert won.
+     * row of whichever insert won (the insert does nothing where the id exists).
      */
     public Node bindNode(String nodeId, String ekPublic, String ekName, long now) throws SQLException {
         Optional<Node> existing = node(nodeId);
         if (existing.isPresent()) {
             return existing.get();
         }
+        String sql = switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO nodes (node_id, ek_public, ek_name, status, created_at, updated_at)"
+                    + " VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (node_id) DO NOTHING";
+            case H2 -> "MERGE INTO nodes t USING (VALUES (CAST(? AS VARCHAR))) s(node_id) ON t.node_id = s.node_id"
+                    + " WHEN NOT MATCHED THEN INSERT (node_id, ek_public, ek_name, status, created_at, updated_at)"
+                    + " VALUES (s.node_id, ?, ?, 'pending', ?, ?)";
+        };
+        return insertIfAbsent(() -> {
+            update(sql, nodeId, ekPublic, ekName, now, now);
+            return node(nodeId).orElseThrow(() -> new SQLException("node row vanished: " + nodeId));
+        });
+    }
+
+    /** The node id that holds this EK (by Name), if any: the one node this TPM may attest as. */
+    public Optional<String> ekHolder(String ekName) throws SQLException {
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO nodes (node_id, ek_public, ek_name, status,"
-                        + " created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?)")) {
-            ps.setString(1, nodeId);
-            ps.setString(2, ekPublic);
-            ps.setString(3, ekName);
-            ps.setLong(4, now);
-            ps.setLong(5, now);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            // a concurrent insert won: fall through and read its row
+                PreparedStatement ps = c.prepareStatement("SELECT node_id FROM ek_claims WHERE ek_name = ?")) {
+            ps.setString(1, ekName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
         }
-        return node(nodeId).orElseThrow(() -> new SQLException("node row vanished: " + nodeId));
     }
 
     public void addEnrollChallenge(EnrollChallenge ch) throws SQLException {
@@ -177,12 +354,13 @@ public final class Store implements AutoCloseable, Nonces {
             ps.setLong(6, ch.expiresAt());
             ps.executeUpdate();
         }
+        durable();
     }
 
     /** Removes and returns the challenge: one activation attempt per challenge, right or wrong. */
     public Optional<EnrollChallenge> takeEnrollChallenge(String challengeId, String nodeId) throws SQLException {
+        EnrollChallenge ch;
         try (Connection c = pool.getConnection()) {
-            EnrollChallenge ch;
             try (PreparedStatement ps = c.prepareStatement("SELECT challenge_id, node_id, ak_public, ak_name, secret,"
                     + " expires_at FROM enrollment_challenges WHERE challenge_id = ? AND node_id = ?")) {
                 ps.setString(1, challengeId);
@@ -198,26 +376,142 @@ public final class Store implements AutoCloseable, Nonces {
             try (PreparedStatement ps = c.prepareStatement(
                     "DELETE FROM enrollment_challenges WHERE challenge_id = ?")) {
                 ps.setString(1, challengeId);
-                return ps.executeUpdate() == 1 ? Optional.of(ch) : Optional.empty();
+                if (ps.executeUpdate() != 1) {
+                    return Optional.empty();
+                }
             }
         }
+        durable();
+        return Optional.of(ch);
     }
 
-    /** Trusts the AK for the node (after a successful ActivateCredential); refused for revoked nodes. */
-    public boolean activate(String nodeId, String akPublic, String akName, long now) throws SQLException {
-        try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("UPDATE nodes SET ak_public = ?, ak_name = ?,"
-                        + " status = 'enrolled', updated_at = ? WHERE node_id = ? AND status <> 'revoked'")) {
+    /**
+     * Trusts the AK for the node (after a successful ActivateCredential), in one transaction: refused for
+     * unknown, revoked and retired nodes; the node claims its EK in {@code ek_claims} (whose primary key is the
+     * EK Name), and if another node id holds that EK the activation is refused and nothing changes. Two ids
+     * racing for one EK: PostgreSQL's {@code ON CONFLICT DO NOTHING} waits for the other transaction, and the
+     * claim read afterwards names the winner.
+     */
+    public Activation activate(String nodeId, String akPublic, String akName, long now) throws SQLException {
+        Activation result = insertIfAbsent(() -> activateInTransaction(nodeId, akPublic, akName, now));
+        if (result == Activation.ACTIVATED) {
+            durable();
+        }
+        return result;
+    }
+
+    private Activation activateInTransaction(String nodeId, String akPublic, String akName, long now)
+            throws SQLException {
+        Activation result;
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                result = activate(c, nodeId, akPublic, akName, now);
+                if (result == Activation.ACTIVATED) {
+                    c.commit();
+                } else {
+                    c.rollback();
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return result;
+    }
+
+    private Activation activate(Connection c, String nodeId, String akPublic, String akName, long now)
+            throws SQLException {
+        String ekName;
+        try (PreparedStatement ps = c.prepareStatement("SELECT ek_name, status FROM nodes WHERE node_id = ? FOR UPDATE")) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(2).equals("revoked") || rs.getString(2).equals("retired")) {
+                    return Activation.REFUSED;
+                }
+                ekName = rs.getString(1);
+            }
+        }
+        String claim = switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO ek_claims (ek_name, node_id) VALUES (?, ?) ON CONFLICT (ek_name) DO NOTHING";
+            case H2 -> "MERGE INTO ek_claims t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR)))"
+                    + " s(ek_name, node_id) ON t.ek_name = s.ek_name"
+                    + " WHEN NOT MATCHED THEN INSERT (ek_name, node_id) VALUES (s.ek_name, s.node_id)";
+        };
+        try (PreparedStatement ps = c.prepareStatement(claim)) {
+            ps.setString(1, ekName);
+            ps.setString(2, nodeId);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT node_id FROM ek_claims WHERE ek_name = ?")) {
+            ps.setString(1, ekName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("EK claim of " + nodeId + " vanished");
+                }
+                if (!rs.getString(1).equals(nodeId)) {
+                    return Activation.EK_IN_USE;
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE nodes SET ak_public = ?, ak_name = ?,"
+                + " status = 'enrolled', updated_at = ? WHERE node_id = ?")) {
             ps.setString(1, akPublic);
             ps.setString(2, akName);
             ps.setLong(3, now);
             ps.setString(4, nodeId);
-            return ps.executeUpdate() == 1;
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("node row of " + nodeId + " vanished during activation");
+            }
         }
+        return Activation.ACTIVATED;
     }
 
+    /** Revokes the node; it keeps its EK claim, so its TPM cannot come back under another id either. */
     public boolean revoke(String nodeId, long now) throws SQLException {
         return update("UPDATE nodes SET status = 'revoked', updated_at = ? WHERE node_id = ?", now, nodeId) == 1;
+    }
+
+    /**
+     * Retires the node (an administrator moves its TPM to a new id): the id can never enroll or attest again,
+     * and its EK claim is released so that the TPM may enroll under another id. A revoked node stays revoked.
+     */
+    public Retirement retire(String nodeId, long now) throws SQLException {
+        Retirement result;
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("SELECT status FROM nodes WHERE node_id = ? FOR UPDATE")) {
+                    ps.setString(1, nodeId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        result = !rs.next() ? Retirement.NOT_FOUND
+                                : rs.getString(1).equals("revoked") ? Retirement.REVOKED : Retirement.RETIRED;
+                    }
+                }
+                if (result == Retirement.RETIRED) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "UPDATE nodes SET status = 'retired', updated_at = ? WHERE node_id = ?")) {
+                        ps.setLong(1, now);
+                        ps.setString(2, nodeId);
+                        ps.executeUpdate();
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM ek_claims WHERE node_id = ?")) {
+                        ps.setString(1, nodeId);
+                        ps.executeUpdate();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        durable();
+        return result;
     }
 
     public boolean assignPolicy(String nodeId, String policyId, long now) throws SQLException {
@@ -229,13 +523,11 @@ public final class Store implements AutoCloseable, Nonces {
     }
 
     public void setGroupPolicy(String group, String policyId) throws SQLException {
-        if (update("UPDATE node_groups SET policy_id = ? WHERE group_name = ?", policyId, group) == 0) {
-            try {
-                update("INSERT INTO node_groups (group_name, policy_id) VALUES (?, ?)", group, policyId);
-            } catch (SQLException e) {
-                update("UPDATE node_groups SET policy_id = ? WHERE group_name = ?", policyId, group);
-            }
-        }
+        insertIfAbsent(() -> update(switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO node_groups (group_name, policy_id) VALUES (?, ?)"
+                    + " ON CONFLICT (group_name) DO UPDATE SET policy_id = EXCLUDED.policy_id";
+            case H2 -> "MERGE INTO node_groups KEY (group_name) VALUES (?, ?)";
+        }, group, policyId));
     }
 
     // ---- nonces ----
@@ -285,49 +577,22 @@ public final class Store implements AutoCloseable, Nonces {
     /**
      * In one transaction: moves the node's reset/restart counters forward (if {@code resetCount} is not
      * null; lexicographic order, equal allowed), then appends the verdict the builder makes knowing whether
-     * that worked. Returns the stored row.
+     * that worked. Returns the stored row once it is on disk.
      */
     public VerdictRow recordVerdict(String nodeId, Long resetCount, Long restartCount, VerdictBuilder builder)
             throws SQLException {
+        VerdictRow row;
+        boolean forward = true;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                boolean forward = true;
                 if (resetCount != null) {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE nodes SET reset_count = ?, restart_count = ?"
-                            + " WHERE node_id = ? AND (reset_count IS NULL OR reset_count < ?"
-                            + " OR (reset_count = ? AND restart_count <= ?))")) {
-                        ps.setLong(1, resetCount);
-                        ps.setLong(2, restartCount);
-                        ps.setString(3, nodeId);
-                        ps.setLong(4, resetCount);
-                        ps.setLong(5, resetCount);
-                        ps.setLong(6, restartCount);
-                        forward = ps.executeUpdate() == 1;
-                    }
+                    forward = moveCountersForward(c, nodeId, resetCount, restartCount);
                 }
                 VerdictRow v = builder.build(forward);
-                long id;
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO verdicts (node_id, status, reasons,"
-                        + " policy_id, policy_digest, nonce, token, issued_at, expires_at, replica)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
-                    ps.setString(1, v.nodeId());
-                    ps.setString(2, v.status());
-                    ps.setString(3, v.reasons());
-                    ps.setString(4, v.policyId());
-                    ps.setString(5, v.policyDigest());
-                    ps.setString(6, v.nonce());
-                    ps.setString(7, v.token());
-                    ps.setLong(8, v.issuedAt());
-                    ps.setLong(9, v.expiresAt());
-                    ps.setString(10, v.replica());
-                    ps.executeUpdate();
-                    try (ResultSet rs = ps.getGeneratedKeys()) {
-                        id = rs.next() ? rs.getLong(1) : -1;
-                    }
-                }
+                long id = insertVerdict(c, null, v);
                 c.commit();
-                return new VerdictRow(id, v.nodeId(), v.status(), v.reasons(), v.policyId(), v.policyDigest(),
+                row = new VerdictRow(id, v.nodeId(), v.status(), v.reasons(), v.policyId(), v.policyDigest(),
                         v.nonce(), v.token(), v.issuedAt(), v.expiresAt(), v.replica());
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -336,15 +601,92 @@ public final class Store implements AutoCloseable, Nonces {
                 c.setAutoCommit(true);
             }
         }
+        if (journal == null) {
+            durable();
+            return row;
+        }
+        boolean moved = resetCount != null && forward;
+        long size = journal.append(new VerdictJournal.Entry(row.id(), row.nodeId(), row.status(), row.reasons(),
+                row.policyId(), row.policyDigest(), row.nonce(), row.token(), row.issuedAt(), row.expiresAt(),
+                row.replica(), moved ? resetCount : null, moved ? restartCount : null));
+        if (size > VerdictJournal.LIMIT) {
+            journal.reset(groupCommit::awaitDurable);
+        }
+        journal.awaitDurable();
+        return row;
     }
 
+    /** The conditional counter update of check 8: true if the counters moved forward (or stayed). */
+    private static boolean moveCountersForward(Connection c, String nodeId, long resetCount, long restartCount)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE nodes SET reset_count = ?, restart_count = ?"
+                + " WHERE node_id = ? AND (reset_count IS NULL OR reset_count < ?"
+                + " OR (reset_count = ? AND restart_count <= ?))")) {
+            ps.setLong(1, resetCount);
+            ps.setLong(2, restartCount);
+            ps.setString(3, nodeId);
+            ps.setLong(4, resetCount);
+            ps.setLong(5, resetCount);
+            ps.setLong(6, restartCount);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Inserts a verdict row, with the given id or (null) a generated one; returns the id. */
+    private static long insertVerdict(Connection c, Long id, VerdictRow v) throws SQLException {
+        String cols = "node_id, status, reasons, policy_id, policy_digest, nonce, token, issued_at, expires_at, replica";
+        String sql = id == null ? "INSERT INTO verdicts (" + cols + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                : "INSERT INTO verdicts (" + cols + ", id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        try (PreparedStatement ps = id == null ? c.prepareStatement(sql, new String[] {"id"}) : c.prepareStatement(sql)) {
+            ps.setString(1, v.nodeId());
+            ps.setString(2, v.status());
+            ps.setString(3, v.reasons());
+            ps.setString(4, v.policyId());
+            ps.setString(5, v.policyDigest());
+            ps.setString(6, v.nonce());
+            ps.setString(7, v.token());
+            ps.setLong(8, v.issuedAt());
+            ps.setLong(9, v.expiresAt());
+            ps.setString(10, v.replica());
+            if (id != null) {
+                ps.setLong(11, id);
+                ps.executeUpdate();
+                return id;
+            }
+            ps.executeUpdate();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                if (!rs.next()) {
+                    throw new SQLException("no id generated for the verdict of " + v.nodeId());
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Status of an audit row that records a failed attempt: evidence that was not authenticated (docs/verifier.md
+     * "Node state"). Such rows are never a node's verdict.
+     */
+    public static final String FAILED_ATTEMPT = "unauthenticated";
+
+    /** The node's verdicts, newest first (failed attempts left out). */
     public List<VerdictRow> verdicts(String nodeId, int limit) throws SQLException {
+        return auditRows(nodeId, "<>", limit);
+    }
+
+    /** The node's failed attempts, newest first. */
+    public List<VerdictRow> failedAttempts(String nodeId, int limit) throws SQLException {
+        return auditRows(nodeId, "=", limit);
+    }
+
+    private List<VerdictRow> auditRows(String nodeId, String attemptComparison, int limit) throws SQLException {
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT id, node_id, status, reasons, policy_id,"
                         + " policy_digest, nonce, token, issued_at, expires_at, replica FROM verdicts"
-                        + " WHERE node_id = ? ORDER BY id DESC LIMIT ?")) {
+                        + " WHERE node_id = ? AND status " + attemptComparison + " ? ORDER BY id DESC LIMIT ?")) {
             ps.setString(1, nodeId);
-            ps.setInt(2, limit);
+            ps.setString(2, FAILED_ATTEMPT);
+            ps.setInt(3, limit);
             List<VerdictRow> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -357,11 +699,12 @@ public final class Store implements AutoCloseable, Nonces {
         }
     }
 
-    /** Whether a verdict for this nonce is in the audit table. */
+    /** Whether a verdict for this nonce is in the audit table (a failed attempt that named it does not count). */
     public boolean hasVerdictForNonce(String nonceHex) throws SQLException {
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT 1 FROM verdicts WHERE nonce = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT 1 FROM verdicts WHERE nonce = ? AND status <> ?")) {
             ps.setString(1, nonceHex);
+            ps.setString(2, FAILED_ATTEMPT);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -370,12 +713,21 @@ public final class Store implements AutoCloseable, Nonces {
 
     // ---- signing keys ----
 
+    /** Registers a replica's public verdict key; a kid already registered must name the same key. */
     public void addSigningKey(String kid, String jwk, long now) throws SQLException {
-        try {
-            update("INSERT INTO signing_keys (kid, jwk, created_at) VALUES (?, ?, ?)", kid, jwk, now);
-        } catch (SQLException e) {
-            if (signingKeys().stream().noneMatch(k -> k.equals(jwk))) {
-                throw e;
+        insertIfAbsent(() -> update(switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO signing_keys (kid, jwk, created_at) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (kid) DO NOTHING";
+            case H2 -> "MERGE INTO signing_keys t USING (VALUES (CAST(? AS VARCHAR))) s(kid) ON t.kid = s.kid"
+                    + " WHEN NOT MATCHED THEN INSERT (kid, jwk, created_at) VALUES (s.kid, ?, ?)";
+        }, kid, jwk, now));
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT jwk FROM signing_keys WHERE kid = ?")) {
+            ps.setString(1, kid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getString(1).equals(jwk)) {
+                    throw new SQLException("signing key " + kid + " is registered with another public key");
+                }
             }
         }
     }
@@ -392,8 +744,11 @@ public final class Store implements AutoCloseable, Nonces {
         }
     }
 
+    /** One statement on the main pool, durable when it returns. */
     private int update(String sql, Object... args) throws SQLException {
-        return update(pool, sql, args);
+        int n = update(pool, sql, args);
+        durable();
+        return n;
     }
 
     private static int update(HikariDataSource on, String sql, Object... args) throws SQLException {

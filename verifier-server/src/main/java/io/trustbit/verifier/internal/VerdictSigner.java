@@ -42,10 +42,10 @@ public final class VerdictSigner {
     }
 
     /** One check that failed (or, for a warning, that noted something). */
-    public record Reason(String check, String detail) {}
+    public record Reason(Check check, String detail) {}
 
     /** The claims of one verdict. */
-    public record Claims(String nodeId, String status, List<Reason> reasons, String nonceHex, String policyId,
+    public record Claims(String nodeId, EarStatus status, List<Reason> reasons, String nonceHex, String policyId,
             String policyDigest, long issuedAtSeconds, long expiresAtSeconds) {}
 
     public String sign(Claims c) {
@@ -61,7 +61,7 @@ public final class VerdictSigner {
             if (c.nonceHex() != null) {
                 g.writeStringField("eat_nonce", c.nonceHex());
             }
-            g.writeStringField("ear.status", c.status());
+            g.writeStringField("ear.status", c.status().wire());
             g.writeObjectFieldStart("ear.verifier-id");
             g.writeStringField("developer", "trustbit");
             g.writeStringField("build", "trustbit-verifier 0.1.0");
@@ -74,14 +74,14 @@ public final class VerdictSigner {
             g.writeArrayFieldStart("trustbit.reasons");
             for (Reason r : c.reasons()) {
                 g.writeStartObject();
-                g.writeStringField("check", r.check());
+                g.writeStringField("check", r.check().id());
                 g.writeStringField("detail", r.detail());
                 g.writeEndObject();
             }
             g.writeEndArray();
             g.writeObjectFieldStart("submods");
             g.writeObjectFieldStart("trustbit-drtm");
-            g.writeStringField("ear.status", c.status());
+            g.writeStringField("ear.status", c.status().wire());
             g.writeEndObject();
             g.writeEndObject();
             g.writeEndObject();

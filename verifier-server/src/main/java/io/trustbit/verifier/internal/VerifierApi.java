@@ -1,12 +1,10 @@
 package io.trustbit.verifier.internal;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustbit.attest.Evidence;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.EvidenceFormatException;
-import io.trustbit.verifier.Policy;
 import io.trustbit.verifier.internal.Router.Access;
 import io.trustbit.verifier.internal.Router.Reply;
 import io.trustbit.verifier.internal.VerdictSigner.Reason;
@@ -16,10 +14,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,10 +66,11 @@ public final class VerifierApi {
                         x -> Reply.ok(activate(x.param("nodeId"), x.json(Enrollment.ActivateRequest.class))))
                 .add("POST", "/v1/nodes/{nodeId}/challenge", Access.AGENT, x -> Reply.ok(challenge(x.param("nodeId"))))
                 .add("POST", "/v1/nodes/{nodeId}/evidence", Access.AGENT,
-                        x -> Reply.ok(evidence(x.param("nodeId"), x.body())))
+                        x -> Reply.ok(evidence(x.param("nodeId"), x.body(), x.remote())))
                 .add("GET", "/v1/nodes", Access.ADMIN, x -> Reply.ok(nodes()))
                 .add("GET", "/v1/nodes/{nodeId}", Access.ADMIN, x -> Reply.ok(node(x.param("nodeId"))))
                 .add("POST", "/v1/nodes/{nodeId}/revoke", Access.ADMIN, x -> Reply.ok(revoke(x.param("nodeId"))))
+                .add("POST", "/v1/nodes/{nodeId}/retire", Access.ADMIN, x -> Reply.ok(retire(x.param("nodeId"))))
                 .add("PUT", "/v1/nodes/{nodeId}/policy", Access.ADMIN,
                         x -> Reply.ok(assignPolicy(x.param("nodeId"), x.json(PolicyAssignment.class))))
                 .add("PUT", "/v1/nodes/{nodeId}/group", Access.ADMIN,
@@ -92,136 +90,171 @@ public final class VerifierApi {
 
     public record GroupAssignment(String group) {}
 
-    public record ChallengeResponse(String nonce, String expiresAt) {}
-
-    /**
-     * {@code next}: the node's next challenge, issued exactly like {@code POST /challenge} (absent when the node
-     * is not enrolled, or when it could not be issued: the agent then asks for a challenge as usual).
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    /** {@code checked}: every check evaluated, in order; all of them passed when the status is affirming. */
-    public record EvidenceResponse(String status, List<Reason> reasons, List<String> checked, String verdict,
-            ChallengeResponse next) {}
-
     private Enrollment.ActivateResponse activate(String nodeId, Enrollment.ActivateRequest req) throws SQLException {
         enrolledKeys.invalidate(nodeId);
         return enrollment.activate(nodeId, req);
     }
 
-    private ChallengeResponse challenge(String nodeId) throws SQLException {
+    private Answers.Challenge challenge(String nodeId) throws SQLException {
         Store.Node node = store.node(nodeId).orElseThrow(() -> ApiException.notFound("node"));
-        if (!"enrolled".equals(node.status())) {
+        if (NodeStatus.of(node) != NodeStatus.ENROLLED) {
             throw new ApiException(409, "NODE_NOT_ENROLLED", "node is not enrolled");
         }
         return issueNonce(nodeId);
     }
 
     /** A fresh challenge for an enrolled node: 32 random bytes, bound to the node, single use, expiring. */
-    private ChallengeResponse issueNonce(String nodeId) throws SQLException {
+    private Answers.Challenge issueNonce(String nodeId) throws SQLException {
         byte[] n = new byte[32];
         RANDOM.nextBytes(n);
         String hex = HexFormat.of().formatHex(n);
         long expires = clock.millis() + nonceLifetimeMillis;
         nonces.add(hex, nodeId, expires);
-        return new ChallengeResponse(hex, Instant.ofEpochMilli(expires).toString());
+        return new Answers.Challenge(hex, Instant.ofEpochMilli(expires).toString());
+    }
+
+    // ---- evidence: resolve → appraise → record ----
+
+    /** The evidence body as read: attest's Evidence, or why it could not be read. */
+    private sealed interface Parsed {
+        record Readable(Evidence evidence) implements Parsed {}
+
+        record Unreadable(String detail) implements Parsed {}
     }
 
     /**
-     * Appraises evidence and records the verdict. Anything that goes wrong during the appraisal itself is a
-     * contraindicated verdict; only a storage failure ends without a verdict (and then the node's last
-     * verdict still expires on time).
+     * One evidence request resolved against the verifier's state: the node as stored, the parsed evidence, the
+     * outcome of using its nonce (which spends it, whatever follows), and the policy that applies to the node.
      */
-    EvidenceResponse evidence(String nodeId, byte[] body) throws SQLException {
-        long started = System.nanoTime();
-        Store.Node node = store.node(nodeId).orElseThrow(() -> ApiException.notFound("node"));
-        Evidence ev = null;
-        List<Reason> early = new ArrayList<>();
-        try {
-            ev = EvidenceCodec.parse(body);
-        } catch (EvidenceFormatException | RuntimeException e) {
-            early.add(new Reason("evidence.format", "malformed evidence: " + oneLine(e.getMessage())));
-            LOG.info("evidence for {}: {}", nodeId, e.toString());
+    private record Submission(Store.Node node, NodeStatus status, Parsed parsed, Optional<String> nonceHex,
+            Appraiser.NonceOutcome nonce, PolicyRegistry.Lookup policy) {
+        String nodeId() {
+            return node.nodeId();
         }
-        String nonceHex = Appraiser.nonceHex(ev);
+    }
+
+    /**
+     * Appraises evidence and records the outcome (docs/verifier.md "Node state"). Authenticated evidence
+     * becomes the node's verdict, whatever it says; evidence that is not proven to be the node's answer to one
+     * of our challenges is recorded as a failed attempt and leaves the node's verdict alone. Only a storage
+     * failure ends without either (and then the node's last verdict still expires on time).
+     */
+    Answers.Evidence evidence(String nodeId, byte[] body, String remote) throws SQLException {
+        long started = System.nanoTime();
+        Submission s = resolve(nodeId, body);
+        Appraiser.Result result = appraise(s);
+        Answers.Evidence answer = result.authenticated() ? recordVerdict(s, result) : recordFailedAttempt(s, result, remote);
+        metrics.appraisal(System.nanoTime() - started);
+        return answer;
+    }
+
+    private Submission resolve(String nodeId, byte[] body) throws SQLException {
+        Store.Node node = store.node(nodeId).orElseThrow(() -> ApiException.notFound("node"));
+        Parsed parsed;
+        try {
+            // event logs are bounded by the body here; their own limit is an appraisal check (eventlog.*)
+            parsed = new Parsed.Readable(EvidenceCodec.parse(body, EvidenceCodec.MAX_JSON_BYTES));
+        } catch (EvidenceFormatException | RuntimeException e) {
+            parsed = new Parsed.Unreadable(oneLine(e.getMessage()));
+        }
+        Optional<String> nonceHex = parsed instanceof Parsed.Readable r
+                ? Appraiser.nonceHex(r.evidence()) : Optional.empty();
         Appraiser.NonceOutcome nonce = Appraiser.NonceOutcome.MALFORMED;
-        if (nonceHex != null) {
-            nonce = switch (nonces.use(nonceHex, nodeId, clock.millis())) {
+        if (nonceHex.isPresent()) {
+            nonce = switch (nonces.use(nonceHex.get(), nodeId, clock.millis())) {
                 case OK -> Appraiser.NonceOutcome.OK;
                 case EXPIRED_OR_OTHER_NODE -> Appraiser.NonceOutcome.EXPIRED_OR_OTHER_NODE;
                 case UNKNOWN_OR_USED -> Appraiser.NonceOutcome.UNKNOWN_OR_USED;
             };
         }
         String policyId = node.effectivePolicyId() != null ? node.effectivePolicyId() : defaultPolicy;
-        Optional<PolicyRegistry.Entry> entry = policies.get(policyId);
-        Policy policy = entry.map(PolicyRegistry.Entry::policy).orElse(null);
-        String policyError = entry.isEmpty() ? "policy " + policyId + " does not exist"
-                : entry.get().error() != null ? "policy " + policyId + " does not load" : null;
+        return new Submission(node, NodeStatus.of(node), parsed, nonceHex, nonce, policies.resolve(policyId));
+    }
 
-        Appraiser.Result result;
-        if (!early.isEmpty()) {
-            result = new Appraiser.Result(early, List.of(), null, null);
-        } else if ("revoked".equals(node.status())) {
-            result = new Appraiser.Result(List.of(new Reason("node.revoked", "node is revoked")), List.of(), null, null);
-        } else if (!"enrolled".equals(node.status()) || node.akPublic() == null) {
-            result = new Appraiser.Result(List.of(new Reason("node.not-enrolled", "node has no activated AK")),
-                    List.of(), null, null);
-        } else {
-            try {
-                EnrolledKeys keys;
-                try {
-                    keys = enrolledKeys.get(nodeId, node.ekPublic(), node.akPublic());
-                } catch (io.trustbit.attest.tpm2.Tpm2FormatException e) {
-                    keys = null;
-                }
-                result = appraiser.appraise(nodeId, ev, keys, nonce, policy, policyError, clock.instant());
-            } catch (RuntimeException | StackOverflowError e) {
-                LOG.error("appraisal of {} failed unexpectedly", nodeId, e);
-                result = new Appraiser.Result(List.of(new Reason("internal", "appraisal error")), List.of(), null, null);
-            }
+    /** Pure appraisal of a resolved submission; anything unexpected is an {@code internal} failure. */
+    private Appraiser.Result appraise(Submission s) {
+        if (s.parsed() instanceof Parsed.Unreadable u) {
+            return Appraiser.Result.refused(Check.EVIDENCE_FORMAT, "malformed evidence: " + u.detail());
         }
-        Appraiser.Result r = result;
-        long lifetime = policy != null ? policy.verdictLifetimeSeconds() : 60;
-        String pid = policy != null ? policy.id() : policyId;
-        String pdigest = policy != null ? policy.digest() : null;
-        String nonceRecorded = nonceHex;
-        java.util.concurrent.atomic.AtomicReference<List<Reason>> finalReasons = new java.util.concurrent.atomic.AtomicReference<>();
-        Store.VerdictRow row = store.recordVerdict(nodeId, r.resetCount(), r.restartCount(), forward -> {
-            List<Reason> fail = new ArrayList<>(r.failures());
-            if (!forward) {
-                fail.add(new Reason("clock.counters", "resetCount/restartCount went backwards"));
+        Evidence ev = ((Parsed.Readable) s.parsed()).evidence();
+        if (s.status() == NodeStatus.REVOKED) {
+            return Appraiser.Result.refused(Check.NODE_REVOKED, "node is revoked");
+        }
+        if (s.status() != NodeStatus.ENROLLED || s.node().akPublic() == null) {
+            return Appraiser.Result.refused(Check.NODE_NOT_ENROLLED, "node has no activated AK");
+        }
+        try {
+            EnrolledKeys keys;
+            try {
+                keys = enrolledKeys.get(s.nodeId(), s.node().ekPublic(), s.node().akPublic());
+            } catch (io.trustbit.attest.tpm2.Tpm2FormatException e) {
+                keys = null;
             }
-            Appraiser.Result fin = new Appraiser.Result(fail, r.warnings(), r.resetCount(), r.restartCount());
-            String status = fin.status();
-            List<Reason> reasons = new ArrayList<>(fail);
-            reasons.addAll(r.warnings());
-            finalReasons.set(reasons);
+            return appraiser.appraise(s.nodeId(), ev, keys, s.nonce(), s.policy(), clock.instant());
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.error("appraisal of {} failed unexpectedly", s.nodeId(), e);
+            return Appraiser.Result.refused(Check.INTERNAL, "appraisal error");
+        }
+    }
+
+    /**
+     * Records the node's verdict on authenticated evidence: in one transaction the counters move forward (or
+     * the verdict fails {@code clock.counters}), and the signed verdict is appended.
+     */
+    private Answers.Evidence recordVerdict(Submission s, Appraiser.Result appraised) throws SQLException {
+        String nodeId = s.nodeId();
+        long lifetime = s.policy().verdictLifetimeSeconds();
+        String policyDigest = s.policy().digest().orElse(null);
+        String nonceHex = s.nonceHex().orElse(null);
+        AtomicReference<Appraiser.Result> recorded = new AtomicReference<>();
+        Store.VerdictRow row = store.recordVerdict(nodeId, appraised.resetCount(), appraised.restartCount(), forward -> {
+            Appraiser.Result r = appraised.withCounters(forward);
+            recorded.set(r);
             long now = clock.millis();
             long iat = now / 1000;
-            String token = signer.sign(new VerdictSigner.Claims(nodeId, status, reasons, nonceRecorded, pid, pdigest, iat,
-                    iat + lifetime));
-            return new Store.VerdictRow(0, nodeId, status, Json.writeString(reasons), pid, pdigest, nonceRecorded, token,
-                    now, (iat + lifetime) * 1000, replicaId);
+            String token = signer.sign(new VerdictSigner.Claims(nodeId, r.status(), r.reasons(), nonceHex,
+                    s.policy().policyId(), policyDigest, iat, iat + lifetime));
+            return new Store.VerdictRow(0, nodeId, r.status().wire(), Json.writeString(r.reasons()),
+                    s.policy().policyId(), policyDigest, nonceHex, token, now, (iat + lifetime) * 1000, replicaId);
         });
-        metrics.verdict(row.status());
-        metrics.appraisal(System.nanoTime() - started);
-        List<Reason> reasons = finalReasons.get();
-        if (!"affirming".equals(row.status())) {
+        Appraiser.Result r = recorded.get();
+        metrics.verdict(r.status());
+        if (r.status() != EarStatus.AFFIRMING) {
             LOG.info("node {} {}: {}", nodeId, row.status(), row.reasons());
         }
-        ChallengeResponse next = null;
-        if ("enrolled".equals(node.status())) {
-            // issued after the verdict is committed, so it never rides on an answer that was not stored
-            try {
-                next = issueNonce(nodeId);
-            } catch (SQLException e) {
-                LOG.warn("next challenge for {} not issued: {}", nodeId, e.toString());
-            }
+        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), true, row.token(), nextChallenge(s));
+    }
+
+    /**
+     * Records evidence that is not proven to come from the node (malformed, unknown or replayed nonce, foreign
+     * AK, bad signature, revoked or unenrolled node): an audit row marked {@link Store#FAILED_ATTEMPT}, a
+     * metric and a log line; the node's latest verdict stays what it was. The answer lists the reasons, as
+     * for a verdict, but carries no signed token.
+     */
+    private Answers.Evidence recordFailedAttempt(Submission s, Appraiser.Result r, String remote) throws SQLException {
+        String nodeId = s.nodeId();
+        long now = clock.millis();
+        String reasons = Json.writeString(r.reasons());
+        store.recordVerdict(nodeId, null, null, forward -> new Store.VerdictRow(0, nodeId, Store.FAILED_ATTEMPT,
+                reasons, s.policy().policyId(), null, s.nonceHex().orElse(null), "", now, now, replicaId));
+        Check first = r.failures().stream().map(Reason::check).filter(c -> c.kind() == Check.Kind.AUTHENTICATION)
+                .findFirst().orElse(Check.INTERNAL);
+        metrics.failedAttempt(first);
+        LOG.warn("failed attempt for node {} from {}: {}", nodeId, remote, reasons);
+        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), false, null, nextChallenge(s));
+    }
+
+    /** The enrolled node's next challenge, issued after the outcome is stored (absent if it cannot be issued). */
+    private Answers.Challenge nextChallenge(Submission s) {
+        if (s.status() != NodeStatus.ENROLLED) {
+            return null;
         }
-        List<String> checked = new ArrayList<>(r.checked());
-        if (r.resetCount() != null) {
-            checked.add("clock.counters");
+        try {
+            return issueNonce(s.nodeId());
+        } catch (SQLException e) {
+            LOG.warn("next challenge for {} not issued: {}", s.nodeId(), e.toString());
+            return null;
         }
-        return new EvidenceResponse(row.status(), reasons, checked, row.token(), next);
     }
 
     private static String oneLine(String s) {
@@ -229,94 +262,92 @@ public final class VerifierApi {
         return t.length() > 200 ? t.substring(0, 200) : t;
     }
 
-    private Map<String, Object> nodes() throws SQLException {
-        List<Map<String, Object>> out = new ArrayList<>();
+    // ---- admin ----
+
+    private Answers.NodeList nodes() throws SQLException {
+        List<Answers.Node> out = new ArrayList<>();
         long now = clock.millis();
         for (Store.Node n : store.nodes(10_000)) {
-            List<Store.VerdictRow> latest = store.verdicts(n.nodeId(), 1);
-            out.add(nodeSummary(n, latest.isEmpty() ? null : latest.get(0), now));
+            out.add(summary(n, store.verdicts(n.nodeId(), 1).stream().findFirst(), now));
         }
-        return Map.of("nodes", out);
+        return new Answers.NodeList(out);
     }
 
-    private Map<String, Object> node(String nodeId) throws SQLException {
+    private Answers.NodeDetail node(String nodeId) throws SQLException {
         Store.Node n = store.node(nodeId).orElseThrow(() -> ApiException.notFound("node"));
         List<Store.VerdictRow> history = store.verdicts(nodeId, HISTORY);
-        Map<String, Object> m = nodeSummary(n, history.isEmpty() ? null : history.get(0), clock.millis());
-        List<Map<String, Object>> h = new ArrayList<>();
-        for (Store.VerdictRow v : history) {
-            h.add(verdictJson(v));
-        }
-        m.put("history", h);
-        return m;
+        Answers.Node summary = summary(n, history.stream().findFirst(), clock.millis());
+        return new Answers.NodeDetail(summary, history.stream().map(Answers.Verdict::of).toList(),
+                store.failedAttempts(nodeId, HISTORY).stream().map(Answers.FailedAttempt::of).toList());
     }
 
     /**
      * A node is trusted only while its latest verdict is affirming or warning, unexpired, and the node is
-     * not revoked: nothing else (no cached flag) can make it trusted.
+     * enrolled: nothing else (no cached flag, no unauthenticated request) can make it trusted or untrusted.
+     * An enrolled node without an unexpired verdict is stale.
      */
-    private static Map<String, Object> nodeSummary(Store.Node n, Store.VerdictRow latest, long now) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("nodeId", n.nodeId());
-        m.put("status", n.status());
-        m.put("policyId", n.policyId());
-        m.put("group", n.groupName());
-        boolean trusted = latest != null && "enrolled".equals(n.status()) && latest.expiresAt() > now
-                && !"contraindicated".equals(latest.status());
-        m.put("trusted", trusted);
-        m.put("latestVerdict", latest == null ? null : verdictJson(latest));
-        return m;
+    private static Answers.Node summary(Store.Node n, Optional<Store.VerdictRow> latest, long now) {
+        NodeStatus status = NodeStatus.of(n);
+        boolean current = latest.isPresent() && latest.get().expiresAt() > now;
+        boolean trusted = current && status == NodeStatus.ENROLLED && EarStatus.fromWire(latest.get().status()).trusts();
+        return new Answers.Node(n.nodeId(), status, n.policyId(), n.groupName(), trusted,
+                status == NodeStatus.ENROLLED && !current, latest.map(Answers.Verdict::of).orElse(null));
     }
 
-    private static Map<String, Object> verdictJson(Store.VerdictRow v) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", v.status());
-        m.put("reasons", Json.tree(v.reasons().getBytes()));
-        m.put("policyId", v.policyId());
-        m.put("policyDigest", v.policyDigest());
-        m.put("issuedAt", Instant.ofEpochMilli(v.issuedAt()).toString());
-        m.put("expiresAt", Instant.ofEpochMilli(v.expiresAt()).toString());
-        m.put("verdict", v.token());
-        return m;
-    }
-
-    private Map<String, Object> revoke(String nodeId) throws SQLException {
+    private Answers.Revoked revoke(String nodeId) throws SQLException {
         enrolledKeys.invalidate(nodeId);
         if (!store.revoke(nodeId, clock.millis())) {
             throw ApiException.notFound("node");
         }
-        long now = clock.millis();
-        long iat = now / 1000;
-        List<Reason> reasons = List.of(new Reason("node.revoked", "revoked by an administrator"));
-        String token = signer.sign(new VerdictSigner.Claims(nodeId, "contraindicated", reasons, null, null, null, iat,
-                iat + 86_400));
-        store.recordVerdict(nodeId, null, null, f -> new Store.VerdictRow(0, nodeId, "contraindicated",
-                Json.writeString(reasons), null, null, null, token, now, (iat + 86_400) * 1000, replicaId));
-        return Map.of("nodeId", nodeId, "status", "revoked");
+        recordAdminVerdict(nodeId, new Reason(Check.NODE_REVOKED, "revoked by an administrator"));
+        return new Answers.Revoked(nodeId, NodeStatus.REVOKED);
     }
 
-    private Map<String, Object> assignPolicy(String nodeId, PolicyAssignment a) throws SQLException {
+    /** Retires a node so that its TPM may enroll under another id (docs/verifier.md "One TPM, one node"). */
+    private Answers.Retired retire(String nodeId) throws SQLException {
+        enrolledKeys.invalidate(nodeId);
+        switch (store.retire(nodeId, clock.millis())) {
+            case NOT_FOUND -> throw ApiException.notFound("node");
+            case REVOKED -> throw new ApiException(409, "NODE_REVOKED", "a revoked node stays revoked");
+            case RETIRED -> recordAdminVerdict(nodeId, new Reason(Check.NODE_RETIRED, "retired by an administrator"));
+            default -> throw new IllegalStateException();
+        }
+        return new Answers.Retired(nodeId, NodeStatus.RETIRED);
+    }
+
+    /** A contraindicated verdict for an administrator's action, valid one day, so the node's latest verdict says so. */
+    private void recordAdminVerdict(String nodeId, Reason reason) throws SQLException {
+        long now = clock.millis();
+        long iat = now / 1000;
+        List<Reason> reasons = List.of(reason);
+        String token = signer.sign(new VerdictSigner.Claims(nodeId, EarStatus.CONTRAINDICATED, reasons, null, null,
+                null, iat, iat + 86_400));
+        store.recordVerdict(nodeId, null, null, f -> new Store.VerdictRow(0, nodeId, EarStatus.CONTRAINDICATED.wire(),
+                Json.writeString(reasons), null, null, null, token, now, (iat + 86_400) * 1000, replicaId));
+    }
+
+    private Answers.NodePolicy assignPolicy(String nodeId, PolicyAssignment a) throws SQLException {
         String id = checkPolicyId(a.policyId());
         if (!store.assignPolicy(nodeId, id, clock.millis())) {
             throw ApiException.notFound("node");
         }
-        return Map.of("nodeId", nodeId, "policyId", id);
+        return new Answers.NodePolicy(nodeId, id);
     }
 
-    private Map<String, Object> assignGroup(String nodeId, GroupAssignment a) throws SQLException {
+    private Answers.NodeGroup assignGroup(String nodeId, GroupAssignment a) throws SQLException {
         if (a.group() == null || !Router.ID.matcher(a.group()).matches()) {
             throw ApiException.badRequest("BAD_GROUP", "group must match " + Router.ID.pattern());
         }
         if (!store.assignGroup(nodeId, a.group(), clock.millis())) {
             throw ApiException.notFound("node");
         }
-        return Map.of("nodeId", nodeId, "group", a.group());
+        return new Answers.NodeGroup(nodeId, a.group());
     }
 
-    private Map<String, Object> groupPolicy(String group, PolicyAssignment a) throws SQLException {
+    private Answers.GroupPolicy groupPolicy(String group, PolicyAssignment a) throws SQLException {
         String id = checkPolicyId(a.policyId());
         store.setGroupPolicy(group, id);
-        return Map.of("group", group, "policyId", id);
+        return new Answers.GroupPolicy(group, id);
     }
 
     private String checkPolicyId(String id) {
@@ -329,39 +360,17 @@ public final class VerifierApi {
         return id;
     }
 
-    private Map<String, Object> policyList() {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (PolicyRegistry.Entry e : policies.entries().values()) {
-            out.add(policySummary(e));
-        }
-        return Map.of("policies", out, "default", defaultPolicy);
+    private Answers.PolicyList policyList() {
+        return new Answers.PolicyList(policies.entries().values().stream().map(Answers.PolicySummary::of).toList(),
+                defaultPolicy);
     }
 
-    private Map<String, Object> policy(String id) {
-        PolicyRegistry.Entry e = policies.get(id).orElseThrow(() -> ApiException.notFound("policy"));
-        return policySummary(e);
+    private Answers.PolicySummary policy(String id) {
+        return Answers.PolicySummary.of(policies.get(id).orElseThrow(() -> ApiException.notFound("policy")));
     }
 
-    private static Map<String, Object> policySummary(PolicyRegistry.Entry e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", e.id());
-        m.put("file", e.file().getFileName().toString());
-        m.put("valid", e.policy() != null);
-        if (e.policy() != null) {
-            Policy p = e.policy();
-            m.put("digest", p.digest());
-            m.put("description", p.description());
-            m.put("bank", p.bank().bankName());
-            m.put("allowEmulated", p.allowEmulated());
-            m.put("pcrs", p.pcrsRead());
-        } else {
-            m.put("error", e.error());
-        }
-        return m;
-    }
-
-    private Map<String, Object> health() {
-        return Map.of("status", "ok", "replica", replicaId);
+    private Answers.Health health() {
+        return new Answers.Health("ok", replicaId);
     }
 
     private ObjectNode jwks() throws SQLException {

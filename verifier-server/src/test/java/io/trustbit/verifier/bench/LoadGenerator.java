@@ -52,7 +52,8 @@ import javax.net.ssl.TrustManagerFactory;
  * from the verifier, a fresh quote signature over it and a full appraisal; what a real node computes once (its
  * AK public area, the quote bytes around the nonce, the encoded event log and PCR values) is computed once
  * here too. Prints attestations/s and p50/p99 latency beside raw ECDSA P-256 rates measured in the same JVM.
- * Args: {@code embedded|postgres NODES SECONDS CLIENT-THREADS [piggyback|challenge-each-time]}.
+ * Args: {@code embedded|postgres NODES SECONDS CLIENT-THREADS [piggyback|challenge-each-time [REQUEST-THREADS]]}
+ * (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its default).
  */
 public final class LoadGenerator {
     private LoadGenerator() {}
@@ -63,14 +64,17 @@ public final class LoadGenerator {
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 16;
         challengeEachTime = args.length > 4 && args[4].equals("challenge-each-time");
-        System.out.println("mode: " + (challengeEachTime ? "challenge-each-time" : "piggyback"));
+        int requestThreads = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        System.out.println("mode: " + (challengeEachTime ? "challenge-each-time" : "piggyback") + ", request threads: "
+                + (requestThreads == 0 ? "default" : requestThreads));
 
         baselines();
 
         Path dir = Files.createTempDirectory("trustbit-bench");
         PostgresCluster pg = db.equals("postgres") ? PostgresCluster.start(true) : null;
-        Consumer<VerifierConfig.Builder> cfg = pg == null ? b -> { }
+        Consumer<VerifierConfig.Builder> database = pg == null ? b -> { }
                 : b -> b.database(pg.jdbcUrl(), pg.user(), null).databasePoolSize(16);
+        Consumer<VerifierConfig.Builder> cfg = database.andThen(b -> b.requestThreads(requestThreads));
         DrtmChain chain = new DrtmChain();
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/test.yaml"), chain.policyYaml("test", false));

@@ -1,0 +1,35 @@
+package io.trustbit.verifier.internal;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * A node's enrollment state ({@code nodes.status}): pending until activation, then enrolled; revoked forever;
+ * retired by an administrator who moved its TPM to another id (docs/verifier.md "One TPM, one node").
+ */
+public enum NodeStatus {
+    PENDING("pending"),
+    ENROLLED("enrolled"),
+    REVOKED("revoked"),
+    RETIRED("retired");
+
+    private final String wire;
+
+    NodeStatus(String wire) {
+        this.wire = wire;
+    }
+
+    @JsonValue
+    public String wire() {
+        return wire;
+    }
+
+    /** The state a stored row names; an unknown name is an error. */
+    public static NodeStatus of(Store.Node node) {
+        for (NodeStatus s : values()) {
+            if (s.wire.equals(node.status())) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("node " + node.nodeId() + " has unknown status " + node.status());
+    }
+}

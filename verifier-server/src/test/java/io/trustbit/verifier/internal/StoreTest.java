@@ -1,0 +1,207 @@
+package io.trustbit.verifier.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.trustbit.verifier.PostgresCluster;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link Store} on both databases (an H2 file, as the default configuration uses, and a real PostgreSQL
+ * cluster): every statement that may meet an existing row says so in SQL, and every other database error
+ * reaches the caller.
+ */
+class StoreTest {
+    @TempDir
+    static Path dir;
+    static PostgresCluster pg;
+    static final AtomicInteger DATABASES = new AtomicInteger();
+
+    @AfterAll
+    static void stop() {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    /** The JDBC URL of a new, empty database. */
+    static String freshDatabase(String kind) throws Exception {
+        String name = "store" + DATABASES.incrementAndGet();
+        if (kind.equals("h2")) {
+            return "jdbc:h2:file:" + dir.resolve(name) + ";DB_CLOSE_DELAY=0";
+        }
+        if (pg == null) {
+            pg = PostgresCluster.start(false);
+        }
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), "");
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return pg.jdbcUrl().replaceAll("/postgres$", "/" + name);
+    }
+
+    static Store open(String url) throws SQLException {
+        return Store.open(url, url.startsWith("jdbc:postgresql:") ? "postgres" : null, null, 4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aGroupPolicyIsInsertedThenReplaced(String kind) throws Exception {
+        try (Store s = open(freshDatabase(kind))) {
+            s.bindNode("n1", "ek", "ek-name", 1);
+            s.assignGroup("n1", "g", 2);
+            s.setGroupPolicy("g", "p1");
+            assertEquals("p1", s.node("n1").orElseThrow().groupPolicyId());
+            s.setGroupPolicy("g", "p2");
+            assertEquals("p2", s.node("n1").orElseThrow().groupPolicyId());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void databaseErrorsReachTheCaller(String kind) throws Exception {
+        try (Store s = open(freshDatabase(kind))) {
+            String tooLong = "g".repeat(65);
+            SQLException group = assertThrows(SQLException.class, () -> s.setGroupPolicy(tooLong, "p"));
+            assertEquals("22001", group.getSQLState(), group.toString());
+            SQLException node = assertThrows(SQLException.class, () -> s.bindNode("n1", "ek", "e".repeat(201), 1));
+            assertEquals("22001", node.getSQLState(), node.toString());
+            assertEquals(Optional.empty(), s.node("n1"));
+            SQLException key = assertThrows(SQLException.class, () -> s.addSigningKey("k".repeat(65), "{}", 1));
+            assertEquals("22001", key.getSQLState(), key.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aNodeIdKeepsItsFirstEkAndAKidItsKey(String kind) throws Exception {
+        try (Store s = open(freshDatabase(kind))) {
+            s.bindNode("n1", "ek-1", "name-1", 1);
+            assertEquals("name-1", s.bindNode("n1", "ek-2", "name-2", 2).ekName());
+            s.addSigningKey("kid-1", "{\"x\":1}", 1);
+            s.addSigningKey("kid-1", "{\"x\":1}", 2);
+            assertThrows(SQLException.class, () -> s.addSigningKey("kid-1", "{\"x\":2}", 3));
+            assertEquals(List.of("{\"x\":1}"), s.signingKeys());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void oneEkIsHeldByOneNodeUntilItIsRetired(String kind) throws Exception {
+        try (Store s = open(freshDatabase(kind))) {
+            s.bindNode("a", "ek", "ek-name", 1);
+            s.bindNode("b", "ek", "ek-name", 1);
+            assertEquals(Store.Activation.ACTIVATED, s.activate("a", "ak", "ak-name", 2));
+            assertEquals(Optional.of("a"), s.ekHolder("ek-name"));
+            assertEquals(Store.Activation.EK_IN_USE, s.activate("b", "ak", "ak-name", 3));
+            assertEquals("pending", s.node("b").orElseThrow().status());
+            assertEquals(Store.Activation.ACTIVATED, s.activate("a", "ak2", "ak2-name", 4));
+            assertEquals(Store.Retirement.RETIRED, s.retire("a", 5));
+            assertEquals(Optional.empty(), s.ekHolder("ek-name"));
+            assertEquals(Store.Activation.REFUSED, s.activate("a", "ak", "ak-name", 6));
+            assertEquals(Store.Activation.ACTIVATED, s.activate("b", "ak", "ak-name", 7));
+            assertTrue(s.revoke("b", 8));
+            assertEquals(Store.Retirement.REVOKED, s.retire("b", 9));
+            assertEquals(Optional.of("b"), s.ekHolder("ek-name"));
+            assertEquals(Store.Retirement.NOT_FOUND, s.retire("c", 10));
+        }
+    }
+
+    /** Two enrollments of one new id at once: the insert that loses does nothing, and both see the winner's row. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void twoBindsOfOneNewIdAtOnceBothSeeTheSameRow(String kind) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Store s = open(freshDatabase(kind))) {
+            for (int round = 0; round < 20; round++) {
+                String id = "race-" + round;
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Store.Node>> rows = new java.util.ArrayList<>();
+                for (String ek : List.of("ek-a", "ek-b")) {
+                    rows.add(pool.submit(() -> {
+                        go.await();
+                        return s.bindNode(id, ek, ek, 1);
+                    }));
+                }
+                go.countDown();
+                assertEquals(rows.get(0).get().ekName(), rows.get(1).get().ekName(), "round " + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** V4 on a database where one EK was activated under several ids before the rule existed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void theMigrationKeepsOneNodePerEk(String kind) throws Exception {
+        String url = freshDatabase(kind);
+        String user = kind.equals("h2") ? null : "postgres";
+        Flyway.configure().dataSource(url, user, null).locations("classpath:io/trustbit/verifier/db").target("1").load()
+                .migrate();
+        try (Connection c = DriverManager.getConnection(url, user, null); Statement st = c.createStatement()) {
+            String cols = "INSERT INTO nodes (node_id, ek_public, ek_name, status, created_at, updated_at) VALUES ";
+            st.execute(cols + "('old', 'e', 'ek1', 'enrolled', 1, 1)");
+            st.execute(cols + "('new', 'e', 'ek1', 'enrolled', 2, 2)");
+            st.execute(cols + "('pend', 'e', 'ek1', 'pending', 0, 0)");
+            st.execute(cols + "('x1', 'e', 'ek2', 'enrolled', 1, 1)");
+            st.execute(cols + "('x2', 'e', 'ek2', 'revoked', 5, 5)");
+            st.execute(cols + "('solo', 'e', 'ek3', 'enrolled', 9, 9)");
+        }
+        try (Store s = open(url)) {
+            assertEquals(Optional.of("old"), s.ekHolder("ek1"));
+            assertEquals(Optional.of("x2"), s.ekHolder("ek2"));
+            assertEquals(Optional.of("solo"), s.ekHolder("ek3"));
+            assertEquals("enrolled", s.node("old").orElseThrow().status());
+            assertEquals("retired", s.node("new").orElseThrow().status());
+            assertEquals("pending", s.node("pend").orElseThrow().status());
+            assertEquals("retired", s.node("x1").orElseThrow().status());
+            assertEquals("revoked", s.node("x2").orElseThrow().status());
+            assertEquals("enrolled", s.node("solo").orElseThrow().status());
+        }
+    }
+
+    private static Store.VerdictRow verdict(String token) {
+        return new Store.VerdictRow(0, "n1", "affirming", "[]", null, null, null, token, 10, 20, "r");
+    }
+
+    /** What a crash leaves behind: journaled verdicts that never reached H2's file, then half a record. */
+    @org.junit.jupiter.api.Test
+    void verdictsThatH2LostComeBackFromTheJournalAndATornRecordIsIgnored() throws Exception {
+        String url = freshDatabase("h2");
+        Path journal = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0] + ".verdicts.journal");
+        try (Store s = open(url)) {
+            s.bindNode("n1", "ek", "ek-name", 1);
+            assertEquals(1, s.recordVerdict("n1", 5L, 1L, f -> verdict("t1")).id());
+        }
+        try (VerdictJournal j = VerdictJournal.open(journal)) {
+            j.append(new VerdictJournal.Entry(7, "n1", "affirming", "[]", null, null, "aa", "t7", 10, 20, "r", 6L, 0L));
+            j.append(new VerdictJournal.Entry(8, "n1", "contraindicated", "[]", null, null, "bb", "t8", 10, 20, "r",
+                    null, null));
+        }
+        java.nio.file.Files.write(journal, new byte[] {0, 0, 1, 0, 9, 9, 9, 9, '{'},
+                java.nio.file.StandardOpenOption.APPEND);
+        try (Store s = open(url)) {
+            assertEquals(List.of("t8", "t7", "t1"), s.verdicts("n1", 10).stream().map(Store.VerdictRow::token).toList());
+            assertEquals(6L, s.node("n1").orElseThrow().resetCount());
+            assertEquals(9, s.recordVerdict("n1", null, null, f -> verdict("t9")).id());
+        }
+        try (Store s = open(url)) {
+            assertEquals(List.of("t9", "t8", "t7", "t1"), s.verdicts("n1", 10).stream().map(Store.VerdictRow::token)
+                    .toList());
+        }
+    }
+}
