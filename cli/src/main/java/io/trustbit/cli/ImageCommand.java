@@ -34,20 +34,6 @@ public final class ImageCommand {
                 .orElseThrow(() -> CliException.badInput("--kind must be vmm, guest or linux, not " + name, null));
     }
 
-    static ImageDigest digest(Path image, java.util.function.LongConsumer progress) {
-        try {
-            return ImageDigest.of(image, progress);
-        } catch (NoSuchFileException e) {
-            throw CliException.badInput("image " + image + " does not exist", e);
-        } catch (IOException e) {
-            throw CliException.badInput("cannot read image " + image + ": " + e.getMessage(), e);
-        }
-    }
-
-    static Path manifestPath(Path image) {
-        return image.resolveSibling(image.getFileName() + ".manifest");
-    }
-
     /**
      * {@code trustbit image sign --key K --kind vmm|guest --security-version N IMAGE...}, or for a Linux
      * guest {@code --kind linux --initrd INITRD --cmdline TEXT KERNEL}: one manifest binds all three.
@@ -76,7 +62,7 @@ public final class ImageCommand {
                 if (initrd == null || cmdline == null || images.size() != 1) {
                     throw CliException.badInput("--kind linux needs --initrd, --cmdline and exactly one kernel", null);
                 }
-                ImageDigest rd = digest(initrd, done -> { });
+                ImageDigest rd = Inputs.imageDigest(initrd, done -> { });
                 try {
                     linux = new ImageManifest.LinuxPart(rd.length(), rd.sha256(), cmdline);
                 } catch (IllegalArgumentException e) {
@@ -99,12 +85,12 @@ public final class ImageCommand {
             PrintWriter out = spec.commandLine().getOut();
             Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null);
             for (Path image : images) {
-                ImageDigest d = digest(image, progress.forFile(image));
+                ImageDigest d = Inputs.imageDigest(image, progress.forFile(image));
                 progress.done();
                 ImageManifest m = linux != null
                         ? ImageManifest.signLinux(d.length(), d.sha256(), linux, securityVersion, key)
                         : ImageManifest.sign(k, d.length(), d.sha256(), securityVersion, key);
-                Path mf = manifestPath(image);
+                Path mf = Inputs.manifestPath(image);
                 try {
                     AtomicFiles.write(mf, m.encode());
                 } catch (IOException e) {
@@ -139,10 +125,10 @@ public final class ImageCommand {
             } catch (KeyFiles.KeyFileException e) {
                 throw CliException.badInput(e.getMessage(), e);
             }
-            Path mf = manifest != null ? manifest : manifestPath(image);
+            Path mf = manifest != null ? manifest : Inputs.manifestPath(image);
             byte[] manifestBytes = Inputs.read(mf, ImageManifest.MAX_LENGTH + 1L, "manifest");
-            ImageDigest d = digest(image, done -> { });
-            ImageDigest rd = initrd == null ? null : digest(initrd, done -> { });
+            ImageDigest d = Inputs.imageDigest(image, done -> { });
+            ImageDigest rd = initrd == null ? null : Inputs.imageDigest(initrd, done -> { });
             ImageManifest m;
             try {
                 m = ImageVerifier.verify(manifestBytes, d, rd, key, new ImageVerifier.Requirements(k, minSecurityVersion));

@@ -94,8 +94,8 @@ public final class MeasureCommand implements Callable<Integer> {
         String rest = spec.substring(eq + 1);
         int colon = rest.lastIndexOf(':');
         Path image = Path.of(colon > 0 ? rest.substring(0, colon) : rest);
-        Path manifest = colon > 0 ? Path.of(rest.substring(colon + 1)) : ImageCommand.manifestPath(image);
-        return new ExpectedMeasurements.Guest(name, ImageCommand.digest(image, done -> { }), manifest(manifest));
+        Path manifest = colon > 0 ? Path.of(rest.substring(colon + 1)) : Inputs.manifestPath(image);
+        return new ExpectedMeasurements.Guest(name, Inputs.imageDigest(image, done -> { }), manifest(manifest));
     }
 
     private static ExpectedMeasurements.Guest linuxGuest(String spec) {
@@ -108,8 +108,8 @@ public final class MeasureCommand implements Callable<Integer> {
         if (!GuestRecord.validName(name)) {
             throw CliException.badInput("--linux name must match [a-z0-9_-]{1,31}: " + name, null);
         }
-        return new ExpectedMeasurements.Guest(name, ImageCommand.digest(Path.of(parts[0]), done -> { }),
-                manifest(Path.of(parts[2])), ImageCommand.digest(Path.of(parts[1]), done -> { }));
+        return new ExpectedMeasurements.Guest(name, Inputs.imageDigest(Path.of(parts[0]), done -> { }),
+                manifest(Path.of(parts[2])), Inputs.imageDigest(Path.of(parts[1]), done -> { }));
     }
 
     private static ImageManifest manifest(Path manifest) {
