@@ -4,19 +4,20 @@
 TB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export TB_ROOT
 
-# Debian packages the build and the demo need, with the command or file that proves each is there.
+# Debian packages the build and the demo (its Linux guest included) need, with the command or file that proves each is there.
 TB_PACKAGES=(
   "java:openjdk-17-jdk-headless" "javac:openjdk-17-jdk-headless" "mvn:maven" "gcc:gcc" "make:make"
   "nasm:nasm" "qemu-system-x86_64:qemu-system-x86" "swtpm:swtpm" "swtpm_ioctl:swtpm-tools" "python3:python3"
+  "/boot/vmlinuz-*:linux-image-amd64" "/usr/share/doc/busybox-static:busybox-static" "cpio:cpio"
 )
-# What only the tests need on top: cross-checking tools, linters, PostgreSQL, fuzzers, the GRUB path, the Linux guest.
+# What only the tests need on top: cross-checking tools, linters, PostgreSQL, fuzzers, the GRUB path.
 TB_TEST_PACKAGES=(
   "tpm2_eventlog:tpm2-tools" "openssl:openssl" "xxd:xxd" "shellcheck:shellcheck" "pyflakes3:pyflakes3"
   "evmctl:ima-evm-utils" "setfattr:attr" "jq:jq" "curl:curl"
   "/usr/lib/postgresql/*/bin/initdb:postgresql"
   "script:bsdutils" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
   "grub-mkrescue:grub-common" "/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin" "xorriso:xorriso" "mformat:mtools"
-  "/boot/vmlinuz-*:linux-image-amd64" "/usr/share/doc/busybox-static:busybox-static" "cpio:cpio"
+  "lintian:lintian" "systemd-analyze:systemd" "unzip:unzip"
 )
 
 # tb_verifier_address LOG PID: waits (up to 30 s) until the verifier started as PID has written its address

@@ -21,6 +21,7 @@
 #define TB_ROLE_CONFIG   2u
 #define TB_ROLE_GUEST    TB_MODULE_GUEST      /* 3 */
 #define TB_ROLE_MANIFEST TB_MODULE_MANIFEST   /* 4 */
+#define TB_ROLE_INITRD   TB_MODULE_INITRD     /* 5 */
 
 struct tb_lp_module {
 	u64 addr;                        /*  0: physical, where the boot loader left it */

@@ -94,7 +94,8 @@ static void say_module(const char *protocol, const struct boot_module *m)
 	} else if (m->role == TB_ROLE_CONFIG) {
 		serial_puts(COM1, "config");
 	} else {
-		serial_puts(COM1, m->role == TB_ROLE_GUEST ? "guest=" : "manifest=");
+		serial_puts(COM1, m->role == TB_ROLE_GUEST ? "guest=" :
+				  m->role == TB_ROLE_INITRD ? "initrd=" : "manifest=");
 		serial_puts(COM1, m->name);            /* NUL-padded, at most 31 characters */
 	}
 	serial_putc(COM1, '\n');
@@ -250,6 +251,9 @@ static void classify(struct boot_module *m)
 		} else if (last_len > 9 && tb_memcmp(last, "manifest=", 9) == 0) {
 			m->role = TB_ROLE_MANIFEST;
 			plen = 9;
+		} else if (last_len > 7 && tb_memcmp(last, "initrd=", 7) == 0) {
+			m->role = TB_ROLE_INITRD;
+			plen = 7;
 		} else {
 			fail("boot module with an unknown role word");
 		}
@@ -290,6 +294,49 @@ static bool range_free(u32 base)
 			return true;
 	}
 	return false;
+}
+
+/* Modules the boot loader left inside 0x00400000-0x03FFFFFF, where the SLB, boot-info, event log
+ * and VMM go (docs/launch-protocol.md "Physical memory layout"), move to the top of the highest
+ * usable RAM entry below 4 GiB. A Linux guest's kernel and initrd are large enough for QEMU's and
+ * GRUB's placement right after the launcher to reach that window. The SLB re-checks every range. */
+static void move_modules_out(void)
+{
+	u64 top = 0, floor = 0;
+
+	for (u32 i = 0; i < nr_mem; i++) {
+		u64 a = mem[i].addr, e = a + mem[i].size;
+		if (mem[i].type != TB_MEM_USABLE || a >= 0x100000000ull)
+			continue;
+		if (e > 0x100000000ull)
+			e = 0x100000000ull;
+		if (e > top) {
+			top = e;
+			floor = a;
+		}
+	}
+	if (floor < TB_VMM_END)
+		floor = TB_VMM_END;
+	top &= ~0xFFFull;
+	for (u32 i = nr_mods; i-- > 0;) {
+		struct boot_module *m = &mods[i];
+		if (m->end <= TB_SLB_MIN_BASE || m->start >= TB_VMM_END)
+			continue;
+		u32 size = m->end - m->start;
+		if (size > top - floor)
+			fail("no room above 0x04000000 for a module inside 0x00400000-0x03ffffff");
+		u32 dst = (u32)((top - size) & ~0xFFFull);
+		if (dst < floor)
+			fail("no room above 0x04000000 for a module inside 0x00400000-0x03ffffff");
+		for (u32 j = 0; j < nr_mods; j++) {
+			if (j != i && mods[j].start < dst + size && dst < mods[j].end)
+				fail("no room above 0x04000000 for a module inside 0x00400000-0x03ffffff");
+		}
+		tb_memmove((void *)(uptr)dst, (const void *)(uptr)m->start, size);
+		m->start = dst;
+		m->end = dst + size;
+		top = dst;
+	}
 }
 
 /* Other processors must be in INIT before SKINIT (APM §15.27.4). Only one processor is
@@ -386,6 +433,7 @@ TB_NORETURN void launcher_main(u32 magic, u32 info)
 		fail("no slb module");
 	if (nr_mods - 1 > TB_LP_MAX_MODULES)
 		fail("more than 18 modules besides the SLB");
+	move_modules_out();
 
 	/* CPU: SVM (CPUID Fn8000_0001 ECX[2]) and SKINIT (ECX[12]), AMD APM vol. 3, App. E. */
 	cpuid(0x80000000u, &a, &b, &c, &d);

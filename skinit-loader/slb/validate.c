@@ -59,6 +59,7 @@ static const char *role_name(u32 role)
 	case TB_ROLE_CONFIG: return "config";
 	case TB_ROLE_GUEST: return "guest";
 	case TB_ROLE_MANIFEST: return "manifest";
+	case TB_ROLE_INITRD: return "initrd";
 	default: return "unknown role";
 	}
 }
@@ -100,7 +101,7 @@ static int fail_module(struct msg *m, u32 i, const struct tb_lp_module *mod, con
 	msg_dec(m, i);
 	msg_str(m, " (");
 	msg_str(m, role_name(mod->role));
-	if (mod->role == TB_ROLE_GUEST || mod->role == TB_ROLE_MANIFEST) {
+	if (mod->role >= TB_ROLE_GUEST && mod->role <= TB_ROLE_INITRD) {
 		msg_str(m, "=");
 		char name[TB_MODULE_NAME_SIZE + 1];
 		tb_memcpy(name, mod->name, TB_MODULE_NAME_SIZE);
@@ -142,11 +143,11 @@ static int check_module(const struct tb_launch_params *lp, u32 i, u64 slb_base, 
 {
 	const struct tb_lp_module *mod = &lp->modules[i];
 
-	if (mod->role < TB_ROLE_VMM || mod->role > TB_ROLE_MANIFEST)
+	if (mod->role < TB_ROLE_VMM || mod->role > TB_ROLE_INITRD)
 		return fail_module(m, i, mod, "unknown role");
 	if (mod->reserved != 0)
 		return fail_module(m, i, mod, "reserved field not zero");
-	if (mod->role == TB_ROLE_GUEST || mod->role == TB_ROLE_MANIFEST) {
+	if (mod->role >= TB_ROLE_GUEST) {
 		if (!valid_name(mod->name))
 			return fail_module(m, i, mod, "bad name (want [a-z0-9_-]{1,31}, NUL-padded)");
 	} else if (!all_zero(mod->name, TB_MODULE_NAME_SIZE)) {
@@ -177,7 +178,7 @@ static int check_module(const struct tb_launch_params *lp, u32 i, u64 slb_base, 
 		if (mod->role == o->role && (mod->role == TB_ROLE_VMM || mod->role == TB_ROLE_CONFIG))
 			return fail_module(m, i, mod, "duplicate module");
 		if (mod->role == o->role && tb_memcmp(mod->name, o->name, TB_MODULE_NAME_SIZE) == 0 &&
-		    (mod->role == TB_ROLE_GUEST || mod->role == TB_ROLE_MANIFEST))
+		    mod->role >= TB_ROLE_GUEST)
 			return fail_module(m, i, mod, "duplicate module");
 	}
 	return 0;
@@ -218,7 +219,7 @@ int slb_validate_params(const struct tb_launch_params *lp, u64 slb_base, struct 
 			have_config = true;
 		} else {
 			if (plan->nr_extra == TB_BOOTINFO_MAX_MODULES)
-				return fail_module(&m, i, mod, "too many guest/manifest modules (max 16)");
+				return fail_module(&m, i, mod, "too many guest/manifest/initrd modules (max 16)");
 			plan->extra[plan->nr_extra++] = i;
 		}
 	}
@@ -228,11 +229,11 @@ int slb_validate_params(const struct tb_launch_params *lp, u64 slb_base, struct 
 		return fail(&m, "launch params: missing config module");
 	if (lp->modules[plan->config].size > TB_BOOTINFO_MAX_CONFIG)
 		return fail(&m, "launch params: config module length above 4096");
-	/* Every manifest belongs to a guest given in the same launch. */
+	/* Every manifest and initrd belongs to a guest given in the same launch. */
 	for (u32 k = 0; k < plan->nr_extra; k++) {
 		const struct tb_lp_module *man = &lp->modules[plan->extra[k]];
 		bool found = false;
-		if (man->role != TB_ROLE_MANIFEST)
+		if (man->role != TB_ROLE_MANIFEST && man->role != TB_ROLE_INITRD)
 			continue;
 		for (u32 g = 0; g < plan->nr_extra && !found; g++) {
 			const struct tb_lp_module *gm = &lp->modules[plan->extra[g]];
@@ -240,7 +241,9 @@ int slb_validate_params(const struct tb_launch_params *lp, u64 slb_base, struct 
 				tb_memcmp(gm->name, man->name, TB_MODULE_NAME_SIZE) == 0;
 		}
 		if (!found)
-			return fail_module(&m, plan->extra[k], man, "manifest without a guest of that name");
+			return fail_module(&m, plan->extra[k], man, man->role == TB_ROLE_INITRD ?
+					   "initrd without a guest of that name" :
+					   "manifest without a guest of that name");
 	}
 	return 0;
 }

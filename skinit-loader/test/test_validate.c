@@ -128,6 +128,12 @@ static void params_tests(void)
 	REJECT("config 4097 bytes", lp.modules[1].size = 4097, "config module length");
 	ACCEPT("config 4096 bytes", lp.modules[1].size = 4096);
 	REJECT("manifest without guest", strcpy(lp.modules[3].name, "beta"), "manifest without");
+	ACCEPT("initrd of a guest", (lp.nr_modules = 5, set_module(4, 0x320000, 0x1000, TB_ROLE_INITRD, "alpha")));
+	REJECT("initrd without guest", (lp.nr_modules = 5, set_module(4, 0x320000, 0x1000, TB_ROLE_INITRD, "beta")), "initrd without");
+	REJECT("two initrds named alpha", (lp.nr_modules = 6, set_module(4, 0x320000, 1, TB_ROLE_INITRD, "alpha"),
+					   set_module(5, 0x330000, 1, TB_ROLE_INITRD, "alpha")), "duplicate");
+	REJECT("initrd with a bad name", (lp.nr_modules = 5, set_module(4, 0x320000, 1, TB_ROLE_INITRD, "Alpha")), "bad name");
+	REJECT("role 6", (lp.nr_modules = 5, set_module(4, 0x320000, 1, 6, "alpha")), "unknown role");
 	{
 		baseline();
 		lp.nr_modules = 18;

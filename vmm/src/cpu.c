@@ -35,8 +35,10 @@ static u64 pml4[512] __attribute__((aligned(4096)));
 static u64 pdpt[512] __attribute__((aligned(4096)));
 static u64 pd[4][512] __attribute__((aligned(4096)));
 
-/* 0x08: 64-bit code (L=1, P, S, type 0xA); 0x10: data (P, S, type 0x2, writable). */
-static const u64 gdt[3] = { 0, 0x00209A0000000000ull, 0x0000920000000000ull };
+/* 0x08: 64-bit code (L=1, P, S, type 0xB); 0x10: data (P, S, type 0x3, writable). The accessed bit is
+ * preset: the CPU would otherwise set it on the first segment load, writing into .rodata, and the
+ * VMM's image in memory must stay byte for byte what was measured (tests/linux-vmm compares it). */
+static const u64 gdt[3] = { 0, 0x00209B0000000000ull, 0x0000930000000000ull };
 static struct idt_gate idt[32];
 
 extern char exc_stubs[];

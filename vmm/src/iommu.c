@@ -8,6 +8,7 @@
 #include "vmm.h"
 #include "iommu.h"
 #include "ivrs.h"
+#include "linux.h"
 #include <tb/io.h>
 #include <tb/string.h>
 #include <tb/evlog.h>
@@ -192,6 +193,21 @@ static void drain_events(void)
 	}
 }
 
+/* Drop every cached device-table entry and translation of one IOMMU. */
+static void invalidate_all(u32 u)
+{
+	if (rd(u, IOMMU_MMIO_EFR) & IOMMU_EFR_IA) {
+		submit(u, CMD_OPCODE(CMD_INVAL_IOMMU_ALL), 0);
+	} else {
+		for (u32 d = 0; d < IOMMU_DEVICES; d++) {
+			submit(u, CMD_OPCODE(CMD_INVAL_DEVTAB_ENTRY) | d, 0);
+			if (d % 128 == 127)
+				complete(u);
+		}
+	}
+	complete(u);
+}
+
 /* #48882 §3.4: with the IOMMU disabled, point it at our tables, close the exclusion range (it
  * would let devices bypass translation), then enable translation, event log and command buffer,
  * and drop anything it cached from firmware's tables. */
@@ -209,18 +225,8 @@ static void program_unit(u32 u)
 	wr(u, IOMMU_MMIO_EVT_TAIL, 0);
 	cmd_tail[u] = 0;
 	wr(u, IOMMU_MMIO_CONTROL, IOMMU_CTRL_EN | IOMMU_CTRL_EVTLOG_EN | IOMMU_CTRL_CMDBUF_EN);
-	if (rd(u, IOMMU_MMIO_CONTROL) & IOMMU_CTRL_EN) {
-		if (rd(u, IOMMU_MMIO_EFR) & IOMMU_EFR_IA) {
-			submit(u, CMD_OPCODE(CMD_INVAL_IOMMU_ALL), 0);
-		} else {
-			for (u32 d = 0; d < IOMMU_DEVICES; d++) {
-				submit(u, CMD_OPCODE(CMD_INVAL_DEVTAB_ENTRY) | d, 0);
-				if (d % 128 == 127)
-					complete(u);
-			}
-		}
-		complete(u);
-	}
+	if (rd(u, IOMMU_MMIO_CONTROL) & IOMMU_CTRL_EN)
+		invalidate_all(u);
 	if ((rd(u, IOMMU_MMIO_CONTROL) & (IOMMU_CTRL_EN | IOMMU_CTRL_CMDBUF_EN)) !=
 	    (IOMMU_CTRL_EN | IOMMU_CTRL_CMDBUF_EN) ||
 	    rd(u, IOMMU_MMIO_DEVTAB_BASE) >> 12 != (u64)(uptr)devtab >> 12)
@@ -385,6 +391,39 @@ void dma_guest_start(const struct guest *g, u32 index)
 		invalidate_device(d->a.bdf, (u16)(index + 1));
 	}
 	pci_write(d->a.bdf, 4, pci_read(d->a.bdf, 4) | 0x6u);   /* memory decode, bus master */
+}
+
+/* The Linux guest (vmm/README.md "Linux guests") gives its devices host-physical addresses (its
+ * guest-physical space is the identity): every device id translates through one I/O page table that,
+ * like its nested tables, maps 0-4 GiB in 2 MiB pages (level-2 entries with next level 0) except the
+ * hidden ranges, which stay absent. */
+static u64 lx_iopt[5][512] __attribute__((aligned(4096)));
+#define LINUX_DOMAIN (TB_BOOTINFO_MAX_MODULES + 1u)
+
+void dma_linux_start(const struct lx_range *hidden, u32 n)
+{
+	const u64 perm = IOPTE_PR | IOPTE_IR | IOPTE_IW;
+	u64 *l3 = lx_iopt[0];
+
+	if (!protected)
+		return;
+	for (u32 i = 0; i < 512; i++)
+		l3[i] = IOPTE_NEXT(2);
+	for (u64 i = 0; i < 4; i++) {
+		l3[i] = (u64)(uptr)lx_iopt[1 + i] | IOPTE_NEXT(2) | perm;
+		for (u64 j = 0; j < 512; j++) {
+			u64 pa = i << 30 | j << 21;
+			int hide = 0;
+			for (u32 h = 0; h < n; h++)
+				hide |= pa >= hidden[h].start && pa < hidden[h].end;
+			lx_iopt[1 + i][j] = hide ? IOPTE_NEXT(1) : pa | IOPTE_NEXT(0) | perm;
+		}
+	}
+	for (u32 d = 0; d < IOMMU_DEVICES; d++)
+		devtab[d] = (struct iommu_dte){
+			DTE_V | DTE_TV | DTE_MODE(3) | (u64)(uptr)l3 | DTE_IR | DTE_IW, LINUX_DOMAIN, 0, 0 };
+	for (u32 u = 0; u < info.nr_units; u++)
+		invalidate_all(u);
 }
 
 void dma_guest_end(const struct guest *g)

@@ -95,6 +95,9 @@ void dma_measure(struct tb_evlog *log);
 void dma_map_bar(const struct guest *g, u64 *pd_high, u64 *pt);
 void dma_guest_start(const struct guest *g, u32 index);
 void dma_guest_end(const struct guest *g);
+struct lx_range;
+/* The Linux guest's devices: identity DMA to 0-4 GiB without the hidden ranges (no-op without IOMMU). */
+void dma_linux_start(const struct lx_range *hidden, u32 n);
 /* BAR0 GPA, or ~0 when no device is assigned; *dma_offset = what the device adds to a GPA. */
 u64 dma_guest_bar(const struct guest *g, u64 *dma_offset);
 

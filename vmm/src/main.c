@@ -40,7 +40,7 @@ static void check_bootinfo(const struct tb_bootinfo *src)
 		die("boot-info: config_size above 4096");
 	for (u32 i = 0; i < bi.nr_modules; i++) {
 		const struct tb_module *m = &bi.modules[i];
-		if (m->kind != TB_MODULE_GUEST && m->kind != TB_MODULE_MANIFEST)
+		if (m->kind != TB_MODULE_GUEST && m->kind != TB_MODULE_MANIFEST && m->kind != TB_MODULE_INITRD)
 			die("boot-info: module of unknown kind");
 		if (!guest_name_ok(m->name))
 			die("boot-info: module name not [a-z0-9_-]{1,31}");
@@ -55,23 +55,48 @@ static void check_bootinfo(const struct tb_bootinfo *src)
 
 /* The guest pool: 2 MiB-aligned runs of usable RAM from 0x04000000 up to 4 GiB (our identity
  * map), see pool_find. Bump allocation; a refused guest gives its memory back at once. */
-static u64 pool_alloc(u64 size)
+u64 pool_alloc(u64 size, u64 align)
 {
-	u64 base = pool_find(&bi, pool_next, size, LARGE_PAGE_SIZE, FOUR_GIB);
+	u64 base = pool_find(&bi, pool_next, size, align, FOUR_GIB);
 
 	if (base != 0)
 		pool_next = base + size;
 	return base;
 }
 
-static const struct tb_module *find_manifest(const char *name)
+u64 pool_mark(void)
+{
+	return pool_next;
+}
+
+void pool_release(u64 mark)
+{
+	pool_next = mark;
+}
+
+/* The first module of that kind and name, in module order. */
+static const struct tb_module *find_module(u32 kind, const char *name)
 {
 	for (u32 i = 0; i < bi.nr_modules; i++) {
 		const struct tb_module *m = &bi.modules[i];
-		if (m->kind == TB_MODULE_MANIFEST && tb_memcmp(m->name, name, TB_MODULE_NAME_SIZE) == 0)
+		if (m->kind == kind && tb_memcmp(m->name, name, TB_MODULE_NAME_SIZE) == 0)
 			return m;
 	}
 	return NULL;
+}
+
+/* The manifest copy in mf_buf (at most MF_MAX_SIZE + 1 bytes, so an oversized one still fails as
+ * malformed); NULL if there is none. */
+static const u8 *copy_manifest(const char *name, size_t *len)
+{
+	const struct tb_module *mf = find_module(TB_MODULE_MANIFEST, name);
+
+	*len = 0;
+	if (mf == NULL)
+		return NULL;
+	*len = mf->size < sizeof(mf_buf) ? mf->size : sizeof(mf_buf);
+	tb_memcpy(mf_buf, (const void *)(uptr)mf->addr, *len);
+	return mf_buf;
 }
 
 static int name_taken(const char *name)
@@ -88,33 +113,38 @@ static void decide(const struct tb_module *mod)
 {
 	struct guest *g = &guests[nr_guests];
 	struct guest_decision d;
-	u8 record[GR_SIZE];
+	u8 record[GR_LINUX_SIZE];
+	const struct tb_module *initrd;
+	const u8 *mf;
+	size_t mf_len;
 
 	tb_memset(&d, 0, sizeof(d));
 	tb_memcpy(g->name, mod->name, TB_MODULE_NAME_SIZE);
 	g->name[TB_MODULE_NAME_SIZE - 1] = '\0';
 	g->state = GUEST_REFUSED;
+	initrd = find_module(TB_MODULE_INITRD, g->name);
 	if (name_taken(g->name)) {
 		d.reason = REFUSE_DUPLICATE_NAME;
 		d.detail = "another guest has the same name";
+		d.is_linux = initrd != NULL;
+	} else if (initrd != NULL) {
+		mf = copy_manifest(g->name, &mf_len);
+		linux_decide(g, mod, initrd, mf, mf_len, &cfg, &d);
+		if (d.reason == REFUSE_NONE)
+			g->state = GUEST_READY;
 	} else if (mod->size == 0 || mod->size > GUEST_MAX_IMAGE) {
 		d.reason = REFUSE_IMAGE_SIZE;
 		d.detail = "image empty or larger than 3 MiB";
-	} else if ((g->mem_pa = pool_alloc(GUEST_MEM_SIZE)) == 0) {
+	} else if ((g->mem_pa = pool_alloc(GUEST_MEM_SIZE, LARGE_PAGE_SIZE)) == 0) {
 		d.reason = REFUSE_NO_MEMORY;
 		d.detail = "no free 4 MiB in the guest pool";
 	} else {
 		u8 *mem = (u8 *)(uptr)g->mem_pa;
-		const struct tb_module *mf = find_manifest(g->name);
-		size_t mf_len = 0;
 
 		tb_memset(mem, 0, GUEST_MEM_SIZE);
 		tb_memcpy(mem + GUEST_LOAD_GPA, (const void *)(uptr)mod->addr, mod->size);
-		if (mf != NULL) {
-			mf_len = mf->size < sizeof(mf_buf) ? mf->size : sizeof(mf_buf);
-			tb_memcpy(mf_buf, (const void *)(uptr)mf->addr, mf_len);
-		}
-		guest_verify(mem + GUEST_LOAD_GPA, mod->size, mf != NULL ? mf_buf : NULL, mf_len, &cfg, &d);
+		mf = copy_manifest(g->name, &mf_len);
+		guest_verify(mem + GUEST_LOAD_GPA, mod->size, mf, mf_len, &cfg, &d);
 		if (d.reason == REFUSE_NONE) {
 			g->state = GUEST_READY;
 			g->image_len = mod->size;
@@ -124,9 +154,9 @@ static void decide(const struct tb_module *mod)
 			g->mem_pa = 0;
 		}
 	}
-	guest_record_encode(record, &d, g->name);
-	int err = tb_measure(&evlog, TPM_LOCALITY_VMM, PCR_GUESTS, TB_EV_GUEST, record, GR_SIZE,
-			     record, GR_SIZE);
+	u32 rlen = guest_record_encode(record, &d, g->name);
+	int err = tb_measure(&evlog, TPM_LOCALITY_VMM, PCR_GUESTS, TB_EV_GUEST, record, rlen,
+			     record, rlen);
 	if (err != 0)
 		die_err("measuring a guest record into PCR 19", err);
 	if (d.reason == REFUSE_NONE) {
@@ -209,6 +239,8 @@ void vmm_main(const struct tb_bootinfo *src)
 			continue;
 		g->com3 = tb_memcmp(g->name, "tpm-proxy", 10) == 0;
 		svm_prepare_guest(g, i);
+		if (g->is_linux)
+			linux_prepare(g, g->vmcb, guests, nr_guests, &bi, &evlog);
 		dma_guest_start(g, i);
 		svm_run_guest(g, &evlog);
 		dma_guest_end(g);

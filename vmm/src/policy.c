@@ -110,7 +110,7 @@ const char *manifest_parse(const u8 *buf, size_t len, struct manifest *m)
 	if (m->version != 1)
 		return "manifest: format version at offset 4 is not 1";
 	m->kind = get16(buf + 6);
-	if (m->kind != MF_KIND_VMM && m->kind != MF_KIND_GUEST)
+	if (m->kind != MF_KIND_VMM && m->kind != MF_KIND_GUEST && m->kind != MF_KIND_LINUX)
 		return "manifest: unknown image kind at offset 6";
 	m->image_len = get64(buf + 8);
 	tb_memcpy(m->image_sha256, buf + 16, 32);
@@ -126,20 +126,42 @@ const char *manifest_parse(const u8 *buf, size_t len, struct manifest *m)
 	if (m->sig_len == 0)
 		return "manifest: LMS signature length at offset 54 is 0";
 	tb_memcpy(m->key_id, buf + 56, 32);
-	if (len - MF_FIXED_SIZE < m->sig_len)
-		return "manifest: signature truncated (offset 88)";
-	if (len - MF_FIXED_SIZE > m->sig_len)
+	m->signed_len = MF_FIXED_SIZE;
+	if (m->kind == MF_KIND_LINUX) {
+		if (len < MF_LINUX_FIXED)
+			return "manifest: linux part truncated (offset 88, need 130 bytes)";
+		m->initrd_len = get64(buf + 88);
+		tb_memcpy(m->initrd_sha256, buf + 96, 32);
+		m->cmdline_len = get16(buf + 128);
+		if (m->cmdline_len > MF_LINUX_MAX_CMDLINE)
+			return "manifest: command-line length at offset 128 above 1024";
+		if (len - MF_LINUX_FIXED < m->cmdline_len)
+			return "manifest: command line truncated (offset 130)";
+		m->cmdline = buf + MF_LINUX_FIXED;
+		for (u32 i = 0; i < m->cmdline_len; i++) {
+			if (m->cmdline[i] < 0x20 || m->cmdline[i] > 0x7E)
+				return "manifest: command line (offset 130) is not printable ASCII";
+		}
+		m->signed_len = MF_LINUX_FIXED + m->cmdline_len;
+	}
+	if (len - m->signed_len < m->sig_len)
+		return m->kind == MF_KIND_LINUX ? "manifest: signature truncated (after the command line)"
+						: "manifest: signature truncated (offset 88)";
+	if (len - m->signed_len > m->sig_len)
 		return "manifest: trailing bytes after the signature";
-	m->sig = buf + MF_FIXED_SIZE;
+	m->sig = buf + m->signed_len;
 	return NULL;
 }
 
-/* The steps after hashing; returns the refusal reason and sets *detail. */
-static u32 verify_chain(const u8 *mf, size_t mf_len, u64 img_len, const struct launch_config *cfg,
-			struct guest_decision *d, const char **detail)
+/* The steps after hashing; returns the refusal reason and sets *detail. For a Linux guest
+ * (d->is_linux) the manifest must be of kind linux and bind initrd_len bytes hashed into
+ * d->initrd_sha256; the kernel is checked before the initrd at each step. */
+static u32 verify_chain(const u8 *mf, size_t mf_len, u64 img_len, u64 initrd_len,
+			const struct launch_config *cfg, struct guest_decision *d, const char **detail)
 {
 	struct manifest m;
 	const struct lc_signer *signer = NULL;
+	u32 want_kind = d->is_linux ? MF_KIND_LINUX : MF_KIND_GUEST;
 
 	if (mf == NULL)
 		return *detail = "no manifest", REFUSE_NO_MANIFEST;
@@ -148,12 +170,19 @@ static u32 verify_chain(const u8 *mf, size_t mf_len, u64 img_len, const struct l
 		return REFUSE_MANIFEST_MALFORMED;
 	tb_memcpy(d->key_id, m.key_id, 32);
 	d->security_version = m.security_version;
-	if (m.kind != MF_KIND_GUEST)
-		return *detail = "manifest kind is not guest", REFUSE_WRONG_KIND;
+	if (d->is_linux && m.kind == MF_KIND_LINUX)
+		sha256(m.cmdline, m.cmdline_len, d->cmdline_sha256);
+	if (m.kind != want_kind)
+		return *detail = d->is_linux ? "manifest kind is not linux" : "manifest kind is not guest",
+		       REFUSE_WRONG_KIND;
 	if (m.image_len != img_len)
 		return *detail = "image length differs from the manifest", REFUSE_LENGTH_MISMATCH;
+	if (d->is_linux && m.initrd_len != initrd_len)
+		return *detail = "initrd length differs from the manifest", REFUSE_LENGTH_MISMATCH;
 	if (!tb_memeq_ct(m.image_sha256, d->image_sha256, 32))
 		return *detail = "image SHA-256 differs from the manifest", REFUSE_DIGEST_MISMATCH;
+	if (d->is_linux && !tb_memeq_ct(m.initrd_sha256, d->initrd_sha256, 32))
+		return *detail = "initrd SHA-256 differs from the manifest", REFUSE_DIGEST_MISMATCH;
 	for (u32 i = 0; i < cfg->nr_signers && signer == NULL; i++) {
 		if (tb_memeq_ct(cfg->signers[i].key_id, m.key_id, 32))
 			signer = &cfg->signers[i];
@@ -162,9 +191,9 @@ static u32 verify_chain(const u8 *mf, size_t mf_len, u64 img_len, const struct l
 		return *detail = "signer key id not in the launch configuration", REFUSE_UNKNOWN_SIGNER;
 	if (m.alg != signer->alg)
 		return *detail = "manifest algorithm differs from the signer's key type", REFUSE_BAD_SIGNATURE;
-	if (m.alg == MF_ALG_ED25519 && ed25519_verify(m.sig, mf, MF_FIXED_SIZE, signer->pub) != 1)
+	if (m.alg == MF_ALG_ED25519 && ed25519_verify(m.sig, mf, m.signed_len, signer->pub) != 1)
 		return *detail = "Ed25519 signature does not verify", REFUSE_BAD_SIGNATURE;
-	if (m.alg == MF_ALG_LMS && hss_verify(m.sig, m.sig_len, mf, MF_FIXED_SIZE, signer->pub, signer->pub_len) != 1)
+	if (m.alg == MF_ALG_LMS && hss_verify(m.sig, m.sig_len, mf, m.signed_len, signer->pub, signer->pub_len) != 1)
 		return *detail = "LMS signature does not verify", REFUSE_BAD_SIGNATURE;
 	if (m.security_version < signer->min_security_version)
 		return *detail = "security version below the signer's minimum", REFUSE_ROLLBACK;
@@ -179,14 +208,26 @@ void guest_verify(const u8 *img, u64 img_len, const u8 *mf, size_t mf_len,
 {
 	tb_memset(d, 0, sizeof(*d));
 	sha256(img, (size_t)img_len, d->image_sha256);
-	d->reason = verify_chain(mf, mf_len, img_len, cfg, d, &d->detail);
+	d->reason = verify_chain(mf, mf_len, img_len, 0, cfg, d, &d->detail);
 }
 
-void guest_record_encode(u8 out[GR_SIZE], const struct guest_decision *d, const char *name)
+void linux_verify(const u8 *img, u64 img_len, const u8 *initrd, u64 initrd_len, const u8 *mf,
+		  size_t mf_len, const struct launch_config *cfg, struct guest_decision *d)
 {
-	tb_memset(out, 0, GR_SIZE);
+	tb_memset(d, 0, sizeof(*d));
+	d->is_linux = 1;
+	sha256(img, (size_t)img_len, d->image_sha256);
+	sha256(initrd, (size_t)initrd_len, d->initrd_sha256);
+	d->reason = verify_chain(mf, mf_len, img_len, initrd_len, cfg, d, &d->detail);
+}
+
+u32 guest_record_encode(u8 out[GR_LINUX_SIZE], const struct guest_decision *d, const char *name)
+{
+	u32 size = d->is_linux ? GR_LINUX_SIZE : GR_SIZE;
+
+	tb_memset(out, 0, size);
 	tb_memcpy(out, "TBGR", 4);                                  /*  0 magic */
-	put32(out + 4, 1);                                          /*  4 version */
+	put32(out + 4, d->is_linux ? 2 : 1);                        /*  4 version */
 	put32(out + 8, d->reason == REFUSE_NONE ? GR_LAUNCHED : GR_REFUSED);   /* 8 decision */
 	put32(out + 12, d->reason);                                 /* 12 reason */
 	tb_memcpy(out + 16, d->image_sha256, 32);                   /* 16 image SHA-256 */
@@ -194,6 +235,11 @@ void guest_record_encode(u8 out[GR_SIZE], const struct guest_decision *d, const 
 	put32(out + 80, d->security_version);                       /* 80 security version */
 	/* 84..95 reserved, zero */
 	tb_memcpy(out + 96, name, tb_strnlen(name, 31));            /* 96 name, NUL-padded */
+	if (d->is_linux) {
+		tb_memcpy(out + 128, d->initrd_sha256, 32);         /* 128 initrd SHA-256 */
+		tb_memcpy(out + 160, d->cmdline_sha256, 32);        /* 160 command-line SHA-256 */
+	}
+	return size;
 }
 
 int guest_range_ok(u64 mem_size, u64 gpa, u64 len)
@@ -270,7 +316,7 @@ const char *refusal_name(u32 reason)
 	static const char *const names[] = {
 		"none", "no-manifest", "manifest-malformed", "wrong-kind", "length-mismatch",
 		"digest-mismatch", "unknown-signer", "bad-signature", "rollback", "image-size",
-		"no-memory", "duplicate-name",
+		"no-memory", "duplicate-name", "bad-kernel",
 	};
 	return reason < TB_ARRAY_SIZE(names) ? names[reason] : "unknown";
 }

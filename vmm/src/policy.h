@@ -14,15 +14,19 @@
 #define LC_SIGNER_HDR_V2    8u      /* version 2: u16 key type, u16 key length, u32 min SV, then the key */
 #define LC_MAX_KEY          60u     /* an HSS/LMS public key (RFC 8554 §6.1, L = 1) */
 
-#define MF_FIXED_SIZE       88u     /* signed part: bytes [0, 88) */
+#define MF_FIXED_SIZE       88u     /* signed part of vmm/guest manifests: bytes [0, 88) */
+#define MF_LINUX_FIXED      130u    /* linux manifests: + initrd length, SHA-256, cmdline length */
+#define MF_LINUX_MAX_CMDLINE 1024u
 #define MF_MAX_SIG          8192u
-#define MF_MAX_SIZE         (MF_FIXED_SIZE + MF_MAX_SIG)
+#define MF_MAX_SIZE         (MF_LINUX_FIXED + MF_LINUX_MAX_CMDLINE + MF_MAX_SIG)
 #define MF_KIND_VMM         1u
 #define MF_KIND_GUEST       2u
+#define MF_KIND_LINUX       3u
 #define MF_ALG_ED25519      1u
 #define MF_ALG_LMS          2u      /* HSS/LMS, RFC 8554, SHA-256 parameter sets */
 
-#define GR_SIZE             128u
+#define GR_SIZE             128u    /* record version 1: flat guests */
+#define GR_LINUX_SIZE       192u    /* record version 2: Linux guests (+ initrd, command line) */
 #define GR_LAUNCHED         1u
 #define GR_REFUSED          2u
 
@@ -40,6 +44,7 @@ enum refusal {
 	REFUSE_IMAGE_SIZE = 9,
 	REFUSE_NO_MEMORY = 10,
 	REFUSE_DUPLICATE_NAME = 11,
+	REFUSE_BAD_KERNEL = 12,          /* Linux: verified, but the bzImage cannot be loaded */
 };
 
 struct lc_signer {
@@ -67,6 +72,12 @@ struct manifest {
 	u16 sig_len;
 	u8 key_id[32];
 	const u8 *sig;                   /* points into the parsed buffer */
+	u32 signed_len;                  /* bytes [0, signed_len) are signed: 88, or 130 + L */
+	/* kind linux only: */
+	u64 initrd_len;
+	u8 initrd_sha256[32];
+	u32 cmdline_len;
+	const u8 *cmdline;               /* points into the parsed buffer, printable ASCII, no NUL */
 };
 
 struct guest_decision {
@@ -75,6 +86,9 @@ struct guest_decision {
 	u8 image_sha256[32];             /* zero if not hashed */
 	u8 key_id[32];                   /* zero unless the manifest parsed */
 	u32 security_version;            /* zero unless the manifest parsed */
+	int is_linux;                    /* record version 2 with the two digests below */
+	u8 initrd_sha256[32];            /* zero if not hashed */
+	u8 cmdline_sha256[32];           /* zero unless the manifest parsed */
 };
 
 /* Each parser returns NULL on success or a one-line message naming the field and offset. */
@@ -89,8 +103,14 @@ int launch_config_has_word(const struct launch_config *cfg, const char *word);
 void guest_verify(const u8 *img, u64 img_len, const u8 *mf, size_t mf_len,
 		  const struct launch_config *cfg, struct guest_decision *d);
 
-/* Encode the 128-byte guest record (docs/launch-protocol.md "Guest record"). */
-void guest_record_encode(u8 out[GR_SIZE], const struct guest_decision *d, const char *name);
+/* The chain for a Linux guest: as guest_verify, for a manifest of kind linux that binds the
+ * kernel (img), the initrd and the command line. */
+void linux_verify(const u8 *img, u64 img_len, const u8 *initrd, u64 initrd_len, const u8 *mf,
+		  size_t mf_len, const struct launch_config *cfg, struct guest_decision *d);
+
+/* Encode the guest record (docs/launch-protocol.md "Guest record"): 128 bytes (version 1), or 192
+ * (version 2) for a Linux guest. Returns the size. */
+u32 guest_record_encode(u8 out[GR_LINUX_SIZE], const struct guest_decision *d, const char *name);
 
 /* 1 if [gpa, gpa + len) lies inside guest RAM [0, mem_size), without overflow. len 0 is valid
  * only for a gpa inside or at the end of guest RAM. */

@@ -112,7 +112,8 @@ void svm_prepare_guest(struct guest *g, u32 index)
 
 	g->vmcb = v;
 	g->npt = &npts[index][0][0];
-	build_npt(g);
+	if (!g->is_linux)                /* linux_prepare builds the Linux guest's own */
+		build_npt(g);
 	tb_memset(v, 0, sizeof(*v));
 	tb_memset(&g->regs, 0, sizeof(g->regs));
 
@@ -220,6 +221,10 @@ static int handle_msr(struct exit_ctx *c)
 	struct guest_regs *r = &c->g->regs;
 	u32 msr = (u32)r->rcx;
 
+	if (msr != MSR_EFER && c->g->is_linux) {
+		linux_exit_msr(c->g, v);
+		return RUN_CONTINUE;
+	}
 	if (msr != MSR_EFER)
 		return stop(c, c->v->exitinfo1 ? "WRMSR to MSR " : "RDMSR of MSR ", msr, 1);
 	if (v->exitinfo1 == 0) {                 /* RDMSR: the guest never sees SVME */
@@ -273,6 +278,8 @@ static int handle_vmmcall(struct exit_ctx *c)
 		v->rax = HC_ERR_PERM;
 		return RUN_CONTINUE;
 	}
+	if (c->g->is_linux)                      /* the hypercall ABI is for the flat guests */
+		fn = ~0ull;
 	switch (fn) {
 	case HC_VERSION:
 		v->rax = HC_ABI_VERSION;
@@ -313,6 +320,16 @@ static int handle_vmmcall(struct exit_ctx *c)
 static int handle_exit(struct exit_ctx *c)
 {
 	struct vmcb *v = c->v;
+	const char *why;
+
+	if (c->g->is_linux && v->exitcode == VMEXIT_IOIO) {
+		why = linux_exit_io(c->g, v);
+		return why == NULL ? RUN_CONTINUE : stop(c, why, v->exitinfo1 >> 16, 1);
+	}
+	if (c->g->is_linux && v->exitcode == VMEXIT_NPF) {
+		why = linux_exit_npf(c->g, v);
+		return why == NULL ? RUN_CONTINUE : stop(c, why, v->exitinfo2, 1);
+	}
 
 	if (vmexit_is_invalid(v->exitcode))
 		return stop(c, "VMRUN refused the guest state (VMEXIT_INVALID)", 0, 0);

@@ -168,6 +168,7 @@ static inline int vmexit_is_invalid(u64 exitcode)
 /* Segment attributes in VMCB format (descriptor bits 40-47 -> 0-7, 52-55 -> 8-11). */
 #define SEG_ATTR_CODE32      0xC9B   /* G, D/B, P, S, type 0xB execute/read accessed */
 #define SEG_ATTR_DATA32      0xC93   /* G, D/B, P, S, type 0x3 read/write accessed */
+#define SEG_ATTR_CODE64      0xA9B   /* G, L, P, S, type 0xB execute/read accessed */
 #define SEG_ATTR_TSS32_BUSY  0x08B   /* P, type 0xB busy 32-bit TSS */
 #define SEG_ATTR_LDT         0x082   /* P, type 0x2 LDT */
 

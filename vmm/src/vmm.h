@@ -20,6 +20,12 @@
 #define PAGE_SIZE        0x1000ull
 #define LARGE_PAGE_SIZE  0x200000ull
 
+#define EFER_SCE        (1ull << 0)
+#define EFER_LME        (1ull << 8)
+#define EFER_LMA        (1ull << 10)
+#define EFER_NXE        (1ull << 11)
+#define EFER_SVME       (1ull << 12)
+
 /* Guest general-purpose registers VMRUN does not save (offsets used by head.S). */
 struct guest_regs {
 	u64 rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
@@ -34,6 +40,7 @@ struct guest {
 	u64 mem_pa;                      /* host-physical base of its 4 MiB */
 	u64 image_len;
 	int com3;                        /* may use COM3 (the tpm-proxy guest) */
+	int is_linux;                    /* loaded by linux_decide; memory: see linux_vm.c */
 	struct guest_regs regs;
 	struct vmcb *vmcb;
 	u64 *npt;                        /* 6 pages: PML4, PDPT, PD 0-1 GiB, PD 3-4 GiB, PT TPM, PT device */
@@ -53,6 +60,20 @@ TB_NORETURN void die_err(const char *what, int err);          /* "what: <tb_stre
 /* cpu.c */
 void cpu_init(void);
 void cpu_clear_guest_state(void);        /* x87/SSE/XSAVE state, XCR0 = 1, DR0-DR3 = 0 */
+
+/* main.c: the guest pool (bump allocation from 0x04000000) */
+u64 pool_alloc(u64 size, u64 align);          /* 0 if there is no room */
+u64 pool_mark(void);
+void pool_release(u64 mark);                  /* give back everything allocated after mark */
+
+/* linux_vm.c */
+void linux_decide(struct guest *g, const struct tb_module *kmod, const struct tb_module *imod,
+		  const u8 *mf, size_t mf_len, const struct launch_config *cfg, struct guest_decision *d);
+void linux_prepare(struct guest *g, struct vmcb *v, const struct guest *all, u32 nr,
+		   const struct tb_bootinfo *bi, const struct tb_evlog *log);
+void linux_exit_msr(struct guest *g, struct vmcb *v);   /* never stops the guest */
+const char *linux_exit_npf(struct guest *g, struct vmcb *v);
+const char *linux_exit_io(struct guest *g, struct vmcb *v);
 
 /* svm.c */
 void svm_init(void);

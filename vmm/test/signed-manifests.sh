@@ -35,6 +35,23 @@ cp "$w/img" "$w/img2"; printf 'x' | dd of="$w/img2" bs=1 seek=10 conv=notrunc 2>
 v "$w/cfg-k1" "$w/img2" "$w/m" 5                # tampered image
 head -c 151 "$w/m" > "$w/short"; v "$w/cfg-k1" "$w/img" "$w/short" 2
 
+# Linux manifests (kind 3): kernel, initrd and command line bound by one signature.
+vl() { "$t" verify-linux "$@" || fails=$((fails + 1)); }
+head -c 3000 /dev/urandom > "$w/rd"
+python3 "$sign" manifest --key "$w/k1" --security-version 5 --kind 3 --initrd "$w/rd" \
+  --cmdline "console=ttyS0 quiet" "$w/img" "$w/lm"
+vl "$w/cfg-k1" "$w/img" "$w/lm" 0 "$w/rd"           # signed, trusted
+vl "$w/cfg-k2k1-6" "$w/img" "$w/lm" 8 "$w/rd"       # rollback
+vl "$w/cfg-k2" "$w/img" "$w/lm" 6 "$w/rd"           # unknown signer
+vl "$w/cfg-k1" "$w/img2" "$w/lm" 5 "$w/rd"          # kernel changed by one byte
+cp "$w/rd" "$w/rd2"; printf 'x' | dd of="$w/rd2" bs=1 seek=7 conv=notrunc 2>/dev/null
+vl "$w/cfg-k1" "$w/img" "$w/lm" 5 "$w/rd2"          # initrd changed by one byte
+head -c 2999 "$w/rd" > "$w/rd3"; vl "$w/cfg-k1" "$w/img" "$w/lm" 4 "$w/rd3"   # initrd shortened
+cp "$w/lm" "$w/bad"; printf 'X' | dd of="$w/bad" bs=1 seek=135 conv=notrunc 2>/dev/null
+vl "$w/cfg-k1" "$w/img" "$w/bad" 7 "$w/rd"          # command line changed by one byte
+vl "$w/cfg-k1" "$w/img" "$w/m" 3 "$w/rd"            # a guest manifest for a Linux guest
+v "$w/cfg-k1" "$w/img" "$w/lm" 3                    # a Linux manifest for a flat guest
+
 if "$root/trustbit" image sign --help >/dev/null 2>&1; then
   "$root/trustbit" key new --out "$w/tk" >/dev/null
   cp "$w/img" "$w/timg"

@@ -5,7 +5,9 @@
  *   test_policy                                    all built-in tests
  *   test_policy verify CONFIG IMAGE MANIFEST|- REASON
  *       runs guest_verify on real files (signed by openssl or `trustbit image sign`, see
- *       signed-manifests.sh) and checks the refusal reason (0 = launch). */
+ *       signed-manifests.sh) and checks the refusal reason (0 = launch).
+ *   test_policy verify-linux CONFIG KERNEL MANIFEST|- REASON INITRD
+ *       the same with linux_verify for a Linux guest. */
 #include "policy.h"
 #include "vmcb.h"
 #include <tb/sha256.h>
@@ -86,7 +88,7 @@ static void test_manifest(void)
 		put16(buf + 4, bad_versions[i]);
 		CHECK(contains(manifest_parse(buf, n, &mf), "version at offset 4"), "version %u", bad_versions[i]);
 	}
-	static const u16 bad_kinds[] = { 0, 3, 0x200, 0xFFFF };
+	static const u16 bad_kinds[] = { 0, 4, 0x200, 0xFFFF };
 	for (size_t i = 0; i < 4; i++) {
 		memcpy(buf, m, n);
 		put16(buf + 6, bad_kinds[i]);
@@ -247,7 +249,7 @@ static void test_launch_config_v2(void)
 static void test_record(void)
 {
 	struct guest_decision d;
-	u8 r[GR_SIZE], want[GR_SIZE];
+	u8 r[GR_LINUX_SIZE], want[GR_LINUX_SIZE];
 
 	memset(&d, 0, sizeof(d));
 	d.reason = REFUSE_ROLLBACK;
@@ -265,12 +267,85 @@ static void test_record(void)
 	memset(want + 48, 0x22, 32);                      /* 48 key id */
 	want[80] = 4; want[81] = 3; want[82] = 2; want[83] = 1;   /* 80 security version */
 	memcpy(want + 96, "esc-vmrun", 9);                /* 96 name, NUL-padded */
-	CHECK(memcmp(r, want, GR_SIZE) == 0, "refused record layout");
+	CHECK(guest_record_encode(r, &d, "esc-vmrun") == GR_SIZE && memcmp(r, want, GR_SIZE) == 0,
+	      "refused record layout");
 
 	d.reason = REFUSE_NONE;
 	guest_record_encode(r, &d, "abcdefghijklmnopqrstuvwxyz01234");   /* 31 characters */
 	CHECK(r[8] == 1 && r[12] == 0 && memcmp(r + 96, "abcdefghijklmnopqrstuvwxyz01234", 31) == 0 &&
 	      r[127] == 0, "launched record, longest name");
+
+	/* Version 2 (Linux): the same 128 bytes with version 2, then initrd and command-line digests. */
+	d.is_linux = 1;
+	memset(d.initrd_sha256, 0x33, 32);
+	memset(d.cmdline_sha256, 0x44, 32);
+	CHECK(guest_record_encode(r, &d, "lx") == GR_LINUX_SIZE, "linux record size");
+	memset(want, 0, sizeof(want));
+	memcpy(want, "TBGR", 4);                          /*   0 magic */
+	want[4] = 2;                                      /*   4 version 2 */
+	want[8] = 1;                                      /*   8 decision: launched */
+	memset(want + 16, 0x11, 32);                      /*  16 kernel SHA-256 */
+	memset(want + 48, 0x22, 32);                      /*  48 key id */
+	want[80] = 4; want[81] = 3; want[82] = 2; want[83] = 1;   /* 80 security version */
+	memcpy(want + 96, "lx", 2);                       /*  96 name */
+	memset(want + 128, 0x33, 32);                     /* 128 initrd SHA-256 */
+	memset(want + 160, 0x44, 32);                     /* 160 command-line SHA-256 */
+	CHECK(memcmp(r, want, GR_LINUX_SIZE) == 0, "linux record layout");
+}
+
+/* ---- Linux manifests (kind 3) ---- */
+
+/* A well-formed kind-3 manifest: kernel 5000 bytes, initrd 3000 bytes, command line `cl`. */
+static size_t make_linux_manifest(u8 *m, const char *cl)
+{
+	size_t l = strlen(cl);
+
+	make_manifest(m);
+	put16(m + 6, MF_KIND_LINUX);       /*   6 kind linux */
+	put64(m + 8, 5000);                /*   8 kernel length */
+	put64(m + 88, 3000);               /*  88 initrd length */
+	memset(m + 96, 0xDD, 32);          /*  96 initrd SHA-256 */
+	put16(m + 128, (u16)l);            /* 128 command-line length */
+	memcpy(m + 130, cl, l);            /* 130 command line */
+	memset(m + 130 + l, 0xCC, 64);     /* signature */
+	return 130 + l + 64;
+}
+
+static void test_linux_manifest(void)
+{
+	u8 m[8400], buf[8400];
+	struct manifest mf;
+	size_t n = make_linux_manifest(m, "console=ttyS0 quiet");
+	const char *err = manifest_parse(m, n, &mf);
+
+	CHECK(err == NULL, "valid linux manifest refused: %s", err);
+	CHECK(mf.kind == MF_KIND_LINUX && mf.initrd_len == 3000 && mf.initrd_sha256[0] == 0xDD &&
+	      mf.cmdline_len == 19 && memcmp(mf.cmdline, "console=ttyS0 quiet", 19) == 0 &&
+	      mf.signed_len == 149 && mf.sig == m + 149, "fields of the linux manifest");
+	for (size_t len = 0; len < n; len++)
+		CHECK(manifest_parse(m, len, &mf) != NULL, "linux manifest truncated to %zu accepted", len);
+	CHECK(contains(manifest_parse(m, 129, &mf), "linux part truncated"), "cut in the linux part");
+	CHECK(contains(manifest_parse(m, 140, &mf), "command line truncated"), "cut in the command line");
+	CHECK(contains(manifest_parse(m, 149, &mf), "signature truncated"), "cut before the signature");
+	memcpy(buf, m, n);
+	buf[n] = 0;
+	CHECK(contains(manifest_parse(buf, n + 1, &mf), "trailing"), "trailing byte after a linux manifest");
+	memcpy(buf, m, n);
+	buf[135] = '\t';
+	CHECK(contains(manifest_parse(buf, n, &mf), "printable"), "tab in the command line accepted");
+	buf[135] = 0x7F;
+	CHECK(contains(manifest_parse(buf, n, &mf), "printable"), "DEL in the command line accepted");
+	memcpy(buf, m, n);
+	put16(buf + 128, 1025);
+	CHECK(contains(manifest_parse(buf, n, &mf), "above 1024"), "1025-byte command line accepted");
+	/* The longest command line and an empty one parse. */
+	char longest[1025];
+	memset(longest, 'a', 1024);
+	longest[1024] = '\0';
+	n = make_linux_manifest(m, longest);
+	CHECK(manifest_parse(m, n, &mf) == NULL && mf.cmdline_len == 1024, "1024-byte command line refused");
+	n = make_linux_manifest(m, "");
+	CHECK(manifest_parse(m, n, &mf) == NULL && mf.signed_len == 130, "empty command line refused");
 }
 
 /* ---- hypercall ranges, names ---- */
@@ -405,12 +480,14 @@ static u8 *read_file(const char *path, size_t *len)
 	return p;
 }
 
-static int verify_files(char **argv)
+/* argv: CONFIG IMAGE MANIFEST|- REASON, or with `initrd` set CONFIG KERNEL MANIFEST|- REASON and
+ * the initrd file (linux_verify). */
+static int verify_files(char **argv, const char *initrd)
 {
 	static struct launch_config cfg;
 	struct guest_decision d;
-	size_t clen, ilen, mlen = 0;
-	u8 *c = read_file(argv[0], &clen), *img = read_file(argv[1], &ilen), *m = NULL;
+	size_t clen, ilen, mlen = 0, rlen = 0;
+	u8 *c = read_file(argv[0], &clen), *img = read_file(argv[1], &ilen), *m = NULL, *rd = NULL;
 	const char *err = launch_config_parse(c, clen, &cfg);
 
 	if (err != NULL) {
@@ -419,7 +496,14 @@ static int verify_files(char **argv)
 	}
 	if (strcmp(argv[2], "-") != 0)
 		m = read_file(argv[2], &mlen);
-	guest_verify(img, ilen, m, mlen, &cfg, &d);
+	if (initrd != NULL) {
+		rd = read_file(initrd, &rlen);
+		linux_verify(img, ilen, rd, rlen, m, mlen, &cfg, &d);
+		if (rlen > 0)
+			free(rd);
+	} else {
+		guest_verify(img, ilen, m, mlen, &cfg, &d);
+	}
 	if (clen > 0)
 		free(c);
 	if (ilen > 0)
@@ -475,11 +559,14 @@ static void test_efer(void)
 int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "verify") == 0)
-		return verify_files(argv + 2);
+		return verify_files(argv + 2, NULL);
+	if (argc == 7 && strcmp(argv[1], "verify-linux") == 0)
+		return verify_files(argv + 2, argv[6]);
 	test_manifest();
 	test_launch_config();
 	test_launch_config_v2();
 	test_record();
+	test_linux_manifest();
 	test_ranges();
 	test_efer();
 	test_pool();

@@ -14,6 +14,7 @@
 
 #define TB_MODULE_GUEST    3u
 #define TB_MODULE_MANIFEST 4u
+#define TB_MODULE_INITRD   5u    /* the initramfs of Linux guest NAME */
 
 #define TB_MEM_USABLE   1u
 #define TB_MEM_RESERVED 2u

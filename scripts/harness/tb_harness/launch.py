@@ -104,6 +104,13 @@ def parse_args(argv):
                    help="pass no config module (tests the SLB's refusal)")
     p.add_argument("--guest", action="append", default=[], metavar="NAME=IMAGE[:MANIFEST]",
                    help="a guest image, optionally with its detached manifest; repeatable, in order")
+    p.add_argument("--linux", action="append", default=[], metavar="NAME=KERNEL:INITRD:MANIFEST",
+                   help="a Linux guest: bzImage, initramfs and the kind-linux manifest that binds them "
+                        "and the command line; repeatable, in order after the --guest modules")
+    p.add_argument("--memory", default="512M", metavar="SIZE",
+                   help="QEMU -m (default 512M; a Linux guest needs more, e.g. 1536M)")
+    p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG",
+                   help="one more QEMU argument (repeatable), e.g. a network or 9p device for a Linux guest")
     p.add_argument("--boot", choices=("multiboot", "grub"), default="multiboot",
                    help="multiboot: QEMU -kernel/-initrd (multiboot v1, default); grub: a GRUB ISO "
                         "(grub-mkrescue) on a CD-ROM loads the launcher with multiboot2")
@@ -132,7 +139,8 @@ def parse_args(argv):
                    help="an extra ACPI table for the firmware to publish (QEMU -acpitable file=FILE); repeatable")
     p.add_argument("--dump", action="append", default=[], metavar="ADDR:LEN",
                    help="at TB-DONE, save LEN bytes of guest-physical memory at ADDR (hex) to "
-                        "mem-ADDR.bin in --out, before the VMM goes on; repeatable")
+                        "mem-ADDR.bin in --out, before the VMM goes on; with --linux, when the guest "
+                        "powers the machine off (QEMU then runs with -no-shutdown); repeatable")
     p.add_argument("--qemu-trace", metavar="PATTERN",
                    help="QEMU trace events to record in qemu-trace.log (e.g. 'amdvi_*')")
     args = p.parse_args(argv)
@@ -175,7 +183,8 @@ def grub_file_name(role):
     """Name of a module's file on the ISO: from its role, which GUEST_NAME keeps to [a-z0-9_=-]."""
     kind, _, name = role.partition("=")
     return {"slb": "slb.bin", "vmm": "vmm.bin", "config": "launch.cfg",
-            "guest": f"guest-{name}.bin", "manifest": f"guest-{name}.manifest"}[kind]
+            "guest": f"guest-{name}.bin", "manifest": f"guest-{name}.manifest",
+            "initrd": f"guest-{name}.initrd"}[kind]
 
 
 def grub_cfg(launcher_args, roles):
@@ -245,6 +254,9 @@ class Launch:
         self.threads = []
         self.listeners = []
         self.skinit_answer = None         # "OK" / "FAIL reason" once COM2 asked
+        self.monitor = None               # the QMP client, once QEMU connected (use under qmp_lock)
+        self.qmp_lock = threading.Lock()
+        self.powered_off = False          # the Linux guest shut the machine down (runs with --dump)
         self.done_seen = False
 
     # -- logging -----------------------------------------------------------
@@ -280,6 +292,18 @@ class Launch:
             mods.append((resolve(image, f"guest {name}"), f"guest={name}"))
             if manifest:
                 mods.append((resolve(manifest, f"manifest of guest {name}"), f"manifest={name}"))
+        for spec in a.linux:
+            name, sep, rest = spec.partition("=")
+            parts = rest.split(":")
+            if not sep or not GUEST_NAME.match(name) or len(parts) != 3 or not all(parts):
+                raise UsageError(f"--linux {spec!r}: expected NAME=KERNEL:INITRD:MANIFEST with NAME [a-z0-9_-]{{1,31}}")
+            if name in seen:
+                raise UsageError(f"--linux {name}: name given twice")
+            seen.add(name)
+            kernel, initrd, manifest = parts
+            mods.append((resolve(kernel, f"kernel of Linux guest {name}"), f"guest={name}"))
+            mods.append((resolve(initrd, f"initrd of Linux guest {name}"), f"initrd={name}"))
+            mods.append((resolve(manifest, f"manifest of Linux guest {name}"), f"manifest={name}"))
         return mods
 
     def _initrd(self):
@@ -379,6 +403,7 @@ class Launch:
             qconn, _ = qmp_listener.accept()
             qconn.settimeout(10)
             monitor = qmp.Qmp(qconn)
+            self.monitor = monitor
             conn, _ = com2_listener.accept()
         except (OSError, qmp.QmpError) as e:
             self.log(f"QEMU did not connect COM2/QMP: {e}")
@@ -395,13 +420,39 @@ class Launch:
                 buf += data
                 while b"\n" in buf:
                     line, buf = buf.split(b"\n", 1)
-                    reply = self._request(line.decode("ascii", "replace").strip(), monitor)
+                    with self.qmp_lock:
+                        reply = self._request(line.decode("ascii", "replace").strip(), monitor)
                     if reply is not None:
                         conn.sendall(reply.encode() + b"\n")
                 if len(buf) > MAX_LINE:
                     self.log(f"COM2: line longer than {MAX_LINE} bytes discarded")
                     buf = b""
-        monitor.close()
+        with self.qmp_lock:
+            self.monitor = None
+            monitor.close()
+
+    def _wait_power_off(self, timeout):
+        """--linux with --dump: wait until QEMU (-no-shutdown) reports the guest's power-off, save the
+        ranges through QMP, quit QEMU. Returns QEMU's exit status; raises TimeoutExpired like Popen.wait."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                return self.qemu.wait(timeout=0.25)
+            except subprocess.TimeoutExpired:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise
+            with self.qmp_lock:
+                if self.monitor is None:
+                    continue
+                try:
+                    if self.monitor.execute("query-status").get("status") != "shutdown":
+                        continue
+                    self._dump(self.monitor, "guest powered off")
+                    self.powered_off = True
+                    self.monitor.execute("quit")
+                except (OSError, qmp.QmpError) as e:
+                    self.log(f"QMP at power-off: {e}")
+                    self.monitor = None
 
     def _request(self, line, monitor):
         """Handle one COM2 line; return the answer line or None."""
@@ -464,18 +515,22 @@ class Launch:
             return "FAIL read"
         with open(os.path.join(self.out, "evlog.bin"), "wb") as f:
             f.write(data)
-        for base, size in self.args.dump_ranges:
-            try:
-                mem = monitor.read_memory(base, size, os.path.join(self.work, "dump-mem.bin"))
-            except (OSError, qmp.QmpError) as e:
-                self.log(f"COM2: reading memory for --dump failed: {e}")
-                return "FAIL read"
-            with open(os.path.join(self.out, f"mem-{base:08x}.bin"), "wb") as f:
-                f.write(mem)
-            self.log(f"TB-DONE: saved 0x{size:x} bytes at 0x{base:08x}")
+        try:
+            self._dump(monitor, "TB-DONE")
+        except (OSError, qmp.QmpError) as e:
+            self.log(f"COM2: reading memory for --dump failed: {e}")
+            return "FAIL read"
         self.done_seen = True
         self.log(f"TB-DONE: event log of {length} bytes saved")
         return "OK"
+
+    def _dump(self, monitor, when):
+        """Save every --dump range to DIR/mem-ADDR.bin through QMP."""
+        for base, size in self.args.dump_ranges:
+            mem = monitor.read_memory(base, size, os.path.join(self.work, "dump-mem.bin"))
+            with open(os.path.join(self.out, f"mem-{base:08x}.bin"), "wb") as f:
+                f.write(mem)
+            self.log(f"{when}: saved 0x{size:x} bytes at 0x{base:08x}")
 
     # -- the run -----------------------------------------------------------
     def qemu_argv(self, paths):
@@ -495,8 +550,9 @@ class Launch:
             devices += ["-acpitable", f"file={os.path.abspath(f)}"]
         if a.qemu_trace:
             devices += ["-trace", f"enable={a.qemu_trace},file={os.path.join(self.out, 'qemu-trace.log')}"]
+        devices += list(a.qemu_arg) + (["-no-shutdown"] if a.linux and a.dump_ranges else [])
         return ["qemu-system-x86_64",
-                "-M", a.machine, "-accel", "tcg", "-cpu", a.cpu, "-smp", "1", "-m", "512M",
+                "-M", a.machine, "-accel", "tcg", "-cpu", a.cpu, "-smp", "1", "-m", a.memory,
                 "-nodefaults", "-display", "none", "-no-reboot", *devices,
                 "-chardev", f"socket,id=com1,path={paths['com1']}", "-serial", "chardev:com1",
                 "-chardev", f"socket,id=com2,path={paths['com2']}", "-serial", "chardev:com2",
@@ -536,7 +592,8 @@ class Launch:
         qemu_err.close()
         self.log(f"QEMU started (pid {self.qemu.pid}; swtpm pid {self.swtpm.proc.pid})")
         try:
-            status = self.qemu.wait(timeout=timeout)
+            linux_dump = a.linux and a.dump_ranges
+            status = self._wait_power_off(timeout) if linux_dump else self.qemu.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             children.stop(self.qemu)
             self._finish(None)
@@ -592,6 +649,11 @@ class Launch:
             if pcr_error:
                 return 3, f"harness error after the VMM finished: {pcr_error}"
             return 0, "VMM finished (status 33)"
+        if status == 0 and self.args.linux and (self.powered_off or not self.args.dump_ranges):
+            # A Linux guest ends the run by powering the machine off (ACPI), not through the VMM.
+            if pcr_error:
+                return 3, f"harness error after the Linux guest powered off: {pcr_error}"
+            return 0, "the Linux guest powered the machine off (status 0)"
         # A broken control channel explains a failed run better than its symptom.
         extra = f"; {self.proxy.error}" if self.proxy.error else ""
         if status in STATUS_MEANING:

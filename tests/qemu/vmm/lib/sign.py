@@ -4,6 +4,8 @@
 
     sign.py key PATH                       PATH.pem (private, PKCS#8) and PATH.pub (raw 32 bytes)
     sign.py manifest --key PATH --security-version N [--kind K] IMAGE OUT
+    sign.py manifest --key PATH --security-version N --kind 3 --initrd INITRD --cmdline TEXT KERNEL OUT
+                                           a Linux manifest (kind 3) binding kernel, initrd, command line
     sign.py keyhex PATH.pub                the raw public key as 64 hex digits
 """
 
@@ -28,12 +30,16 @@ def cmd_key(path):
         f.write(raw_public_key(path + ".pem"))
 
 
-def cmd_manifest(key, sv, kind, image, out):
+def cmd_manifest(key, sv, kind, image, out, initrd=None, cmdline=None):
     data = open(image, "rb").read()
     pub = raw_public_key(key + ".pem")
     body = (b"TBMF" + struct.pack("<HHQ", 1, kind, len(data)) + hashlib.sha256(data).digest()
             + struct.pack("<IHH", sv, 1, 64) + hashlib.sha256(pub).digest())
     assert len(body) == 88
+    if kind == 3:
+        rd = open(initrd, "rb").read()
+        line = cmdline.encode("ascii")
+        body += struct.pack("<Q", len(rd)) + hashlib.sha256(rd).digest() + struct.pack("<H", len(line)) + line
     with tempfile.TemporaryDirectory() as d:
         msg = os.path.join(d, "msg")
         with open(msg, "wb") as f:
@@ -59,7 +65,7 @@ def main(argv):
             else:
                 pos.append(a)
         return cmd_manifest(args["--key"], int(args["--security-version"]), int(args["--kind"]),
-                            pos[0], pos[1])
+                            pos[0], pos[1], args.get("--initrd"), args.get("--cmdline"))
     sys.exit(__doc__)
 
 

@@ -31,24 +31,13 @@ public final class ImageCommand {
 
     static ImageKind kind(String name) {
         return ImageKind.fromCliName(name)
-                .orElseThrow(() -> CliException.badInput("--kind must be vmm or guest, not " + name, null));
+                .orElseThrow(() -> CliException.badInput("--kind must be vmm, guest or linux, not " + name, null));
     }
 
-    static ImageDigest digest(Path image, java.util.function.LongConsumer progress) {
-        try {
-            return ImageDigest.of(image, progress);
-        } catch (NoSuchFileException e) {
-            throw CliException.badInput("image " + image + " does not exist", e);
-        } catch (IOException e) {
-            throw CliException.badInput("cannot read image " + image + ": " + e.getMessage(), e);
-        }
-    }
-
-    static Path manifestPath(Path image) {
-        return image.resolveSibling(image.getFileName() + ".manifest");
-    }
-
-    /** {@code trustbit image sign --key K --kind vmm|guest --security-version N IMAGE...}. */
+    /**
+     * {@code trustbit image sign --key K --kind vmm|guest --security-version N IMAGE...}, or for a Linux
+     * guest {@code --kind linux --initrd INITRD --cmdline TEXT KERNEL}: one manifest binds all three.
+     */
     @Command(name = "sign", mixinStandardHelpOptions = true, description = "Write IMAGE.manifest for each IMAGE (atomically).")
     static final class Sign implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -56,8 +45,10 @@ public final class ImageCommand {
 
         @Option(names = "--key", required = true, paramLabel = "PATH.key") Path keyFile;
         @Option(names = "--passphrase-file", paramLabel = "FILE") Path passphraseFile;
-        @Option(names = "--kind", required = true, paramLabel = "vmm|guest") String kind;
+        @Option(names = "--kind", required = true, paramLabel = "vmm|guest|linux") String kind;
         @Option(names = "--security-version", required = true, paramLabel = "N") long securityVersion;
+        @Option(names = "--initrd", paramLabel = "FILE", description = "The initramfs of a Linux kernel (--kind linux).") Path initrd;
+        @Option(names = "--cmdline", paramLabel = "TEXT", description = "The kernel command line (--kind linux; printable ASCII, at most 1024).") String cmdline;
         @Parameters(arity = "1..*", paramLabel = "IMAGE") List<Path> images;
 
         @Override
@@ -65,6 +56,20 @@ public final class ImageCommand {
             ImageKind k = kind(kind);
             if (securityVersion < 0 || securityVersion > 0xFFFF_FFFFL) {
                 throw CliException.badInput("--security-version must be 0..4294967295", null);
+            }
+            ImageManifest.LinuxPart linux = null;
+            if (k == ImageKind.LINUX) {
+                if (initrd == null || cmdline == null || images.size() != 1) {
+                    throw CliException.badInput("--kind linux needs --initrd, --cmdline and exactly one kernel", null);
+                }
+                ImageDigest rd = Inputs.imageDigest(initrd, done -> { });
+                try {
+                    linux = new ImageManifest.LinuxPart(rd.length(), rd.sha256(), cmdline);
+                } catch (IllegalArgumentException e) {
+                    throw CliException.badInput("--cmdline: " + e.getMessage(), e);
+                }
+            } else if (initrd != null || cmdline != null) {
+                throw CliException.badInput("--initrd and --cmdline are for --kind linux only", null);
             }
             char[] pass = Inputs.passphrase(passphraseFile);
             ManifestSigner key;
@@ -80,15 +85,17 @@ public final class ImageCommand {
             PrintWriter out = spec.commandLine().getOut();
             Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null);
             for (Path image : images) {
-                ImageDigest d = digest(image, progress.forFile(image));
+                ImageDigest d = Inputs.imageDigest(image, progress.forFile(image));
                 progress.done();
                 ImageManifest m;
                 try {
-                    m = ImageManifest.sign(k, d.length(), d.sha256(), securityVersion, key);
+                    m = linux != null
+                            ? ImageManifest.signLinux(d.length(), d.sha256(), linux, securityVersion, key)
+                            : ImageManifest.sign(k, d.length(), d.sha256(), securityVersion, key);
                 } catch (java.io.UncheckedIOException e) {
                     throw CliException.badInput("cannot sign " + image + ": " + e.getCause().getMessage(), e);
                 }
-                Path mf = manifestPath(image);
+                Path mf = Inputs.manifestPath(image);
                 try {
                     AtomicFiles.write(mf, m.encode());
                 } catch (IOException e) {
@@ -100,14 +107,15 @@ public final class ImageCommand {
         }
     }
 
-    /** {@code trustbit image verify --pub K [--kind K] [--min-security-version N] [--manifest F] IMAGE}. */
+    /** {@code trustbit image verify --pub K [--kind K] [--min-security-version N] [--manifest F] [--initrd F] IMAGE}. */
     @Command(name = "verify", mixinStandardHelpOptions = true, description = "Exit 0 if valid, 1 on a mismatch (reason on stderr), 2 if malformed.")
     static final class Verify implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
 
         @Option(names = "--pub", required = true, paramLabel = "PATH.pub") Path pubFile;
-        @Option(names = "--kind", paramLabel = "vmm|guest") String kind;
+        @Option(names = "--kind", paramLabel = "vmm|guest|linux") String kind;
+        @Option(names = "--initrd", paramLabel = "FILE", description = "The initrd a Linux manifest binds.") Path initrd;
         @Option(names = "--min-security-version", paramLabel = "N", defaultValue = "0") long minSecurityVersion;
         @Option(names = "--manifest", paramLabel = "FILE", description = "Default: IMAGE.manifest.") Path manifest;
         @Option(names = "--json", description = "Print the verified manifest fields as JSON.") boolean json;
@@ -122,12 +130,13 @@ public final class ImageCommand {
             } catch (KeyFiles.KeyFileException e) {
                 throw CliException.badInput(e.getMessage(), e);
             }
-            Path mf = manifest != null ? manifest : manifestPath(image);
+            Path mf = manifest != null ? manifest : Inputs.manifestPath(image);
             byte[] manifestBytes = Inputs.read(mf, ImageManifest.MAX_LENGTH + 1L, "manifest");
-            ImageDigest d = digest(image, done -> { });
+            ImageDigest d = Inputs.imageDigest(image, done -> { });
+            ImageDigest rd = initrd == null ? null : Inputs.imageDigest(initrd, done -> { });
             ImageManifest m;
             try {
-                m = ImageVerifier.verify(manifestBytes, d, key, new ImageVerifier.Requirements(k, minSecurityVersion));
+                m = ImageVerifier.verify(manifestBytes, d, rd, key, new ImageVerifier.Requirements(k, minSecurityVersion));
             } catch (ManifestVerificationException e) {
                 String line = e.reason() + ": " + e.getMessage();
                 if (e.reason() == ManifestVerificationException.Reason.FORMAT) {

@@ -1,6 +1,5 @@
 package io.trustbit.cli;
 
-import io.trustbit.attest.NodeId;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.OutputStreamWriter;
@@ -14,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "trustbit",
         mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
+        versionProvider = StartupCommandLine.Version.class,
         description = "Measured launch (AMD SKINIT) and remote attestation.",
         subcommands = {
             CommandLine.HelpCommand.class,
@@ -26,55 +25,22 @@ public final class Main {
 
     /** Builds the command line with the given writers, so tests can capture output. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return configure(new CommandLine(new Main()), out, err);
+        return StartupCommandLine.full(new Main(), out, err);
     }
 
     /** Sets the writers and the one failure mapper on a command line. */
     static CommandLine configure(CommandLine cl, PrintWriter out, PrintWriter err) {
-        cl.setOut(out);
-        cl.setErr(err);
-        cl.setExecutionExceptionHandler(new ErrorMapper());
-        cl.setParameterExceptionHandler(ErrorMapper::usageError);
-        cl.setExecutionStrategy(ErrorMapper::refuseUnmatchedThenRun);
-        cl.registerConverter(NodeId.class, s -> {
-            try {
-                return NodeId.of(s);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        });
-        return cl;
+        return StartupCommandLine.configure(cl, out, err);
     }
 
     /** Runs one command line and returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            // Answered without building a command model: Picocli's reflection would be most of this command's
-            // start-up (docs/benchmarks.md, "CLI start-up"). Same text as Picocli's version help.
-            for (String line : new Version().getVersion()) {
-                out.println(line);
-            }
-            out.flush();
-            return ExitCode.OK.code();
-        }
-        int code = StartupCommandLine.forArgs(out, err, args).execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        return StartupCommandLine.run(Main::new, out, err, args);
     }
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.exit(run(out, err, args));
-    }
-
-    /** Version from the jar manifest. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"trustbit " + (v == null ? "development build" : v)};
-        }
     }
 }

@@ -56,6 +56,30 @@ class ImageCliTest {
         assertEquals(1, c.err().strip().lines().count(), "one line on stderr: " + c.err());
     }
 
+    /** --kind linux binds kernel, initrd and command line; verify needs the same initrd. */
+    @Test
+    void linuxManifests() throws Exception {
+        Path initrd = dir.resolve("initrd.img");
+        Files.write(initrd, new byte[1234]);
+        Cli s = Cli.run("image", "sign", "--key", key, "--kind", "linux", "--security-version", "6", "--initrd", initrd,
+                "--cmdline", "console=ttyS0 quiet", image);
+        assertEquals(0, s.code(), s.toString());
+        Cli ok = verify("--kind", "linux", "--initrd", initrd);
+        assertEquals(0, ok.code(), ok.toString());
+        assertTrue(ok.out().startsWith("valid: linux image, security version 6"), ok.out());
+        assertFails(verify("--kind", "linux"), 1, "IMAGE_LENGTH");
+        Files.write(initrd, new byte[1233]);
+        assertFails(verify("--initrd", initrd), 1, "IMAGE_LENGTH");
+        Files.write(initrd, java.util.Arrays.copyOf(new byte[] {1}, 1234));
+        assertFails(verify("--initrd", initrd), 1, "IMAGE_DIGEST");
+        // usage: linux needs --initrd and --cmdline; they are for linux only
+        assertEquals(2, Cli.run("image", "sign", "--key", key, "--kind", "linux", "--security-version", "1", image).code());
+        assertEquals(2, Cli.run("image", "sign", "--key", key, "--kind", "guest", "--security-version", "1",
+                "--cmdline", "x", image).code());
+        assertEquals(2, Cli.run("image", "sign", "--key", key, "--kind", "linux", "--security-version", "1",
+                "--initrd", initrd, "--cmdline", "tab\there", image).code());
+    }
+
     @Test
     void keyFilesHaveTheRightModesAndNoKeyMaterialIsPrinted() throws Exception {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));

@@ -140,6 +140,53 @@ class MeasureCliTest {
         assertTrue(bad.err().startsWith("trustbit: SIGNER_KEY:"), bad.err());
     }
 
+    /** A Linux guest: image sign --kind linux, then measure --linux predicts a version-2 record after the flat guests. */
+    @Test
+    void linuxGuestRecordFollowsTheContract() throws Exception {
+        assertEquals(0, Cli.run("key", "new", "--out", dir.resolve("a")).code());
+        Path cfg = dir.resolve("launch.cfg");
+        assertEquals(0, Cli.run("launch-config", "--signer", dir.resolve("a.pub") + ":4", "--out", cfg).code());
+        Path kernel = dir.resolve("vmlinuz");
+        Path initrd = dir.resolve("initrd.img");
+        Path flat = dir.resolve("flat.img");
+        Files.write(kernel, "a kernel".getBytes(StandardCharsets.US_ASCII));
+        Files.write(initrd, new byte[5000]);
+        Files.write(flat, "flat guest".getBytes(StandardCharsets.US_ASCII));
+        String line = "console=ttyS0 quiet";
+        Cli sign = Cli.run("image", "sign", "--key", dir.resolve("a.key"), "--kind", "linux", "--security-version", "4",
+                "--initrd", initrd, "--cmdline", line, kernel);
+        assertEquals(0, sign.code(), sign.toString());
+        assertEquals(0, Cli.run("image", "sign", "--key", dir.resolve("a.key"), "--kind", "guest", "--security-version",
+                "4", flat).code());
+        Cli m = Cli.run("measure", "--slb", slb, "--vmm", vmm, "--launch-config", cfg, "--launch-type", "emulated",
+                "--linux", "lx=" + kernel + ":" + initrd + ":" + dir.resolve("vmlinuz.manifest"), "--guest", "flat=" + flat,
+                "--json");
+        assertEquals(0, m.code(), m.toString());
+
+        byte[] first = guestRecord("flat", Files.readAllBytes(flat), dir.resolve("a.pub"), 4);
+        byte[] v1 = guestRecord("lx", Files.readAllBytes(kernel), dir.resolve("a.pub"), 4);
+        ByteBuffer v2 = ByteBuffer.allocate(192).order(ByteOrder.LITTLE_ENDIAN).put(v1);
+        v2.putInt(4, 2);                                                    // version 2
+        v2.put(h(HashAlg.SHA256, Files.readAllBytes(initrd))).put(h(HashAlg.SHA256, line.getBytes(StandardCharsets.US_ASCII)));
+        for (HashAlg a : List.of(HashAlg.SHA1, HashAlg.SHA256)) {
+            byte[] pcr19 = h(a, new byte[a.size()], h(a, first));
+            pcr19 = h(a, pcr19, h(a, v2.array()));
+            assertTrue(m.out().contains("\"19\":\"" + HexFormat.of().formatHex(pcr19) + "\""), a + ": " + m.out());
+        }
+
+        // the kernel's manifest for another initrd, or as a flat guest, is refused
+        Files.write(dir.resolve("other.img"), new byte[5001]);
+        Cli wrong = Cli.run("measure", "--slb", slb, "--vmm", vmm, "--launch-config", cfg,
+                "--linux", "lx=" + kernel + ":" + dir.resolve("other.img") + ":" + dir.resolve("vmlinuz.manifest"));
+        assertEquals(1, wrong.code(), wrong.toString());
+        assertTrue(wrong.err().startsWith("trustbit: IMAGE_LENGTH:"), wrong.err());
+        Cli kind = Cli.run("measure", "--slb", slb, "--vmm", vmm, "--guest", "lx=" + kernel);
+        assertEquals(1, kind.code(), kind.toString());
+        assertTrue(kind.err().startsWith("trustbit: KIND:"), kind.err());
+        Cli usage = Cli.run("measure", "--slb", slb, "--vmm", vmm, "--linux", "lx=" + kernel);
+        assertEquals(2, usage.code(), usage.toString());
+    }
+
     /** The 128-byte guest record, field by field from docs/launch-protocol.md. */
     private static byte[] guestRecord(String name, byte[] image, Path pub, int sv) throws Exception {
         String b64 = Files.readString(pub).lines().filter(l -> !l.startsWith("-----")).reduce("", String::concat);

@@ -19,8 +19,12 @@ public final class ExpectedMeasurements {
     public static final List<HashAlg> BANKS = List.of(HashAlg.SHA1, HashAlg.SHA256);
     public static final int SLB_MAX = 65536;
 
-    /** A guest image the VMM is expected to launch. */
-    public record Guest(String name, ImageDigest image, ImageManifest manifest) {}
+    /** A guest image the VMM is expected to launch; {@code initrd} only for a Linux guest (else null). */
+    public record Guest(String name, ImageDigest image, ImageManifest manifest, ImageDigest initrd) {
+        public Guest(String name, ImageDigest image, ImageManifest manifest) {
+            this(name, image, manifest, null);
+        }
+    }
 
     private final byte[] slb;
     private final byte[] vmmSha1;
@@ -149,10 +153,19 @@ public final class ExpectedMeasurements {
         }
 
         private static void checkLaunchable(Guest g, LaunchConfig config) throws ManifestVerificationException {
+            ImageKind kind = g.initrd() != null ? ImageKind.LINUX : ImageKind.GUEST;
+            if (g.manifest().kind() != kind) {
+                throw new ManifestVerificationException(ManifestVerificationException.Reason.KIND, "guest "
+                        + g.name() + ": the manifest is for a " + g.manifest().kind().cliName() + " image, not a "
+                        + kind.cliName() + " image");
+            }
             if (config == null) {
                 ImageManifest m = g.manifest();
+                ImageManifest.LinuxPart lx = m.linux();
                 if (m.imageLength() != g.image().length()
-                        || !java.security.MessageDigest.isEqual(m.imageSha256(), g.image().sha256())) {
+                        || !java.security.MessageDigest.isEqual(m.imageSha256(), g.image().sha256())
+                        || (lx != null && (lx.initrdLength() != g.initrd().length()
+                                || !java.security.MessageDigest.isEqual(lx.initrdSha256(), g.initrd().sha256())))) {
                     throw new ManifestVerificationException(ManifestVerificationException.Reason.IMAGE_DIGEST,
                             "guest " + g.name() + ": image does not match its manifest");
                 }
@@ -161,8 +174,8 @@ public final class ExpectedMeasurements {
             byte[] keyId = g.manifest().signerKeyId();
             for (LaunchConfig.Signer s : config.signers()) {
                 if (java.security.MessageDigest.isEqual(s.key().keyId(), keyId)) {
-                    ImageVerifier.verify(g.manifest(), g.image(), s.key(), new ImageVerifier.Requirements(
-                            java.util.Optional.of(ImageKind.GUEST), s.minSecurityVersion()));
+                    ImageVerifier.verify(g.manifest(), g.image(), g.initrd(), s.key(), new ImageVerifier.Requirements(
+                            java.util.Optional.of(kind), s.minSecurityVersion()));
                     return;
                 }
             }

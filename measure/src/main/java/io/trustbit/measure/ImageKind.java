@@ -5,7 +5,9 @@ import java.util.Optional;
 /** The image kind field of a manifest (docs/launch-protocol.md, "Image manifest"). */
 public enum ImageKind {
     VMM(1, "vmm"),
-    GUEST(2, "guest");
+    GUEST(2, "guest"),
+    /** A Linux guest: the manifest also binds the initrd and the kernel command line. */
+    LINUX(3, "linux");
 
     private final int id;
     private final String cliName;

@@ -43,10 +43,31 @@ class GuestRecordTest {
     }
 
     @Test
+    void linuxRecordRoundTripAndTruncations() throws FormatException {
+        GuestRecord s = sample();
+        byte[] initrd = new byte[32];
+        byte[] cmdline = new byte[32];
+        Arrays.fill(initrd, (byte) 0x33);
+        Arrays.fill(cmdline, (byte) 0x44);
+        GuestRecord g = new GuestRecord(GuestRecord.LAUNCHED, 0, s.imageSha256(), s.signerKeyId(), 4, "lx", initrd, cmdline);
+        byte[] enc = g.encode();
+        assertEquals(GuestRecord.LINUX_SIZE, enc.length);
+        assertEquals(g, GuestRecord.parse(enc));
+        for (int n = 0; n < enc.length; n++) {
+            byte[] cut = Arrays.copyOf(enc, n);
+            assertThrows(FormatException.class, () -> GuestRecord.parse(cut), "length " + n);
+        }
+        assertThrows(FormatException.class, () -> GuestRecord.parse(Arrays.copyOf(enc, enc.length + 1)));
+        byte[] v1 = enc.clone();
+        v1[4] = 1;                                                    // version 1 with 64 bytes too many
+        assertThrows(FormatException.class, () -> GuestRecord.parse(v1));
+    }
+
+    @Test
     void malformedFieldsAreRefusedWithTheirName() {
         // offset, new byte value, field named in the message
         Object[][] cases = {
-            {0, 'X', "magic"}, {4, 2, "version"}, {8, 3, "decision"}, {8, 0, "decision"},
+            {0, 'X', "magic"}, {4, 3, "version"}, {4, 2, "initrd SHA-256"}, {8, 3, "decision"}, {8, 0, "decision"},
             {84, 1, "reserved"}, {95, 1, "reserved"}, {96, 'A', "name"}, {96, 0, "name"}, {110, 'x', "padding"},
         };
         for (Object[] c : cases) {

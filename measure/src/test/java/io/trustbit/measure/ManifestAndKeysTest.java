@@ -80,6 +80,58 @@ class ManifestAndKeysTest {
                 new ImageVerifier.Requirements(Optional.of(ImageKind.GUEST), 42));
     }
 
+    /** A Linux manifest binds kernel, initrd and command line; changing any one of them is refused. */
+    @Test
+    void linuxManifestBindsKernelInitrdAndCommandLine() throws Exception {
+        SigningKey key = SigningKey.generate();
+        byte[] kernel = "bzImage".getBytes(StandardCharsets.US_ASCII);
+        byte[] initrd = "initramfs".getBytes(StandardCharsets.US_ASCII);
+        ImageManifest.LinuxPart lx = new ImageManifest.LinuxPart(initrd.length, HashAlg.SHA256.digest(initrd),
+                "console=ttyS0 quiet");
+        ImageManifest m = ImageManifest.signLinux(kernel.length, HashAlg.SHA256.digest(kernel), lx, 4, key);
+        byte[] b = m.encode();
+        assertEquals(130 + 19 + 64, b.length);
+        assertEquals(3, b[6]);                                                     // kind linux
+        assertEquals(initrd.length, b[88]);                                        // initrd length
+        assertArrayEquals(HashAlg.SHA256.digest(initrd), Arrays.copyOfRange(b, 96, 128));
+        assertEquals(19, b[128]);                                                  // command-line length
+        assertEquals("console=ttyS0 quiet", new String(b, 130, 19, StandardCharsets.US_ASCII));
+        assertTrue(key.publicKey().verify(Arrays.copyOf(b, 149), Arrays.copyOfRange(b, 149, 213)));
+        assertEquals(m, ImageManifest.parse(b));
+        assertEquals("console=ttyS0 quiet", ImageManifest.parse(b).linux().cmdline());
+        ImageVerifier.Requirements linux = new ImageVerifier.Requirements(Optional.of(ImageKind.LINUX), 4);
+        ImageVerifier.verify(b, ImageDigest.of(kernel), ImageDigest.of(initrd), key.publicKey(), linux);
+
+        byte[] otherInitrd = "initramfz".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(ManifestVerificationException.Reason.IMAGE_DIGEST, assertThrows(ManifestVerificationException.class,
+                () -> ImageVerifier.verify(b, ImageDigest.of(kernel), ImageDigest.of(otherInitrd), key.publicKey(),
+                        linux)).reason());
+        assertEquals(ManifestVerificationException.Reason.IMAGE_LENGTH, assertThrows(ManifestVerificationException.class,
+                () -> ImageVerifier.verify(b, ImageDigest.of(kernel), null, key.publicKey(), linux)).reason());
+        byte[] cmdline = b.clone();
+        cmdline[140] ^= 1;                                                         // one command-line byte
+        assertEquals(ManifestVerificationException.Reason.SIGNATURE, assertThrows(ManifestVerificationException.class,
+                () -> ImageVerifier.verify(cmdline, ImageDigest.of(kernel), ImageDigest.of(initrd), key.publicKey(),
+                        linux)).reason());
+        for (int len = 0; len < b.length; len++) {
+            byte[] cut = Arrays.copyOf(b, len);
+            assertThrows(FormatException.class, () -> ImageManifest.parse(cut), "cut at " + len);
+        }
+        byte[] tab = b.clone();
+        tab[131] = '\t';
+        assertTrue(assertThrows(FormatException.class, () -> ImageManifest.parse(tab)).getMessage().contains("printable"));
+        assertThrows(IllegalArgumentException.class, () -> ImageManifest.sign(ImageKind.LINUX, 1, new byte[32], 1, key));
+        // the guest record of a launched Linux guest: version 2 with the initrd and command-line digests
+        GuestRecord r = GuestRecord.launched("lx", m);
+        byte[] enc = r.encode();
+        assertEquals(GuestRecord.LINUX_SIZE, enc.length);
+        assertEquals(2, enc[4]);
+        assertArrayEquals(HashAlg.SHA256.digest(initrd), Arrays.copyOfRange(enc, 128, 160));
+        assertArrayEquals(HashAlg.SHA256.digest("console=ttyS0 quiet".getBytes(StandardCharsets.US_ASCII)),
+                Arrays.copyOfRange(enc, 160, 192));
+        assertEquals(r, GuestRecord.parse(enc));
+    }
+
     /** Every truncation and random mutation of a manifest is a FORMAT failure or a clean mismatch. */
     @Test
     void hostileManifestsFailCleanly() throws Exception {

@@ -39,6 +39,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param pcr18        allowed PCR 18 values (empty: not checked as a whole)
  * @param launchConfig allowed digests of the launch-configuration event (PCR 18; empty: not checked)
  * @param signers      allowed guest signer key ids (hex) with their minimum security version
+ * @param linuxSigners allowed signers of Linux guests (kernel, initrd and command line) with their minimum
+ *                     security version; empty: Linux guests are held to {@code signers} like any guest
  * @param allowRefusedGuests whether a guest the VMM refused is a warning (true) or contraindicates (false)
  * @param firmware     allowed values of static-chain PCRs 0–7 (by PCR)
  * @param runtime      the runtime policy the IMA measurement list is appraised against, if the policy has a
@@ -46,7 +48,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public record Policy(String id, String digest, String description, HashAlg bank, boolean allowEmulated,
         boolean requireDmaProtection, List<byte[]> pcr17, List<byte[]> slb, List<byte[]> vmm, List<byte[]> pcr18, List<byte[]> launchConfig,
-        Map<String, Long> signers, boolean allowRefusedGuests, SortedMap<Integer, List<byte[]>> firmware,
+        Map<String, Long> signers, Map<String, Long> linuxSigners, boolean allowRefusedGuests, SortedMap<Integer, List<byte[]>> firmware,
         long maxEvidenceAgeSeconds, long verdictLifetimeSeconds, RuntimePolicy runtime) {
 
     public static final int SCHEMA_VERSION = 1;
@@ -65,6 +67,7 @@ public record Policy(String id, String digest, String description, HashAlg bank,
         pcr18 = copy(pcr18);
         launchConfig = copy(launchConfig);
         signers = Collections.unmodifiableMap(new LinkedHashMap<>(signers));
+        linuxSigners = Collections.unmodifiableMap(new LinkedHashMap<>(linuxSigners));
         TreeMap<Integer, List<byte[]>> fw = new TreeMap<>();
         firmware.forEach((k, v) -> fw.put(k, copy(v)));
         firmware = Collections.unmodifiableSortedMap(fw);
@@ -139,22 +142,9 @@ public record Policy(String id, String digest, String description, HashAlg bank,
         }
 
         Map<String, Object> guests = top.containsKey("guests") ? map(top.get("guests"), "guests") : Map.of();
-        checkKeys(guests, Set.of("signers", "allowRefused"), "guests.");
-        Map<String, Long> signers = new LinkedHashMap<>();
-        List<Object> signerList = list(guests.get("signers"), "guests.signers");
-        for (int i = 0; i < signerList.size(); i++) {
-            String f = "guests.signers[" + i + "]";
-            Map<String, Object> s = map(signerList.get(i), f);
-            checkKeys(s, Set.of("keyId", "minSecurityVersion"), f + ".");
-            byte[] keyId = hex(s.get("keyId"), f + ".keyId", 32);
-            long min = s.containsKey("minSecurityVersion") ? integer(s.get("minSecurityVersion"), f + ".minSecurityVersion") : 0;
-            if (min < 0 || min > 0xFFFF_FFFFL) {
-                throw new PolicyException(f + ".minSecurityVersion: " + min + " is outside 0…4294967295");
-            }
-            if (signers.put(HexFormat.of().formatHex(keyId), min) != null) {
-                throw new PolicyException(f + ".keyId: listed twice");
-            }
-        }
+        checkKeys(guests, Set.of("signers", "linuxSigners", "allowRefused"), "guests.");
+        Map<String, Long> signers = signers(guests, "signers");
+        Map<String, Long> linuxSigners = signers(guests, "linuxSigners");
         boolean allowRefused = !guests.containsKey("allowRefused") || bool(guests.get("allowRefused"), "guests.allowRefused");
 
         TreeMap<Integer, List<byte[]>> firmware = new TreeMap<>();
@@ -190,7 +180,27 @@ public record Policy(String id, String digest, String description, HashAlg bank,
         RuntimePolicy runtime = top.containsKey("runtime") ? RuntimeSection.parse(top.get("runtime")) : null;
         String digest = "sha256:" + HexFormat.of().formatHex(sha256(yaml));
         return new Policy(id, digest, description, bank, allowEmulated, requireDma, pcr17, slb, vmm, pcr18, launchConfig, signers,
-                allowRefused, firmware, maxAge, lifetime, runtime);
+                linuxSigners, allowRefused, firmware, maxAge, lifetime, runtime);
+    }
+
+    /** guests.KEY: a list of {keyId, minSecurityVersion}, as a map from hex key id to minimum. */
+    private static Map<String, Long> signers(Map<String, Object> guests, String key) throws PolicyException {
+        Map<String, Long> signers = new LinkedHashMap<>();
+        List<Object> signerList = list(guests.get(key), "guests." + key);
+        for (int i = 0; i < signerList.size(); i++) {
+            String f = "guests." + key + "[" + i + "]";
+            Map<String, Object> s = map(signerList.get(i), f);
+            checkKeys(s, Set.of("keyId", "minSecurityVersion"), f + ".");
+            byte[] keyId = hex(s.get("keyId"), f + ".keyId", 32);
+            long min = s.containsKey("minSecurityVersion") ? integer(s.get("minSecurityVersion"), f + ".minSecurityVersion") : 0;
+            if (min < 0 || min > 0xFFFF_FFFFL) {
+                throw new PolicyException(f + ".minSecurityVersion: " + min + " is outside 0…4294967295");
+            }
+            if (signers.put(HexFormat.of().formatHex(keyId), min) != null) {
+                throw new PolicyException(f + ".keyId: listed twice");
+            }
+        }
+        return signers;
     }
 
     private static byte[] sha256(byte[] b) {

@@ -32,6 +32,7 @@ class AppraisalChecksTest {
     static TestVerifier v;
     static final AtomicInteger NODES = new AtomicInteger();
     static final DrtmChain CHAIN = new DrtmChain();
+    static final byte[] KERNEL_SIGNER = HashAlg.SHA256.digest("kernel signer".getBytes());
 
     @BeforeAll
     static void start() throws Exception {
@@ -39,6 +40,10 @@ class AppraisalChecksTest {
         v.policy("test.yaml", CHAIN.policyYaml("test", false));
         v.policy("emulated-ok.yaml", CHAIN.policyYaml("emulated-ok", true));
         v.policy("dma-required.yaml", CHAIN.policyYaml("dma-required", false, true));
+        // the same, with Linux guests held to their own signer (KERNEL_SIGNER, minimum 5)
+        v.policy("linux-kernels.yaml", CHAIN.policyYaml("linux-kernels", false, false).replace("maxEvidenceAgeSeconds",
+                "  linuxSigners:\n    - keyId: " + HexFormat.of().formatHex(KERNEL_SIGNER)
+                        + "\n      minSecurityVersion: 5\nmaxEvidenceAgeSeconds"));
         v.server.getClass(); // policies are read at start and every 2 s; force a read now
         reload();
     }
@@ -46,7 +51,7 @@ class AppraisalChecksTest {
     static void reload() throws Exception {
         for (int i = 0; i < 50; i++) {
             TestVerifier.Reply r = v.admin("GET", "/v1/policies", null);
-            if (r.json().get("policies").size() >= 3) {
+            if (r.json().get("policies").size() >= 4) {
                 return;
             }
             Thread.sleep(100);
@@ -351,6 +356,34 @@ class AppraisalChecksTest {
         old.guestSecurityVersion = 1;
         n.chain = old;
         assertContraindicated(n.send(q -> { }), "policy.guest");
+    }
+
+    /** Without guests.linuxSigners a Linux guest answers to guests.signers; with them, to them alone. */
+    @Test
+    void linuxGuestsAnswerToTheirOwnSignersWhenThePolicyHasThem() throws Exception {
+        DrtmChain linux = new DrtmChain();
+        linux.linuxGuest = true;
+        Node n = new Node();
+        n.chain = linux;
+        assertEquals("affirming", n.send(q -> { }).get("status").asText());
+
+        Node k = new Node();
+        assertEquals(200, v.admin("PUT", "/v1/nodes/" + k.id + "/policy", Map.of("policyId", "linux-kernels")).status());
+        assertEquals("affirming", k.send(q -> { }).get("status").asText(), "a flat guest still answers to signers");
+        k.chain = linux;
+        assertContraindicated(k.send(q -> { }), "policy.guest");     // the guest signer is not a kernel signer
+        DrtmChain kernel = new DrtmChain();
+        kernel.linuxGuest = true;
+        kernel.signerKeyId = KERNEL_SIGNER;
+        kernel.guestSecurityVersion = 5;
+        k.chain = kernel;
+        assertEquals("affirming", k.send(q -> { }).get("status").asText());
+        DrtmChain rolledBack = new DrtmChain();
+        rolledBack.linuxGuest = true;
+        rolledBack.signerKeyId = KERNEL_SIGNER;
+        rolledBack.guestSecurityVersion = 4;
+        k.chain = rolledBack;
+        assertContraindicated(k.send(q -> { }), "policy.guest");
     }
 
     @Test

@@ -27,6 +27,8 @@ public final class DrtmChain {
     public byte[] signerKeyId = HashAlg.SHA256.digest("guest signer".getBytes(StandardCharsets.US_ASCII));
     public long guestSecurityVersion = 3;
     public boolean refusedGuest;
+    /** The launched guest is a Linux guest (record version 2 with initrd and command-line digests). */
+    public boolean linuxGuest;
     /** The VMM's PCR 18 record after the configuration; null: no such event. */
     public DmaProtection dma = DmaProtection.IOMMU;
 
@@ -49,7 +51,10 @@ public final class DrtmChain {
     public List<byte[]> guestRecords() {
         List<byte[]> out = new ArrayList<>();
         byte[] image = HashAlg.SHA256.digest("guest image".getBytes(StandardCharsets.US_ASCII));
-        out.add(new GuestRecord(GuestRecord.LAUNCHED, 0, image, signerKeyId, guestSecurityVersion, "guest1").encode());
+        byte[] initrd = linuxGuest ? HashAlg.SHA256.digest("initrd".getBytes(StandardCharsets.US_ASCII)) : null;
+        byte[] cmdline = linuxGuest ? HashAlg.SHA256.digest("console=ttyS0".getBytes(StandardCharsets.US_ASCII)) : null;
+        out.add(new GuestRecord(GuestRecord.LAUNCHED, 0, image, signerKeyId, guestSecurityVersion, "guest1", initrd,
+                cmdline).encode());
         if (refusedGuest) {
             out.add(new GuestRecord(GuestRecord.REFUSED, 7, new byte[32], new byte[32], 0, "guest2").encode());
         }

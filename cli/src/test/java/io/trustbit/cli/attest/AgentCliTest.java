@@ -52,6 +52,32 @@ class AgentCliTest {
                 .policiesDir(dir.resolve("policies")).defaultPolicy("test").build());
     }
 
+    /** Everything from the configuration file, as a fleet's configuration management writes it; flags override. */
+    @Test
+    void readsItsSettingsFromTheConfigFile() throws Exception {
+        try (VerifierServer v = verifier("node-conf", 0)) {
+            Path conf = dir.resolve("agent.conf");
+            String common = "verifier-fingerprint = " + v.tlsFingerprint() + "\ntpm = " + swtpm.spec() + "\nstate-dir = agent-conf\n";
+            Files.writeString(conf, "# the agent's settings\n\nverifier = " + v.url() + "\n  node-id = node-conf\ninterval = 5m\n" + common);
+            Cli r = QuoteCliTest.trustbit("agent", "--config", conf, "--once");
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.out().contains("enrolled node node-conf"), r.out());
+            assertTrue(r.out().contains("policy.unavailable"), r.out());
+            assertTrue(Files.exists(dir.resolve("agent-conf/ak.pub")), "a relative state-dir is relative to the file");
+
+            // a file whose verifier and node id would fail: the command line's replace them
+            Path other = dir.resolve("other.conf");
+            Files.writeString(other, "verifier = https://127.0.0.1:1\nnode-id = not a node id\n" + common);
+            Cli flags = QuoteCliTest.trustbit("agent", "--config", other, "--verifier", v.url(), "--node-id", "node-conf", "--once");
+            assertEquals(1, flags.code(), flags.toString());
+            assertTrue(flags.out().contains("policy.unavailable"), flags.out());
+
+            String wrongPin = "00" + v.tlsFingerprint().replace(":", "").substring(2);
+            Cli pinned = QuoteCliTest.trustbit("agent", "--config", conf, "--verifier-fingerprint", wrongPin, "--once");
+            assertEquals(3, pinned.code(), "a trust option on the command line replaces the file's: " + pinned);
+        }
+    }
+
     @Test
     void enrollsOnceThenAttestsWithTheSameAk() throws Exception {
         try (VerifierServer v = verifier("node-1", 0)) {

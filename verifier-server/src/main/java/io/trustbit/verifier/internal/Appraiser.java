@@ -461,7 +461,9 @@ public final class Appraiser {
                     continue;
                 }
                 String keyId = HexFormat.of().formatHex(g.signerKeyId());
-                Long min = policy.signers().get(keyId);
+                // A Linux guest (record version 2) answers to guests.linuxSigners when the policy has them.
+                Long min = (g.isLinux() && !policy.linuxSigners().isEmpty() ? policy.linuxSigners() : policy.signers())
+                        .get(keyId);
                 if (min == null) {
                     fail.add(new Reason(Check.POLICY_GUEST, "guest '" + g.name() + "' signer " + keyId + " is not allowed"));
                 } else if (g.securityVersion() < min) {

@@ -1,5 +1,6 @@
 package io.trustbit.cli;
 
+import io.trustbit.measure.ImageDigest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,5 +42,21 @@ public final class Inputs {
             throw CliException.badInput("passphrase file " + file + " is empty", null);
         }
         return s.toCharArray();
+    }
+
+    /** The digest of an image file; a missing or unreadable image is bad input. */
+    public static ImageDigest imageDigest(Path image, java.util.function.LongConsumer progress) {
+        try {
+            return ImageDigest.of(image, progress);
+        } catch (NoSuchFileException e) {
+            throw CliException.badInput("image " + image + " does not exist", e);
+        } catch (IOException e) {
+            throw CliException.badInput("cannot read image " + image + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where an image's signed manifest is by default: IMAGE.manifest beside it. */
+    public static Path manifestPath(Path image) {
+        return image.resolveSibling(image.getFileName() + ".manifest");
     }
 }

@@ -67,6 +67,10 @@ public final class EventlogCommand {
                             g.decision() == GuestRecord.LAUNCHED ? "launched" : "REFUSED", hex.formatHex(g.imageSha256()),
                             hex.formatHex(g.signerKeyId()), g.securityVersion(),
                             g.decision() == GuestRecord.LAUNCHED ? "" : ", reason " + g.reason());
+                    if (g.isLinux()) {
+                        out.printf("           linux: initrd sha256 %s, command line sha256 %s%n",
+                                hex.formatHex(g.initrdSha256()), hex.formatHex(g.cmdlineSha256()));
+                    }
                 }
             }
             return ExitCode.OK.code();
@@ -104,7 +108,12 @@ public final class EventlogCommand {
                             .append("\",\"reason\":").append(g.reason())
                             .append(",\"imageSha256\":\"").append(hex.formatHex(g.imageSha256()))
                             .append("\",\"signerKeyId\":\"").append(hex.formatHex(g.signerKeyId()))
-                            .append("\",\"securityVersion\":").append(g.securityVersion()).append('}');
+                            .append("\",\"securityVersion\":").append(g.securityVersion());
+                    if (g.isLinux()) {
+                        sb.append(",\"initrdSha256\":\"").append(hex.formatHex(g.initrdSha256()))
+                                .append("\",\"cmdlineSha256\":\"").append(hex.formatHex(g.cmdlineSha256())).append('"');
+                    }
+                    sb.append('}');
                 }
                 sb.append('}');
                 sep = ",";

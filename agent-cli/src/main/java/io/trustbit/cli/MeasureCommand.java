@@ -23,11 +23,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code trustbit measure --slb F --vmm F [--launch-config F] [--launch-type skinit|emulated]
- * [--dma-protection iommu|none] [--guest NAME=IMAGE[:MANIFEST]]... [--json]}: the PCR 17/18/19 values a
+ * [--dma-protection iommu|none] [--guest NAME=IMAGE[:MANIFEST]]... [--linux NAME=KERNEL:INITRD:MANIFEST]... [--json]}: the PCR 17/18/19 values a
  * correct launch produces. Emulated runs (QEMU) need {@code --launch-type emulated}; a machine without an
  * IOMMU (QEMU's pc machine) {@code --dma-protection none}.
  */
-@Command(name = "measure", mixinStandardHelpOptions = true, description = "Predict PCR 17, 18 (with --launch-config) and 19 (with --guest).")
+@Command(name = "measure", mixinStandardHelpOptions = true, description = "Predict PCR 17, 18 (with --launch-config) and 19 (with --guest or --linux).")
 public final class MeasureCommand implements Callable<Integer> {
     private static final long MAX_IMAGE = 64L * 1024 * 1024;
 
@@ -43,6 +43,8 @@ public final class MeasureCommand implements Callable<Integer> {
             description = "iommu (default: the VMM found and programmed an IOMMU) or none (no IOMMU).") String dma;
     @Option(names = "--guest", paramLabel = "NAME=IMAGE[:MANIFEST]",
             description = "A guest in module order; MANIFEST defaults to IMAGE.manifest.") List<String> guests = new ArrayList<>();
+    @Option(names = "--linux", paramLabel = "NAME=KERNEL:INITRD:MANIFEST",
+            description = "A Linux guest, after the --guest ones (as scripts/launch orders them).") List<String> linuxGuests = new ArrayList<>();
     @Option(names = "--json", description = "{\"pcrs\":{\"sha1\":{\"17\":\"<hex>\",...},\"sha256\":{...}}}") boolean json;
 
     @Override
@@ -61,6 +63,9 @@ public final class MeasureCommand implements Callable<Integer> {
         }
         for (String g : guests) {
             b.guest(guest(g));
+        }
+        for (String g : linuxGuests) {
+            b.guest(linuxGuest(g));
         }
         PcrValues values;
         try {
@@ -89,14 +94,29 @@ public final class MeasureCommand implements Callable<Integer> {
         String rest = spec.substring(eq + 1);
         int colon = rest.lastIndexOf(':');
         Path image = Path.of(colon > 0 ? rest.substring(0, colon) : rest);
-        Path manifest = colon > 0 ? Path.of(rest.substring(colon + 1)) : ImageCommand.manifestPath(image);
-        ImageManifest m;
+        Path manifest = colon > 0 ? Path.of(rest.substring(colon + 1)) : Inputs.manifestPath(image);
+        return new ExpectedMeasurements.Guest(name, Inputs.imageDigest(image, done -> { }), manifest(manifest));
+    }
+
+    private static ExpectedMeasurements.Guest linuxGuest(String spec) {
+        int eq = spec.indexOf('=');
+        String[] parts = eq > 0 ? spec.substring(eq + 1).split(":", -1) : new String[0];
+        if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
+            throw CliException.badInput("--linux must be NAME=KERNEL:INITRD:MANIFEST, not " + spec, null);
+        }
+        String name = spec.substring(0, eq);
+        if (!GuestRecord.validName(name)) {
+            throw CliException.badInput("--linux name must match [a-z0-9_-]{1,31}: " + name, null);
+        }
+        return new ExpectedMeasurements.Guest(name, Inputs.imageDigest(Path.of(parts[0]), done -> { }),
+                manifest(Path.of(parts[2])), Inputs.imageDigest(Path.of(parts[1]), done -> { }));
+    }
+
+    private static ImageManifest manifest(Path manifest) {
         try {
-            m = ImageManifest.parse(Inputs.read(manifest, ImageManifest.MAX_LENGTH + 1L, "manifest"));
+            return ImageManifest.parse(Inputs.read(manifest, ImageManifest.MAX_LENGTH + 1L, "manifest"));
         } catch (FormatException e) {
             throw CliException.badInput(manifest + ": " + e.getMessage(), e);
         }
-        ImageDigest d = ImageCommand.digest(image, done -> { });
-        return new ExpectedMeasurements.Guest(name, d, m);
     }
 }

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code trustbit agent --tpm T --verifier URL [--node-id ID] [--state-dir DIR] [--interval 60s] [--once]
+ * {@code trustbit agent [--config FILE] --tpm T --verifier URL [--node-id ID] [--state-dir DIR] [--interval 60s] [--once]
  * [--verifier-fingerprint SHA256HEX | --ca-cert PEM | --insecure-http-loopback]}.
  */
 @Command(mixinStandardHelpOptions = true, name = "agent", description = {"Enroll with a verifier, then attest every interval (or once with --once).", "Creating the file attest-now in the state directory makes a running agent attest at once."})
@@ -36,27 +36,32 @@ public final class AgentCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin VerboseOption verbose;
 
-    @Option(names = "--tpm", required = true, paramLabel = "T", description = "linux:/dev/tpmrm0, swtpm:HOST:PORT or proxy:SOCKET")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Settings file: 'key = value' lines, keys are these options' names without dashes "
+                    + "(tpm, verifier, verifier-fingerprint, ca-cert, node-id, state-dir, interval, pcrs, ak-type, ek-type, "
+                    + "drtm-log); options on the command line override it.")
+    Path config;
+    @Option(names = "--tpm", paramLabel = "T", description = "linux:/dev/tpmrm0, swtpm:HOST:PORT or proxy:SOCKET (required).")
     String tpm;
-    @Option(names = "--verifier", required = true, paramLabel = "URL", description = "e.g. https://verifier.example:8443")
+    @Option(names = "--verifier", paramLabel = "URL", description = "e.g. https://verifier.example:8443 (required).")
     URI verifier;
     @Option(names = "--node-id", paramLabel = "ID", description = "Default: this host's name (it must then be a valid node id).")
     NodeId nodeId;
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/trustbit/agent",
-            description = "AK blob and enrollment state (default ${DEFAULT-VALUE}).")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "AK blob and enrollment state (default /var/lib/trustbit/agent).")
     Path stateDir;
-    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "60s", description = "e.g. 30s, 5m, 1h (default ${DEFAULT-VALUE}).")
+    @Option(names = "--interval", paramLabel = "DURATION", description = "e.g. 30s, 5m, 1h (default 60s).")
     String interval;
     @Option(names = "--once", description = "Attest once (enrolling first if needed); exit 0 affirming, 1 otherwise, 3 if the TPM or verifier fails.")
     boolean once;
-    @Option(names = "--pcrs", paramLabel = "SEL", defaultValue = "sha256:0-7,17-23", description = "PCR selection (default ${DEFAULT-VALUE}).")
+    @Option(names = "--pcrs", paramLabel = "SEL", description = "PCR selection (default sha256:0-7,17-23).")
     String pcrs;
-    @Option(names = "--ak-type", paramLabel = "ecc|rsa", defaultValue = "ecc") String akType;
+    @Option(names = "--ak-type", paramLabel = "ecc|rsa", description = "Default: ecc.") String akType;
     @Option(names = "--ek-type", paramLabel = "ecc|rsa", description = "Default: the EK with a certificate, else ecc.") String ekType;
     @Option(names = "--drtm-log", paramLabel = "F", description = "DRTM event log file (default: from the tpm-proxy, if that is the TPM).")
     Path drtmLog;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    /** One of these is required, on the command line or in the --config file. */
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Trust trust;
 
     static final class Trust {
@@ -73,12 +78,19 @@ public final class AgentCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Agent.Config cfg;
         Agent agent;
+        AgentConfigFile file = config == null ? AgentConfigFile.none() : AgentConfigFile.read(config);
         try {
-            VerifierTrust t = trust.fingerprint != null ? VerifierTrust.Fingerprint.parse(trust.fingerprint)
-                    : trust.caCert != null ? new VerifierTrust.CaFile(trust.caCert) : new VerifierTrust.InsecureLoopback();
-            cfg = new Agent.Config(tpm, verifier, t, nodeId == null ? hostNodeId() : nodeId, stateDir, duration(interval),
-                    Selections.parse(pcrs), AkType.fromLabel(akType),
-                    ekType == null ? Optional.empty() : Optional.of(EkType.fromLabel(ekType)), Optional.ofNullable(drtmLog));
+            VerifierTrust t = trust(file);
+            String tpmSpec = required(tpm, file, "tpm");
+            URI verifierUrl = verifier != null ? verifier : URI.create(required(null, file, "verifier"));
+            NodeId node = nodeId != null ? nodeId : file.get("node-id").map(NodeId::of).orElseGet(AgentCommand::hostNodeId);
+            Path state = stateDir != null ? stateDir : file.path("state-dir").orElse(Path.of("/var/lib/trustbit/agent"));
+            Optional<Path> drtm = drtmLog != null ? Optional.of(drtmLog) : file.path("drtm-log");
+            String ek = ekType != null ? ekType : file.get("ek-type").orElse(null);
+            cfg = new Agent.Config(tpmSpec, verifierUrl, t, node, state, duration(setting(interval, file, "interval", "60s")),
+                    Selections.parse(setting(pcrs, file, "pcrs", "sha256:0-7,17-23")),
+                    AkType.fromLabel(setting(akType, file, "ak-type", "ecc")),
+                    ek == null ? Optional.empty() : Optional.of(EkType.fromLabel(ek)), drtm);
             agent = new Agent(cfg, out);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage(), e);
@@ -102,6 +114,38 @@ public final class AgentCommand implements Callable<Integer> {
         out.println("checked: " + String.join(" ", r.checked()));
         out.println("verdict: " + r.verdict());
         return r.affirming() ? ExitCode.OK.code() : ExitCode.VERIFICATION_FAILED.code();
+    }
+
+    /** The trust in the verifier: from the command line if any trust option is there, else from the file. */
+    private VerifierTrust trust(AgentConfigFile file) throws IOException, GeneralSecurityException {
+        if (trust != null) {
+            return trust.fingerprint != null ? VerifierTrust.Fingerprint.parse(trust.fingerprint)
+                    : trust.caCert != null ? new VerifierTrust.CaFile(trust.caCert) : new VerifierTrust.InsecureLoopback();
+        }
+        Optional<String> fp = file.get("verifier-fingerprint");
+        Optional<Path> ca = file.path("ca-cert");
+        if (fp.isPresent() && ca.isPresent()) {
+            throw CliException.badInput("give verifier-fingerprint or ca-cert, not both", null);
+        }
+        if (fp.isPresent()) {
+            return VerifierTrust.Fingerprint.parse(fp.get());
+        }
+        if (ca.isPresent()) {
+            return new VerifierTrust.CaFile(ca.get());
+        }
+        throw CliException.badInput("the verifier's certificate is not pinned: give " + file.whereToGive("verifier-fingerprint")
+                + ", " + file.whereToGive("ca-cert") + " or --insecure-http-loopback", null);
+    }
+
+    private static String required(String fromCommandLine, AgentConfigFile file, String key) {
+        if (fromCommandLine != null) {
+            return fromCommandLine;
+        }
+        return file.get(key).orElseThrow(() -> CliException.badInput(file.whereToGive(key) + " is required", null));
+    }
+
+    private static String setting(String fromCommandLine, AgentConfigFile file, String key, String dflt) {
+        return fromCommandLine != null ? fromCommandLine : file.get(key).orElse(dflt);
     }
 
     static Duration duration(String s) {

@@ -1,0 +1,91 @@
+package io.trustbit.cli;
+
+import io.trustbit.attest.NodeId;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Builds and runs the command line of a root command ({@code trustbit} or {@code trustbit-agent}). For a known
+ * subcommand the command line holds only that subcommand: picocli inspects every subcommand class when it builds
+ * the full tree, which costs about 200 ms of start-up on this project's 2-core machines, and a short command such
+ * as {@code eventlog replay} should not pay for the verifier's model. Anything that is not a known subcommand name
+ * (help, version, a typo) gets the full tree, so usage messages stay complete.
+ */
+public final class StartupCommandLine {
+    private StartupCommandLine() {}
+
+    /** Runs one command line of the root command made by {@code root} and returns its exit code. */
+    public static int run(Supplier<Object> root, PrintWriter out, PrintWriter err, String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // Answered without building a command model: Picocli's reflection would be most of this command's
+            // start-up (docs/benchmarks.md, "CLI start-up"). Same text as Picocli's version help.
+            for (String line : new Version().getVersion()) {
+                out.println(line);
+            }
+            out.flush();
+            return ExitCode.OK.code();
+        }
+        int code = forArgs(root, out, err, args).execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** The full command tree of {@code root}, configured with the writers and the failure mapper. */
+    public static CommandLine full(Object root, PrintWriter out, PrintWriter err) {
+        return configure(new CommandLine(root), out, err);
+    }
+
+    /** Sets the writers and the one failure mapper on a command line. */
+    public static CommandLine configure(CommandLine cl, PrintWriter out, PrintWriter err) {
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(new ErrorMapper());
+        cl.setParameterExceptionHandler(ErrorMapper::usageError);
+        cl.setExecutionStrategy(ErrorMapper::refuseUnmatchedThenRun);
+        cl.registerConverter(NodeId.class, s -> {
+            try {
+                return NodeId.of(s);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
+        return cl;
+    }
+
+    static CommandLine forArgs(Supplier<Object> rootFactory, PrintWriter out, PrintWriter err, String[] args) {
+        Object rootObject = rootFactory.get();
+        if (args.length == 0) {
+            return full(rootObject, out, err);
+        }
+        Command root = rootObject.getClass().getAnnotation(Command.class);
+        for (Class<?> c : root.subcommands()) {
+            Command sub = c.getAnnotation(Command.class);
+            if (sub != null && c != CommandLine.HelpCommand.class
+                    && (sub.name().equals(args[0]) || Arrays.asList(sub.aliases()).contains(args[0]))) {
+                CommandSpec spec = CommandSpec.wrapWithoutInspection(rootObject);
+                spec.name(root.name());
+                spec.mixinStandardHelpOptions(true);
+                spec.versionProvider(new Version());
+                spec.usageMessage().description(root.description());
+                CommandLine cl = new CommandLine(spec);
+                cl.addSubcommand(sub.name(), new CommandLine(c), sub.aliases());
+                return configure(cl, out, err);
+            }
+        }
+        return full(rootObject, out, err);
+    }
+
+    /** Version from the jar manifest. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = StartupCommandLine.class.getPackage().getImplementationVersion();
+            return new String[] {"trustbit " + (v == null ? "development build" : v)};
+        }
+    }
+}
