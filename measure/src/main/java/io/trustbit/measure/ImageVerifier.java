@@ -28,7 +28,7 @@ public final class ImageVerifier {
 
     /** As above; {@code initrd} is the initrd of a Linux manifest (null for other kinds). */
     public static ImageManifest verify(byte[] manifestBytes, ImageDigest image, ImageDigest initrd,
-            Ed25519PublicKey key, Requirements req) throws ManifestVerificationException {
+            SignerPublicKey key, Requirements req) throws ManifestVerificationException {
         ImageManifest m;
         try {
             m = ImageManifest.parse(manifestBytes);
@@ -44,7 +44,7 @@ public final class ImageVerifier {
         verify(m, image, null, key, req);
     }
 
-    public static void verify(ImageManifest m, ImageDigest image, ImageDigest initrd, Ed25519PublicKey key,
+    public static void verify(ImageManifest m, ImageDigest image, ImageDigest initrd, SignerPublicKey key,
             Requirements req) throws ManifestVerificationException {
         if (!MessageDigest.isEqual(m.signerKeyId(), key.keyId())) {
             throw new ManifestVerificationException(Reason.SIGNER_KEY, "manifest is signed by key "
