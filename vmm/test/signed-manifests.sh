@@ -85,6 +85,12 @@ b = bytearray(open(sys.argv[1], "rb").read()); b[56:88] = hashlib.sha256(raw).di
 open(sys.argv[1], "wb").write(b)
 PY
   v "$w/lcfg" "$w/limg" "$w/limg.manifest" 7
+  # an LMS-signed Linux manifest: the signature also covers the initrd digest and the command line
+  cp "$w/img" "$w/lk-kernel"
+  "$root/trustbit" image sign --key "$w/lk.key" --kind linux --initrd "$w/rd" --cmdline "console=ttyS0" \
+    --security-version 4 "$w/lk-kernel" >/dev/null
+  vl "$w/lcfg" "$w/lk-kernel" "$w/lk-kernel.manifest" 0 "$w/rd"
+  vl "$w/lcfg" "$w/lk-kernel" "$w/lk-kernel.manifest" 5 "$w/rd2"    # initrd changed by one byte
 else
   echo "note: trustbit CLI not built; manifests from openssl only"
 fi
