@@ -113,6 +113,15 @@ class ControlChannel:
                     raise SwtpmError(f"swtpm control socket {path}: not accepting connections")
                 time.sleep(0.01)
 
+    @classmethod
+    def connect_tcp(cls, host, port):
+        """The control channel of a swtpm started with --ctrl type=tcp."""
+        try:
+            s = socket.create_connection((host, port), timeout=IO_TIMEOUT)
+        except OSError as err:
+            raise SwtpmError(f"swtpm control port {host}:{port}: {err}") from None
+        return cls(s)
+
     def transact(self, cmd, payload=b"", fds=None):
         """Send one command and return its whole reply."""
         msg = struct.pack(">I", cmd) + payload
@@ -161,14 +170,20 @@ class ControlChannel:
 
 
 class DataChannel:
-    """One end of a socketpair handed to swtpm with CMD_SET_DATAFD."""
+    """One end of a socketpair handed to swtpm with CMD_SET_DATAFD, or a connection to its --server port."""
 
-    def __init__(self, ctrl):
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            ctrl.set_datafd(theirs.fileno())
-        finally:
-            theirs.close()
+    def __init__(self, ctrl, server=None):
+        if server is not None:
+            try:
+                ours = socket.create_connection(server, timeout=IO_TIMEOUT)
+            except OSError as err:
+                raise SwtpmError(f"swtpm server port {server[0]}:{server[1]}: {err}") from None
+        else:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                ctrl.set_datafd(theirs.fileno())
+            finally:
+                theirs.close()
         ours.settimeout(IO_TIMEOUT)
         self.sock = ours
         self.ctrl = ctrl

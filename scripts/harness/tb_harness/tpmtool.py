@@ -4,10 +4,13 @@
                                    locality-4 hash of SLB[0 : header length], then the given
                                    locality-2 extends (both banks, digest of the file or text) in
                                    order, as the SLB does them; prints PCRs 16-23 as JSON
+    tpm skinit --tcp HOST:PORT ...  the same on a running, started swtpm (--server tcp on PORT,
+                                   --ctrl tcp on PORT+1, as the agent's swtpm:HOST:PORT); leaves
+                                   it at locality 0
     tpm extend --pcr N --locality L   TPM2_PCR_Extend (SHA-256 bank); prints rc=0x...
     tpm send --locality L HEX...   raw command bytes; prints the response as hex
 
-Every invocation starts its own swtpm (CMD_INIT, TPM2_Startup(CLEAR)) in a
+Otherwise every invocation starts its own swtpm (CMD_INIT, TPM2_Startup(CLEAR)) in a
 temporary directory and stops it before returning.
 """
 
@@ -56,12 +59,20 @@ def extend_at_locality2(data, spec):
         raise tpm2.TpmError(f"TPM2_PCR_Extend({pcr}) at locality 2 failed: rc 0x{rc:03x}")
 
 
+def skinit(ctrl, data, a):
+    ctrl.hash_sequence(slb_measured_bytes(a.slb))
+    for spec in a.extend:
+        extend_at_locality2(data, spec)
+    print(json.dumps(tpm2.read_pcrs(data), sort_keys=True))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="scripts/harness/tpm")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("skinit")
     s.add_argument("--slb", required=True)
     s.add_argument("--extend", action="append", default=[], metavar="PCR:file:PATH|PCR:text:TEXT")
+    s.add_argument("--tcp", metavar="HOST:PORT")
     e = sub.add_parser("extend")
     e.add_argument("--pcr", type=int, required=True)
     e.add_argument("--locality", type=int, required=True)
@@ -70,13 +81,23 @@ def main(argv=None):
     r.add_argument("hex", nargs="+")
     a = p.parse_args(argv)
     try:
+        if a.cmd == "skinit" and a.tcp:
+            host, _, port = a.tcp.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"--tcp {a.tcp!r}: expected HOST:PORT")
+            ctrl = swtpm.ControlChannel.connect_tcp(host, int(port) + 1)
+            data = swtpm.DataChannel(ctrl, (host, int(port)))
+            try:
+                skinit(ctrl, data, a)
+                ctrl.set_locality(0)
+            finally:
+                data.close()
+                ctrl.close()
+            return 0
         with swtpm.Swtpm() as t:
             ctrl, data = fresh_tpm(t)
             if a.cmd == "skinit":
-                ctrl.hash_sequence(slb_measured_bytes(a.slb))
-                for spec in a.extend:
-                    extend_at_locality2(data, spec)
-                print(json.dumps(tpm2.read_pcrs(data), sort_keys=True))
+                skinit(ctrl, data, a)
             elif a.cmd == "extend":
                 digest = hashlib.sha256(b"trustbit locality test").digest()
                 resp = data.command(tpm2.pcr_extend(a.pcr, {"sha256": digest}), a.locality)
