@@ -8,23 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures, checks;
+#include "check.h"
 
-#define CHECK(cond, ...) do {                                                  \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			failures++;                                            \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fprintf(stderr, "\n");                                 \
-		}                                                              \
-	} while (0)
-
-static void put16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
-static void put32(u8 *p, u32 v) { put16(p, (u16)v); put16(p + 2, (u16)(v >> 16)); }
 static u32 get32(const u8 *p) { return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24; }
 static u64 get64(const u8 *p) { return (u64)get32(p) | (u64)get32(p + 4) << 32; }
-static int contains(const char *s, const char *sub) { return s != NULL && strstr(s, sub) != NULL; }
 
 #define IMG_LEN (5 * 512 + 0x2000)    /* 4 setup sectors + boot sector, 8 KiB of "kernel" */
 

@@ -15,22 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures, checks;
+#include "check.h"
 
-#define CHECK(cond, ...) do {                                                  \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			failures++;                                            \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fprintf(stderr, "\n");                                 \
-		}                                                              \
-	} while (0)
-
-static void put16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
-static void put32(u8 *p, u32 v) { put16(p, (u16)v); put16(p + 2, (u16)(v >> 16)); }
-static void put64(u8 *p, u64 v) { put32(p, (u32)v); put32(p + 4, (u32)(v >> 32)); }
-static int contains(const char *s, const char *sub) { return s != NULL && strstr(s, sub) != NULL; }
 
 /* ---- manifests ---- */
 
