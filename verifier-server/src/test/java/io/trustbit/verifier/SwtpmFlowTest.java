@@ -139,7 +139,7 @@ class SwtpmFlowTest {
             Agent agent = new Agent(new Agent.Config("swtpm:127.0.0.1:" + port, v.server.url(),
                     VerifierTrust.Fingerprint.parse(v.server.tlsFingerprint()), NodeId.of("agent-node"), dir.resolve("agent"),
                     Duration.ofSeconds(1), PcrSelection.parse("sha256:17-19"), AkType.ECC_P256, Optional.empty(),
-                    Optional.of(log)), new PrintWriter(out, true));
+                    Optional.of(log), Optional.empty()), new PrintWriter(out, true));
             assertEquals("affirming", agent.attestOnce().status(), out.toString());
             assertEquals("affirming", agent.attestOnce().status(), out.toString());
             assertEquals(1, requests(v, "challenge"), "the second round used the piggybacked nonce");
