@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import io.trustbit.testkit.SoftHsm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.xipki.pkcs11.wrapper.PKCS11Constants;
@@ -25,44 +24,23 @@ import org.xipki.pkcs11.wrapper.PKCS11Exception;
  * read, neither through our session nor by OpenSC's pkcs11-tool.
  */
 class Pkcs11SigningKeyTest {
-    static final Path MODULE = Path.of("/usr/lib/softhsm/libsofthsm2.so");
-    static final String PIN = "246810";
-    static Path dir;
-    static String token;
+    static final Path MODULE = SoftHsm.MODULE;
+    static SoftHsm hsm;
 
     @BeforeAll
     static void token() throws Exception {
-        String conf = System.getenv("SOFTHSM2_CONF");
-        assertTrue(conf != null && conf.contains("target"), "the POM sets SOFTHSM2_CONF to a file under target/");
-        dir = Path.of(conf).getParent();
-        Path tokens = dir.resolve("tokens");
-        Files.createDirectories(tokens);
-        Files.writeString(Path.of(conf), "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\n");
-        token = "t" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        assertEquals(0, run("softhsm2-util", "--init-token", "--free", "--label", token, "--so-pin", "135791", "--pin", PIN).code,
-                "softhsm2-util --init-token");
-        Files.writeString(dir.resolve("pin"), PIN + "\n");
-    }
-
-    record Result(int code, String out) {}
-
-    static Result run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", cmd) + " ended");
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        hsm = SoftHsm.freshToken();
     }
 
     static Pkcs11Uri uri(String object) {
-        return Pkcs11Uri.parse("pkcs11:token=" + token + ";object=" + object + "?module-path=" + MODULE
-                + "&pin-source=file:" + dir.resolve("pin"));
+        return Pkcs11Uri.parse(hsm.uri(object));
     }
 
     @Test
     void generatedKeySignsManifestsAndReopensWithTheSameKeyId() throws Exception {
         Pkcs11Uri u = uri("release-a");
         String id;
-        try (Pkcs11SigningKey key = Pkcs11SigningKey.generate(u, MODULE, PIN.toCharArray())) {
+        try (Pkcs11SigningKey key = Pkcs11SigningKey.generate(u, MODULE, hsm.pin().toCharArray())) {
             id = key.publicKey().keyIdHex();
             byte[] digest = new byte[32];
             ImageManifest m = ImageManifest.sign(ImageKind.GUEST, 4096, digest, 7, key);
@@ -75,7 +53,7 @@ class Pkcs11SigningKeyTest {
             assertEquals(id, again.publicKey().keyIdHex());
         }
         Pkcs11SigningKey.Pkcs11KeyException twice = assertThrows(Pkcs11SigningKey.Pkcs11KeyException.class,
-                () -> Pkcs11SigningKey.generate(u, MODULE, PIN.toCharArray()));
+                () -> Pkcs11SigningKey.generate(u, MODULE, hsm.pin().toCharArray()));
         assertTrue(twice.getMessage().contains("already holds a key"), twice.getMessage());
     }
 
@@ -83,7 +61,7 @@ class Pkcs11SigningKeyTest {
     void privateValueCannotBeReadThroughOurSessionNorByPkcs11Tool() throws Exception {
         Pkcs11Uri u = uri("release-b");
         byte[] pub;
-        try (Pkcs11SigningKey key = Pkcs11SigningKey.generate(u, MODULE, PIN.toCharArray())) {
+        try (Pkcs11SigningKey key = Pkcs11SigningKey.generate(u, MODULE, hsm.pin().toCharArray())) {
             pub = key.publicKey().raw();
             Object value;
             try {
@@ -95,33 +73,31 @@ class Pkcs11SigningKeyTest {
             assertEquals(null, value, "CKA_VALUE of the private key");
         }
         // OpenSC's export attempt: it declines a private key outright (for EdDSA, whatever its flags), and must write nothing
-        Path exported = dir.resolve("exported-b");
-        run("pkcs11-tool", "--module", MODULE.toString(), "--token-label", token, "--login", "--pin", PIN,
-                "--read-object", "--type", "privkey", "--label", "release-b", "--output-file", exported.toString());
+        Path exported = hsm.dir().resolve(hsm.token() + "-exported-b");
+        hsm.pkcs11Tool("--read-object", "--type", "privkey", "--label", "release-b", "--output-file", exported.toString());
         assertTrue(!Files.exists(exported) || Files.size(exported) == 0, "pkcs11-tool --read-object wrote the private key");
         // the same tool sees the key and signs with it (CKM_EDDSA): the signature verifies under our public key
-        Path msg = dir.resolve("msg-b");
-        Path sig = dir.resolve("sig-b");
+        Path msg = hsm.dir().resolve(hsm.token() + "-msg-b");
+        Path sig = hsm.dir().resolve(hsm.token() + "-sig-b");
         Files.write(msg, "trustbit".getBytes(StandardCharsets.US_ASCII));
-        Result sign = run("pkcs11-tool", "--module", MODULE.toString(), "--token-label", token, "--login", "--pin", PIN,
-                "--sign", "--mechanism", "EDDSA", "--label", "release-b", "--input-file", msg.toString(),
+        SoftHsm.Result sign = hsm.pkcs11Tool("--sign", "--mechanism", "EDDSA", "--label", "release-b", "--input-file", msg.toString(),
                 "--output-file", sig.toString());
-        assertEquals(0, sign.code, sign.out);
+        assertEquals(0, sign.code(), sign.out());
         assertTrue(Ed25519PublicKey.fromRaw(pub).verify(Files.readAllBytes(msg), Files.readAllBytes(sig)));
     }
 
     @Test
     void wrongPinAndMissingObjectAreNamed() throws Exception {
         Pkcs11Uri u = uri("release-c");
-        Pkcs11SigningKey.generate(u, MODULE, PIN.toCharArray()).close();
+        Pkcs11SigningKey.generate(u, MODULE, hsm.pin().toCharArray()).close();
         Pkcs11SigningKey.Pkcs11KeyException pin = assertThrows(Pkcs11SigningKey.Pkcs11KeyException.class,
                 () -> Pkcs11SigningKey.open(u, MODULE, "000000".toCharArray()));
         assertTrue(pin.getMessage().contains("login failed"), pin.getMessage());
         Pkcs11SigningKey.Pkcs11KeyException none = assertThrows(Pkcs11SigningKey.Pkcs11KeyException.class,
-                () -> Pkcs11SigningKey.open(uri("nothing-here"), MODULE, PIN.toCharArray()));
+                () -> Pkcs11SigningKey.open(uri("nothing-here"), MODULE, hsm.pin().toCharArray()));
         assertTrue(none.getMessage().contains("no private key"), none.getMessage());
         Pkcs11SigningKey.Pkcs11KeyException noToken = assertThrows(Pkcs11SigningKey.Pkcs11KeyException.class,
-                () -> Pkcs11SigningKey.open(Pkcs11Uri.parse("pkcs11:token=absent;object=x"), MODULE, PIN.toCharArray()));
+                () -> Pkcs11SigningKey.open(Pkcs11Uri.parse("pkcs11:token=absent;object=x"), MODULE, hsm.pin().toCharArray()));
         assertTrue(noToken.getMessage().contains("no token labelled absent"), noToken.getMessage());
     }
 
