@@ -35,6 +35,8 @@ public enum Check {
     POLICY_PCR18("policy.pcr18", Kind.APPRAISAL),
     POLICY_DMA_PROTECTION("policy.dma-protection", Kind.APPRAISAL),
     POLICY_GUEST("policy.guest", Kind.APPRAISAL),
+    /** A launched guest's signer is one the policy retired (guests.retiredSigners); the reason names why. */
+    POLICY_SIGNER_RETIRED("policy.signer-retired", Kind.APPRAISAL),
     POLICY_FIRMWARE("policy.firmware", Kind.APPRAISAL),
     /** Evidence for a revoked node: its AK no longer speaks for it. */
     NODE_REVOKED("node.revoked", Kind.AUTHENTICATION),
