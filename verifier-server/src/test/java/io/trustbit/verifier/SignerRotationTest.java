@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SignerRotationTest {
     @TempDir
     Path dir;
+    AttestationTpm a;
+    AttestationTpm b;
 
     @Test
     void retiredSignerAndRaisedMinimumContraindicateAndTheNodeListSaysSoBeforehand() throws Exception {
@@ -39,9 +41,7 @@ class SignerRotationTest {
         DrtmChain newGuest = chain(newKey, 5);
         String reason = "leaked on 2026-12-01, incident INC-7";
         try (Swtpm t1 = Swtpm.start(dir.resolve("swtpm1")); Swtpm t2 = Swtpm.start(dir.resolve("swtpm2"));
-                TestVerifier v = TestVerifier.start(dir.resolve("verifier"), b -> { });
-                AttestationTpm a = AttestationTpm.open("swtpm:127.0.0.1:" + t1.port());
-                AttestationTpm b = AttestationTpm.open("swtpm:127.0.0.1:" + t2.port())) {
+                TestVerifier v = TestVerifier.start(dir.resolve("verifier"), b -> { })) {
             v.policy("rotating.yaml", policy(oldGuest, "rotating", "  signers:\n"
                     + "    - {keyId: \"" + oldKey + "\", minSecurityVersion: 2}\n"
                     + "    - {keyId: \"" + newKey + "\", minSecurityVersion: 2}\n"));
@@ -54,6 +54,9 @@ class SignerRotationTest {
             Thread.sleep(2500); // hot reload picks the policies up
             SwtpmFlowTest.measure(t1.port(), oldGuest);
             SwtpmFlowTest.measure(t2.port(), newGuest);
+            // swtpm serves one connection at a time: the agents' connections are closed while a launch is measured
+            a = AttestationTpm.open("swtpm:127.0.0.1:" + t1.port());
+            b = AttestationTpm.open("swtpm:127.0.0.1:" + t2.port());
             AkLocation la = SwtpmFlowTest.enroll(v, a, dir.resolve("ak1"), "node-old", AkType.ECC_P256, EkType.ECC);
             AkLocation lb = SwtpmFlowTest.enroll(v, b, dir.resolve("ak2"), "node-new", AkType.ECC_P256, EkType.ECC);
             assign(v, "rotating");
@@ -78,7 +81,7 @@ class SignerRotationTest {
 
             // node-old reboots into the new signer's guest, but a rolled-back one (3, below the fleet's 4): refused
             DrtmChain rolledBack = chain(newKey, 3);
-            SwtpmFlowTest.measure(t1.port(), rolledBack);
+            reboot(t1, rolledBack);
             JsonNode rollback = SwtpmFlowTest.attest(v, a, la, "node-old", rolledBack);
             assertEquals("contraindicated", status(rollback), rollback.toString());
             assertTrue(rollback.get("reasons").toString().contains("security version 3 is below the fleet minimum 4"),
@@ -89,13 +92,30 @@ class SignerRotationTest {
             // an LMS-only policy: the LMS-signed guest is accepted, the Ed25519-signed one is not
             assign(v, "lms-only");
             DrtmChain lmsGuest = chain(lmsKey, 1);
-            SwtpmFlowTest.measure(t1.port(), lmsGuest);
+            reboot(t1, lmsGuest);
             assertEquals("affirming", status(SwtpmFlowTest.attest(v, a, la, "node-old", lmsGuest)));
             assertTrue(nextFails(v, "node-old").isEmpty());
             JsonNode ed = SwtpmFlowTest.attest(v, b, lb, "node-new", newGuest);
             assertEquals("contraindicated", status(ed), ed.toString());
             assertTrue(ed.get("reasons").toString().contains(newKey + " is not allowed"), ed.toString());
             assertFalse(nextFails(v, "node-new").isEmpty(), "the node list shows the Ed25519 guest failing too");
+        } finally {
+            close(a);
+            close(b);
+        }
+    }
+
+    /** node-old's machine boots again with {@code chain}'s guest: a new DRTM launch measured into its TPM. */
+    private void reboot(Swtpm t, DrtmChain chain) throws Exception {
+        close(a);
+        a = null;
+        SwtpmFlowTest.measure(t.port(), chain);
+        a = AttestationTpm.open("swtpm:127.0.0.1:" + t.port());
+    }
+
+    private static void close(AttestationTpm tpm) throws java.io.IOException {
+        if (tpm != null) {
+            tpm.close();
         }
     }
 
