@@ -204,6 +204,9 @@ public record Policy(String id, String digest, String description, HashAlg bank,
             Map<String, Object> s = map(list.get(i), f);
             checkKeys(s, Set.of("keyId", "reason"), f + ".");
             byte[] keyId = hex(s.get("keyId"), f + ".keyId", 32);
+            if (!s.containsKey("reason")) {
+                throw new PolicyException(f + ".reason: required (why the signer is retired; verdicts name it)");
+            }
             String reason = string(s.get("reason"), f + ".reason").strip();
             if (reason.isEmpty() || reason.length() > 200 || !reason.matches("[\\x20-\\x7e]+")) {
                 throw new PolicyException(f + ".reason: must be 1…200 printable ASCII characters");
