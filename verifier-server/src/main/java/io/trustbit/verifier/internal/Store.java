@@ -749,14 +749,19 @@ public final class Store implements AutoCloseable, Nonces {
     /** One statement on the main pool, durable when it returns. */
     // ---- guests of each node's last appraisal (the node list's rotation view) ----
 
-    /** Records the guests (GuestSigners.encode) the node's latest appraised evidence shows launched. */
+    /**
+     * Records the guests (GuestSigners.encode) the node's latest appraised evidence shows launched. Only the node
+     * list reads them, and the next attestation writes them again, so this does not wait for the group commit's
+     * fsync as verdicts do; PostgreSQL leaves an unchanged row alone.
+     */
     public void saveGuests(String nodeId, String guests, long now) throws SQLException {
         String sql = switch (dialect) {
             case POSTGRESQL -> "INSERT INTO node_guests (node_id, guests, updated_at) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (node_id) DO UPDATE SET guests = EXCLUDED.guests, updated_at = EXCLUDED.updated_at";
+                    + " ON CONFLICT (node_id) DO UPDATE SET guests = EXCLUDED.guests, updated_at = EXCLUDED.updated_at"
+                    + " WHERE node_guests.guests <> EXCLUDED.guests";
             case H2 -> "MERGE INTO node_guests (node_id, guests, updated_at) KEY (node_id) VALUES (?, ?, ?)";
         };
-        update(sql, nodeId, guests, now);
+        update(pool, sql, nodeId, guests, now);
     }
 
     /** Every node's stored guests, by node id. */
