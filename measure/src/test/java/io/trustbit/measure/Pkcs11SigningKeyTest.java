@@ -15,8 +15,11 @@ import java.util.Optional;
 import io.trustbit.testkit.SoftHsm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.xipki.pkcs11.wrapper.KeyPairTemplate;
+import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.PKCS11Constants;
 import org.xipki.pkcs11.wrapper.PKCS11Exception;
+import org.xipki.pkcs11.wrapper.PKCS11KeyPair;
 
 /**
  * Ed25519 keys in a SoftHSM2 token (a throwaway token directory under target/, named by the SOFTHSM2_CONF that
@@ -84,6 +87,27 @@ class Pkcs11SigningKeyTest {
                 "--output-file", sig.toString());
         assertEquals(0, sign.code(), sign.out());
         assertTrue(Ed25519PublicKey.fromRaw(pub).verify(Files.readAllBytes(msg), Files.readAllBytes(sig)));
+    }
+
+    /**
+     * The control for the test above: a key made readable on purpose (not sensitive, extractable) gives its value
+     * through the same read, so that read can fail the test; and {@code open} refuses to sign with such a key.
+     */
+    @Test
+    void aReadableKeyIsReadAndRefused() throws Exception {
+        Pkcs11Uri u = uri("readable");
+        try (Pkcs11SigningKey key = Pkcs11SigningKey.generate(uri("helper"), MODULE, hsm.pin().toCharArray())) {
+            KeyPairTemplate t = new KeyPairTemplate(PKCS11Constants.CKK_EC_EDWARDS).token(true).label("readable")
+                    .id(new byte[] {7}).signVerify(true);
+            t.publicKey().ecParams(new byte[] {0x06, 0x03, 0x2B, 0x65, 0x70});
+            t.privateKey().private_(true).sensitive(false).extractable(true);
+            PKCS11KeyPair pair = key.session().generateKeyPair(new Mechanism(PKCS11Constants.CKM_EC_EDWARDS_KEY_PAIR_GEN), t);
+            Object value = key.session().getAttrValue(pair.getPrivateKey(), PKCS11Constants.CKA_VALUE);
+            assertTrue(value instanceof byte[] b && b.length == 32, "the readable key's CKA_VALUE: " + value);
+        }
+        Pkcs11SigningKey.Pkcs11KeyException e = assertThrows(Pkcs11SigningKey.Pkcs11KeyException.class,
+                () -> Pkcs11SigningKey.open(u, MODULE, hsm.pin().toCharArray()));
+        assertTrue(e.getMessage().contains("reports the private key as readable"), e.getMessage());
     }
 
     @Test
