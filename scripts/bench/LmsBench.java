@@ -1,4 +1,6 @@
 import io.trustbit.measure.LmsSigningKey;
+import io.trustbit.measure.Pkcs11SigningKey;
+import io.trustbit.measure.Pkcs11Uri;
 import io.trustbit.measure.SigningKey;
 import io.trustbit.measure.internal.Lms;
 import java.nio.file.Files;
@@ -63,6 +65,16 @@ public final class LmsBench {
         byte[] edSig = ed.sign(msg);
         System.out.printf("java ed25519 sign/s ours %.0f%n", rate(s, () -> ed.sign(msg)));
         System.out.printf("java ed25519 verify/s ours %.0f%n", rate(s, () -> check(ed.publicKey().verify(msg, edSig), "ed25519")));
+        // a[2]: a PKCS#11 URI with module-path and pin-source; the token generates the key and signs (each signature
+        // is verified against the token's public key before it is returned, as image sign does)
+        if (a.length > 2) {
+            Pkcs11Uri uri = Pkcs11Uri.parse(a[2]);
+            try (Pkcs11SigningKey tok = Pkcs11SigningKey.generate(uri, uri.modulePath().orElseThrow(),
+                    Pkcs11SigningKey.pin(uri, null, System.getenv()))) {
+                System.out.printf("java ed25519 sign/s pkcs11 %.0f%n", rate(s, () -> tok.sign(msg)));
+            }
+            System.out.printf("java ed25519 sign-and-verify/s ours %.0f%n", rate(s, () -> check(ed.publicKey().verify(msg, ed.sign(msg)), "ed25519")));
+        }
         Ed25519PrivateKeyParameters bcEd = new Ed25519PrivateKeyParameters(new SecureRandom());
         Ed25519Signer bcEdS = new Ed25519Signer();
         bcEdS.init(true, bcEd);

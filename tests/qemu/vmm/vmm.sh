@@ -12,7 +12,8 @@
 #   boot F: as D's state-set + state-check on a CPU without XSAVE (QEMU -cpu max,-xsave,-avx,-pku):
 #           the VMM's FXRSTOR path resets x87, SSE and MXCSR.
 #   boot G: (with the CLI) a guest signed by an HSS/LMS key boots beside an Ed25519-signed one under a
-#           version-2 launch configuration; a damaged LMS signature is refused.
+#           version-2 launch configuration; a damaged LMS signature is refused; a guest signed through a
+#           PKCS#11 token (SoftHSM2, key generated inside) boots too.
 # Boots A-D, F and G: PCR 19 equals an independent prediction and the event log replays to the TPM's PCRs.
 # Uses the real launcher + SLB when skinit-loader is built; otherwise the VMM's test boot shim
 # (vmm/test/shim), which measures nothing, so PCRs 17/18 are then only checked for being untouched.
@@ -286,13 +287,26 @@ if [[ $trustbit_signs == 1 ]] && cli_has "--type" key new; then
   cp "$guests/hello.bin" "$d/pqhello.bin"; cp "$guests/canary.bin" "$d/pqbad.bin"
   sign "$work/pq" 3 "$d/pqhello.bin" "$d/pqhello.mf"; sign "$work/pq" 3 "$d/pqbad.bin" "$d/pqbad.mf"
   printf '\x01' | dd of="$d/pqbad.mf" bs=1 seek=300 conv=notrunc 2>/dev/null    # inside an LM-OTS chain
-  "$root/trustbit" launch-config --signer "$work/trusted.pub:2" --signer "$work/pq.pub:2" --cmdline harness \
-    --out "$work/config-lms.bin" >/dev/null
+  # a third signer whose Ed25519 key was generated inside a SoftHSM2 token (throwaway token directory)
+  export SOFTHSM2_CONF="$work/softhsm2.conf"; mkdir -p "$work/tokens"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$work/tokens" > "$SOFTHSM2_CONF"
+  softhsm2-util --init-token --free --label vmm-test --so-pin 135791 --pin 246810 >/dev/null
+  printf '246810\n' > "$work/hsm.pin"
+  hsm="pkcs11:token=vmm-test;object=release?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:$work/hsm.pin"
+  "$root/trustbit" key new --pkcs11 "$hsm" --out "$work/hsm" >/dev/null
+  cp "$guests/hello.bin" "$d/hsmhello.bin"
+  "$root/trustbit" image sign --key "$hsm" --kind guest --security-version 3 "$d/hsmhello.bin" >/dev/null &&
+    mv "$d/hsmhello.bin.manifest" "$d/hsmhello.mf"
+  check "G: image verify accepts the token-signed guest" "$root/trustbit" image verify --pub "$work/hsm.pub" \
+    --manifest "$d/hsmhello.mf" "$d/hsmhello.bin"
+  "$root/trustbit" launch-config --signer "$work/trusted.pub:2" --signer "$work/pq.pub:2" --signer "$work/hsm.pub:2" \
+    --cmdline harness --out "$work/config-lms.bin" >/dev/null
   config="$work/config-lms.bin"
-  boot "$work/g" hello:0 pqhello:0 pqbad:7
+  boot "$work/g" hello:0 pqhello:0 pqbad:7 hsmhello:0
   check "G: ends with status 33" same "$rc" 0
   check "G: launch configuration is version 2" same "$(od -An -tu2 -j4 -N2 "$config" | tr -d ' ')" 2
-  check "G: Ed25519- and LMS-signed guests both run" same "$(grep -c 'hello: hello from guest' "$con")" 2
+  check "G: Ed25519-, LMS- and token-signed guests all run" same "$(grep -c 'hello: hello from guest' "$con")" 3
+  check "G: token-signed guest launched" line "$con" "VMM: guest hsmhello running"
   check "G: LMS-signed guest launched" line "$con" "VMM: guest pqhello running"
   check "G: damaged LMS signature refused" line "$con" "VMM: guest pqbad refused: bad-signature: LMS signature does not verify"
   check "G: refused guest never executes" hasnt "$con" "CANARY RAN"

@@ -8,12 +8,12 @@ import io.trustbit.measure.ImageVerifier;
 import io.trustbit.measure.KeyFiles;
 import io.trustbit.measure.ManifestVerificationException;
 import io.trustbit.measure.ManifestSigner;
+import io.trustbit.measure.Pkcs11SigningKey;
 import io.trustbit.measure.SignerPublicKey;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -43,8 +43,13 @@ public final class ImageCommand {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
 
-        @Option(names = "--key", required = true, paramLabel = "PATH.key") Path keyFile;
+        @Option(names = "--key", required = true, paramLabel = "PATH.key|pkcs11:URI",
+                description = "A key file, or a key in a PKCS#11 token: pkcs11:token=LABEL;object=LABEL[?module-path=LIB&pin-source=file:PIN] (RFC 7512).")
+        String keyName;
         @Option(names = "--passphrase-file", paramLabel = "FILE") Path passphraseFile;
+        @Option(names = "--pin-file", paramLabel = "FILE",
+                description = "With a PKCS#11 key: the user PIN is this file's first line (else pin-source= or TRUSTBIT_PKCS11_PIN).")
+        Path pinFile;
         @Option(names = "--kind", required = true, paramLabel = "vmm|guest|linux") String kind;
         @Option(names = "--security-version", required = true, paramLabel = "N") long securityVersion;
         @Option(names = "--initrd", paramLabel = "FILE", description = "The initramfs of a Linux kernel (--kind linux).") Path initrd;
@@ -71,17 +76,18 @@ public final class ImageCommand {
             } else if (initrd != null || cmdline != null) {
                 throw CliException.badInput("--initrd and --cmdline are for --kind linux only", null);
             }
-            char[] pass = Inputs.passphrase(passphraseFile);
-            ManifestSigner key;
+            ManifestSigner key = SignerKeys.open(keyName, passphraseFile, pinFile);
             try {
-                key = KeyFiles.readSigner(keyFile, pass);
-            } catch (KeyFiles.KeyFileException e) {
-                throw CliException.badInput(e.getMessage(), e);
+                writeManifests(key, k, linux);
             } finally {
-                if (pass != null) {
-                    Arrays.fill(pass, '\0');
+                if (key instanceof Pkcs11SigningKey token) {
+                    token.close();
                 }
             }
+            return ExitCode.OK.code();
+        }
+
+        private void writeManifests(ManifestSigner key, ImageKind k, ImageManifest.LinuxPart linux) {
             PrintWriter out = spec.commandLine().getOut();
             Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null);
             for (Path image : images) {
@@ -103,7 +109,6 @@ public final class ImageCommand {
                 }
                 out.println(mf);
             }
-            return ExitCode.OK.code();
         }
     }
 

@@ -1,7 +1,10 @@
 package io.trustbit.cli;
 
+import io.trustbit.measure.AtomicFiles;
 import io.trustbit.measure.KeyFiles;
 import io.trustbit.measure.LmsSigningKey;
+import io.trustbit.measure.Pkcs11SigningKey;
+import io.trustbit.measure.Pkcs11Uri;
 import io.trustbit.measure.SigningKey;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,7 +21,7 @@ import picocli.CommandLine.Spec;
 public final class KeyCommand {
 
     /** {@code trustbit key new --out PATH [--passphrase-file F]}: prints the key id, never key material. */
-    @Command(name = "new", mixinStandardHelpOptions = true, description = "Create PATH.key (PKCS#8 PEM, mode 0600) and PATH.pub; print the key id.")
+    @Command(name = "new", mixinStandardHelpOptions = true, description = "Create PATH.key (PKCS#8 PEM, mode 0600) and PATH.pub, or with --pkcs11 a key in a token and PATH.pub; print the key id.")
     static final class New implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
@@ -37,6 +40,14 @@ public final class KeyCommand {
                 description = "ed25519 (image signing, default), lms (hash-based image signing, RFC 8554: a stateful key), or ecdsa-p256, rsa-2048, rsa-3072 (IMA application signing: also writes PATH.der).")
         String type;
 
+        @Option(names = "--pkcs11", paramLabel = "URI",
+                description = "Generate the Ed25519 key inside a PKCS#11 token (sensitive, not extractable): pkcs11:token=LABEL;object=LABEL[?module-path=LIB&pin-source=file:PIN]; writes only PATH.pub.")
+        String pkcs11;
+
+        @Option(names = "--pin-file", paramLabel = "FILE",
+                description = "With --pkcs11: the user PIN is this file's first line (else pin-source= or TRUSTBIT_PKCS11_PIN).")
+        Path pinFile;
+
         @Option(names = "--lms-height", defaultValue = "10", paramLabel = "H",
                 description = "With --type lms: tree height 5, 10, 15, 20 or 25 (2^H signatures; default 10).")
         int lmsHeight;
@@ -47,6 +58,12 @@ public final class KeyCommand {
 
         @Override
         public Integer call() {
+            if (pkcs11 != null) {
+                return newInToken();
+            }
+            if (pinFile != null) {
+                throw CliException.badInput("--pin-file is for --pkcs11", null);
+            }
             if ("lms".equals(type)) {
                 return newLms();
             }
@@ -70,6 +87,30 @@ public final class KeyCommand {
         private int printKeyId(String id) {
             spec.commandLine().getOut().println(json ? "{\"keyId\":\"" + id + "\"}" : id);
             return ExitCode.OK.code();
+        }
+
+        /** The key pair is made by the token; PATH.pub (SubjectPublicKeyInfo PEM) is all that is written here. */
+        private int newInToken() {
+            if (!"ed25519".equals(type) || passphraseFile != null) {
+                throw CliException.badInput("--pkcs11 makes an Ed25519 key and takes no --passphrase-file (the token's PIN guards it)", null);
+            }
+            Pkcs11Uri uri = SignerKeys.uri(pkcs11);
+            char[] pin = null;
+            try {
+                pin = Pkcs11SigningKey.pin(uri, pinFile, System.getenv());
+                try (Pkcs11SigningKey key = Pkcs11SigningKey.generate(uri, Pkcs11SigningKey.modulePath(uri, System.getenv()), pin)) {
+                    AtomicFiles.write(out.resolveSibling(out.getFileName() + ".pub"), KeyFiles.publicPem(key.publicKey()));
+                    return printKeyId(key.publicKey().keyIdHex());
+                }
+            } catch (Pkcs11SigningKey.Pkcs11KeyException e) {
+                throw CliException.badInput(e.getMessage(), e);
+            } catch (IOException e) {
+                throw CliException.badInput("cannot write " + out + ".pub: " + e.getMessage(), e);
+            } finally {
+                if (pin != null) {
+                    Arrays.fill(pin, '\0');
+                }
+            }
         }
 
         /** PATH.key: the LMS key file with its leaf state (0600); PATH.pub: SubjectPublicKeyInfo PEM. */

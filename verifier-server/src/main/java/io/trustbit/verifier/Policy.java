@@ -41,6 +41,10 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param signers      allowed guest signer key ids (hex) with their minimum security version
  * @param linuxSigners allowed signers of Linux guests (kernel, initrd and command line) with their minimum
  *                     security version; empty: Linux guests are held to {@code signers} like any guest
+ * @param retiredSigners guest signer key ids (hex) that are no longer trusted, with the reason an administrator
+ *                     gave (a leaked key, a finished rotation): a launched guest of one contraindicates, naming it
+ * @param fleetMinSecurityVersion the least security version any launched guest may have, whatever its signer's
+ *                     own minimum (rollback protection raised for the whole fleet at once)
  * @param allowRefusedGuests whether a guest the VMM refused is a warning (true) or contraindicates (false)
  * @param firmware     allowed values of static-chain PCRs 0–7 (by PCR)
  * @param runtime      the runtime policy the IMA measurement list is appraised against, if the policy has a
@@ -49,7 +53,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 public record Policy(String id, String digest, String description, HashAlg bank, boolean allowEmulated,
         boolean requireDmaProtection, List<byte[]> pcr17, List<byte[]> slb, List<byte[]> vmm, List<byte[]> pcr18, List<byte[]> launchConfig,
         Map<String, Long> signers, Map<String, Long> linuxSigners, boolean allowRefusedGuests, SortedMap<Integer, List<byte[]>> firmware,
-        long maxEvidenceAgeSeconds, long verdictLifetimeSeconds, RuntimePolicy runtime) {
+        long maxEvidenceAgeSeconds, long verdictLifetimeSeconds, RuntimePolicy runtime, Map<String, String> retiredSigners,
+        long fleetMinSecurityVersion) {
 
     public static final int SCHEMA_VERSION = 1;
     /** Largest policy file accepted (a runtime allowlist of 100,000 paths takes about 12 MiB). */
@@ -68,6 +73,7 @@ public record Policy(String id, String digest, String description, HashAlg bank,
         launchConfig = copy(launchConfig);
         signers = Collections.unmodifiableMap(new LinkedHashMap<>(signers));
         linuxSigners = Collections.unmodifiableMap(new LinkedHashMap<>(linuxSigners));
+        retiredSigners = Collections.unmodifiableMap(new LinkedHashMap<>(retiredSigners));
         TreeMap<Integer, List<byte[]>> fw = new TreeMap<>();
         firmware.forEach((k, v) -> fw.put(k, copy(v)));
         firmware = Collections.unmodifiableSortedMap(fw);
@@ -142,9 +148,15 @@ public record Policy(String id, String digest, String description, HashAlg bank,
         }
 
         Map<String, Object> guests = top.containsKey("guests") ? map(top.get("guests"), "guests") : Map.of();
-        checkKeys(guests, Set.of("signers", "linuxSigners", "allowRefused"), "guests.");
+        checkKeys(guests, Set.of("signers", "linuxSigners", "allowRefused", "retiredSigners", "minSecurityVersion"), "guests.");
         Map<String, Long> signers = signers(guests, "signers");
         Map<String, Long> linuxSigners = signers(guests, "linuxSigners");
+        Map<String, String> retired = retiredSigners(guests);
+        long fleetMin = guests.containsKey("minSecurityVersion")
+                ? integer(guests.get("minSecurityVersion"), "guests.minSecurityVersion") : 0;
+        if (fleetMin < 0 || fleetMin > 0xFFFF_FFFFL) {
+            throw new PolicyException("guests.minSecurityVersion: " + fleetMin + " is outside 0…4294967295");
+        }
         boolean allowRefused = !guests.containsKey("allowRefused") || bool(guests.get("allowRefused"), "guests.allowRefused");
 
         TreeMap<Integer, List<byte[]>> firmware = new TreeMap<>();
@@ -180,7 +192,30 @@ public record Policy(String id, String digest, String description, HashAlg bank,
         RuntimePolicy runtime = top.containsKey("runtime") ? RuntimeSection.parse(top.get("runtime")) : null;
         String digest = "sha256:" + HexFormat.of().formatHex(sha256(yaml));
         return new Policy(id, digest, description, bank, allowEmulated, requireDma, pcr17, slb, vmm, pcr18, launchConfig, signers,
-                linuxSigners, allowRefused, firmware, maxAge, lifetime, runtime);
+                linuxSigners, allowRefused, firmware, maxAge, lifetime, runtime, retired, fleetMin);
+    }
+
+    /** guests.retiredSigners: a list of {keyId, reason}; the reason (printable, 1…200 characters) is shown in verdicts. */
+    private static Map<String, String> retiredSigners(Map<String, Object> guests) throws PolicyException {
+        Map<String, String> retired = new LinkedHashMap<>();
+        List<Object> list = list(guests.get("retiredSigners"), "guests.retiredSigners");
+        for (int i = 0; i < list.size(); i++) {
+            String f = "guests.retiredSigners[" + i + "]";
+            Map<String, Object> s = map(list.get(i), f);
+            checkKeys(s, Set.of("keyId", "reason"), f + ".");
+            byte[] keyId = hex(s.get("keyId"), f + ".keyId", 32);
+            if (!s.containsKey("reason")) {
+                throw new PolicyException(f + ".reason: required (why the signer is retired; verdicts name it)");
+            }
+            String reason = string(s.get("reason"), f + ".reason").strip();
+            if (reason.isEmpty() || reason.length() > 200 || !reason.matches("[\\x20-\\x7e]+")) {
+                throw new PolicyException(f + ".reason: must be 1…200 printable ASCII characters");
+            }
+            if (retired.put(HexFormat.of().formatHex(keyId), reason) != null) {
+                throw new PolicyException(f + ".keyId: listed twice");
+            }
+        }
+        return retired;
     }
 
     /** guests.KEY: a list of {keyId, minSecurityVersion}, as a map from hex key id to minimum. */

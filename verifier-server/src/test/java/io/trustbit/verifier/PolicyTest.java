@@ -63,7 +63,15 @@ class PolicyTest {
                 Map.entry("duplicate key", new String[] {BASE + "bank: sha1\n", "YAML"}),
                 Map.entry("alias bomb", new String[] {"a: &a [x]\nb: [*a, *a]\n", "YAML"}),
                 Map.entry("not a mapping", new String[] {"- 1\n", "policy"}),
-                Map.entry("signer key id short", new String[] {BASE.replaceFirst("keyId: [0-9a-f]+", "keyId: 00"), "guests.signers[0].keyId"}));
+                Map.entry("signer key id short", new String[] {BASE.replaceFirst("keyId: [0-9a-f]+", "keyId: 00"), "guests.signers[0].keyId"}),
+                Map.entry("retired without reason", new String[] {retired("{keyId: \"" + "ab".repeat(32) + "\"}"),
+                        "guests.retiredSigners[0].reason: required"}),
+                Map.entry("retired reason too long", new String[] {retired("{keyId: \"" + "ab".repeat(32) + "\", reason: \""
+                        + "x".repeat(201) + "\"}"), "guests.retiredSigners[0].reason"}),
+                Map.entry("retired twice", new String[] {retired("{keyId: \"" + "ab".repeat(32) + "\", reason: a}\n    - {keyId: \""
+                        + "AB".repeat(32) + "\", reason: b}"), "guests.retiredSigners[1].keyId: listed twice"}),
+                Map.entry("fleet minimum negative", new String[] {BASE.replace("guests:\n", "guests:\n  minSecurityVersion: -1\n"),
+                        "guests.minSecurityVersion"}));
         List<String> failures = new ArrayList<>();
         cases.forEach((name, c) -> {
             try {
@@ -76,6 +84,21 @@ class PolicyTest {
             }
         });
         assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    private static String retired(String entries) {
+        return BASE.replace("guests:\n", "guests:\n  retiredSigners:\n    - " + entries + "\n");
+    }
+
+    @Test
+    void retiredSignersAndFleetMinimum() throws Exception {
+        Policy p = Policy.parse(BASE.replace("guests:\n", "guests:\n  minSecurityVersion: 7\n  retiredSigners:\n"
+                + "    - {keyId: \"" + "AB".repeat(32) + "\", reason: \" leaked, INC-7 \"}\n").getBytes(StandardCharsets.UTF_8), "t");
+        assertEquals(7, p.fleetMinSecurityVersion());
+        assertEquals(Map.of("ab".repeat(32), "leaked, INC-7"), p.retiredSigners());
+        Policy none = Policy.parse(BASE.getBytes(StandardCharsets.UTF_8), "t");
+        assertEquals(0, none.fleetMinSecurityVersion());
+        assertTrue(none.retiredSigners().isEmpty());
     }
 
     @Test

@@ -77,21 +77,8 @@ class SwtpmFlowTest {
                 AttestationTpm tpm = AttestationTpm.open("swtpm:127.0.0.1:" + port)) {
             v.policy("test.yaml", chain.policyYaml("test", false));
             Thread.sleep(2500); // hot reload picks the policy up
-            tpm.startup();
-            AkLocation loc = AkLocation.stateDir(dir.resolve("ak"));
-            Files.createDirectories(dir.resolve("ak"));
-            Endorsement ek = tpm.endorsement(ekType);
-            TpmtPublic ak = tpm.ak(loc, akType, ekType);
             String node = "swtpm-node";
-            TestVerifier.Reply enroll = v.post("/v1/nodes/" + node + "/enroll", Map.of(
-                    "ekPublic", TestVerifier.b64(ek.ekPublic().encoded()), "akPublic", TestVerifier.b64(ak.encoded())));
-            assertEquals(200, enroll.status(), enroll.text());
-            byte[] secret = tpm.activateCredential(loc, akType, ekType,
-                    Base64.getDecoder().decode(enroll.json().get("credentialBlob").asText()),
-                    Base64.getDecoder().decode(enroll.json().get("encryptedSecret").asText()));
-            TestVerifier.Reply act = v.post("/v1/nodes/" + node + "/activate", Map.of("challengeId",
-                    enroll.json().get("challengeId").asText(), "secret", TestVerifier.b64(secret)));
-            assertEquals(200, act.status(), act.text());
+            AkLocation loc = enroll(v, tpm, dir.resolve("ak"), node, akType, ekType);
 
             byte[] nonce = v.challenge(node);
             Quote q = tpm.quote(loc, akType, ekType, nonce, SoftTpm.sha256(DrtmChain.drtmPcrs()));
@@ -164,12 +151,40 @@ class SwtpmFlowTest {
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
+    /** Starts the TPM, makes its EK and AK, and enrolls and activates it at {@code v} as {@code node}. */
+    static AkLocation enroll(TestVerifier v, AttestationTpm tpm, Path akDir, String node, AkType akType, EkType ekType)
+            throws Exception {
+        tpm.startup();
+        AkLocation loc = AkLocation.stateDir(akDir);
+        Files.createDirectories(akDir);
+        Endorsement ek = tpm.endorsement(ekType);
+        TpmtPublic ak = tpm.ak(loc, akType, ekType);
+        TestVerifier.Reply enroll = v.post("/v1/nodes/" + node + "/enroll", Map.of(
+                "ekPublic", TestVerifier.b64(ek.ekPublic().encoded()), "akPublic", TestVerifier.b64(ak.encoded())));
+        assertEquals(200, enroll.status(), enroll.text());
+        byte[] secret = tpm.activateCredential(loc, akType, ekType,
+                Base64.getDecoder().decode(enroll.json().get("credentialBlob").asText()),
+                Base64.getDecoder().decode(enroll.json().get("encryptedSecret").asText()));
+        TestVerifier.Reply act = v.post("/v1/nodes/" + node + "/activate", Map.of("challengeId",
+                enroll.json().get("challengeId").asText(), "secret", TestVerifier.b64(secret)));
+        assertEquals(200, act.status(), act.text());
+        return loc;
+    }
+
+    /** One attestation of {@code node}: a fresh challenge, a quote of PCRs 17–19 by the TPM, {@code chain}'s log; the answer. */
+    static JsonNode attest(TestVerifier v, AttestationTpm tpm, AkLocation loc, String node, DrtmChain chain) throws Exception {
+        byte[] nonce = v.challenge(node);
+        Quote q = tpm.quote(loc, AkType.ECC_P256, EkType.ECC, nonce, SoftTpm.sha256(DrtmChain.drtmPcrs()));
+        return v.postEvidence(node, EvidenceCodec.toJson(new Evidence(1, NodeId.of(node), nonce, q.akPublic(), q.attest(),
+                q.signature(), q.pcrs(), Map.of(EventLogKind.DRTM, chain.eventLog()), Instant.now()))).json();
+    }
+
     private int startSwtpm() throws Exception {
         swtpm = Swtpm.start(dir.resolve("swtpm"));
         return swtpm.port();
     }
 
-    /** Puts the chain's measurements into PCRs 17–19 as the CPU, SLB and VMM would. */
+    /** Puts the chain's measurements into PCRs 17–19 as the CPU, SLB and VMM would (a new launch: PCRs 17–22 reset). */
     static void measure(int port, DrtmChain chain) throws Exception {
         String ctrl = "127.0.0.1:" + (port + 1);
         // the CPU's part: locality-4 hash of the SLB (resets PCR 17–22 to 0, extends H(SLB) into PCR 17)

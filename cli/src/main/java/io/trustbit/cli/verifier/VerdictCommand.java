@@ -1,6 +1,5 @@
 package io.trustbit.cli.verifier;
 
-import io.trustbit.attest.NetworkFailures;
 import io.trustbit.cli.CliException;
 import io.trustbit.cli.Inputs;
 import io.trustbit.cli.ExitCode;
@@ -10,22 +9,11 @@ import io.trustbit.verifier.VerdictVerifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -121,58 +109,7 @@ public final class VerdictCommand implements Callable<Integer> {
             if (!jwks.startsWith("https://") && !jwks.startsWith("http://")) {
                 return Inputs.read(Path.of(jwks), MAX_JWKS, "JWKS file");
             }
-            URI uri;
-            HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-            try {
-                uri = URI.create(jwks);
-                if (uri.getHost() == null) {
-                    throw new IllegalArgumentException("no host");
-                }
-                if (cacert != null) {
-                    hb.sslContext(pinned(cacert));
-                }
-            } catch (IllegalArgumentException e) {
-                throw CliException.badInput("--jwks " + jwks + " is not a valid URL: " + e.getMessage(), e);
-            } catch (IOException | GeneralSecurityException e) {
-                throw CliException.badInput("--cacert " + cacert + ": " + e.getMessage(), e);
-            }
-            try {
-                HttpResponse<InputStream> r = hb.build().send(HttpRequest.newBuilder(uri)
-                        .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-                try (InputStream in = r.body()) {
-                    byte[] body = in.readNBytes(MAX_JWKS + 1);
-                    if (r.statusCode() != 200) {
-                        throw CliException.environment("cannot fetch the JWKS: " + NetworkFailures.hostAndPort(uri)
-                                + " answered HTTP " + r.statusCode(), null);
-                    }
-                    if (body.length > MAX_JWKS) {
-                        throw CliException.environment("cannot fetch the JWKS: " + NetworkFailures.hostAndPort(uri)
-                                + " sent more than " + MAX_JWKS + " bytes", null);
-                    }
-                    return body;
-                }
-            } catch (IOException e) {
-                throw CliException.environment("cannot fetch the JWKS: " + NetworkFailures.describe(uri, e), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw CliException.environment("interrupted while fetching the JWKS", e);
-            }
-        }
-
-        private static SSLContext pinned(Path pem) throws IOException, GeneralSecurityException {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            try (InputStream in = Files.newInputStream(pem)) {
-                int i = 0;
-                for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                    ks.setCertificateEntry("ca" + i++, (X509Certificate) c);
-                }
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
+            return VerifierHttp.get(jwks, "--jwks", cacert, null, MAX_JWKS, "the JWKS");
         }
     }
 }

@@ -1,12 +1,16 @@
 package io.trustbit.cli.verifier;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustbit.cli.CliException;
 import io.trustbit.cli.ExitCode;
+import io.trustbit.cli.Inputs;
 import io.trustbit.cli.VerboseOption;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit verifier serve}: the verifier service (docs/verifier.md). */
-@Command(mixinStandardHelpOptions = true, name = "verifier", description = "The verifier service.", subcommands = VerifierCommand.Serve.class)
+@Command(mixinStandardHelpOptions = true, name = "verifier", description = "The verifier service.", subcommands = {VerifierCommand.Serve.class, VerifierCommand.Nodes.class})
 public final class VerifierCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -98,6 +102,65 @@ public final class VerifierCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verifier-shutdown"));
             server.join();
             return ExitCode.OK.code();
+        }
+    }
+
+    /**
+     * {@code trustbit verifier nodes --url URL --token-file F [--cacert PEM] [--json]}: the node list (GET /v1/nodes),
+     * one line per node; a node whose next attestation will fail under the current policy (a retired signer, a
+     * raised minimum security version) has its reasons on the lines below it.
+     */
+    @Command(mixinStandardHelpOptions = true, name = "nodes",
+            description = "List the verifier's nodes, and why the next attestation of each will fail (retired signers, raised minimums).")
+    public static final class Nodes implements Callable<Integer> {
+        private static final int MAX_LIST = 64 * 1024 * 1024;
+        @Spec CommandSpec spec;
+        @Mixin VerboseOption verbose;
+
+        @Option(names = "--url", required = true, paramLabel = "URL", description = "The verifier, e.g. https://verifier:8443.")
+        String url;
+
+        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "The admin token (DATA-DIR/admin-token).")
+        Path tokenFile;
+
+        @Option(names = "--cacert", paramLabel = "PEM", description = "Trust this certificate (DATA-DIR/tls-cert.pem).")
+        Path cacert;
+
+        @Option(names = "--json", description = "Print the verifier's JSON answer.") boolean json;
+
+        @Override
+        public Integer call() {
+            String token = new String(Inputs.read(tokenFile, 4096, "admin token file"),
+                    StandardCharsets.US_ASCII).strip();
+            byte[] body = VerifierHttp.get(url.replaceAll("/+$", "") + "/v1/nodes", "--url", cacert, token, MAX_LIST, "the node list");
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(new String(body, StandardCharsets.UTF_8));
+                return ExitCode.OK.code();
+            }
+            JsonNode list;
+            try {
+                list = new ObjectMapper().readTree(body);
+            } catch (IOException e) {
+                throw CliException.environment("the node list is not JSON: " + e.getMessage(), e);
+            }
+            out.print(render(list));
+            return ExitCode.OK.code();
+        }
+
+        /** One line per node ({@code id status trusted|untrusted|stale policy}), its next-attestation failures indented below. */
+        static String render(JsonNode list) {
+            StringBuilder b = new StringBuilder();
+            for (JsonNode n : list.path("nodes")) {
+                String state = n.path("stale").asBoolean() ? "stale" : n.path("trusted").asBoolean() ? "trusted" : "untrusted";
+                b.append(n.path("nodeId").asText()).append('\t').append(n.path("status").asText()).append('\t').append(state)
+                        .append('\t').append(n.path("policyId").isTextual() ? n.path("policyId").asText() : "-").append('\n');
+                for (JsonNode r : n.path("nextAttestationFails")) {
+                    b.append("  next attestation fails: ").append(r.path("check").asText()).append(": ")
+                            .append(r.path("detail").asText()).append('\n');
+                }
+            }
+            return b.toString();
         }
     }
 }

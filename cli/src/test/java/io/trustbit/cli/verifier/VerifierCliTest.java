@@ -177,6 +177,32 @@ class VerifierCliTest {
     }
 
     @Test
+    void nodesListsTheVerifiersNodesWithTheAdminTokenOnly() throws Exception {
+        VerifierServer server = VerifierServer.start(VerifierConfig.builder(dir.resolve("data")).port(0).build());
+        try {
+            Cli ok = run("verifier", "nodes", "--url", server.url(), "--token-file", dir.resolve("data/admin-token"),
+                    "--cacert", dir.resolve("data/tls-cert.pem"), "--json");
+            assertEquals(0, ok.code(), ok.toString());
+            assertEquals("{\"nodes\":[]}", ok.out().strip());
+            Files.writeString(dir.resolve("wrong-token"), "00".repeat(32) + "\n");
+            Cli wrong = run("verifier", "nodes", "--url", server.url(), "--token-file", dir.resolve("wrong-token"),
+                    "--cacert", dir.resolve("data/tls-cert.pem"));
+            assertEquals(3, wrong.code(), wrong.toString());
+            assertTrue(wrong.err().contains("cannot fetch the node list: 127.0.0.1:" + server.port() + " answered HTTP 401"),
+                    wrong.err());
+        } finally {
+            server.close();
+        }
+        // the lines the verifier's answer makes (the answer itself: SignerRotationTest in verifier-server)
+        String answer = "{\"nodes\":[{\"nodeId\":\"n1\",\"status\":\"enrolled\",\"policyId\":\"prod\",\"trusted\":true,"
+                + "\"stale\":false,\"nextAttestationFails\":[{\"check\":\"policy.signer-retired\",\"detail\":\"guest 'web' signer ab is "
+                + "retired: leaked\"}]},{\"nodeId\":\"n2\",\"status\":\"enrolled\",\"policyId\":null,\"trusted\":false,\"stale\":true}]}";
+        assertEquals("n1\tenrolled\ttrusted\tprod\n  next attestation fails: policy.signer-retired: guest 'web' signer ab is retired: leaked\n"
+                + "n2\tenrolled\tstale\t-\n",
+                VerifierCommand.Nodes.render(new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer)));
+    }
+
+    @Test
     void serveRefusesPlainHttpOffLoopback() {
         Cli r = run("verifier", "serve", "--data-dir", dir.resolve("d"), "--host", "0.0.0.0", "--insecure-http");
         assertEquals(2, r.code(), r.toString());

@@ -62,8 +62,22 @@ public final class Answers {
      * enrolled but has no unexpired verdict: it stopped attesting (or never did).
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
+    /**
+     * {@code nextAttestationFails}: in the node list only, the reasons the node's next attestation will fail for the
+     * guests it ran at its last one under the current policy (a retired signer, a raised minimum security version).
+     */
     public record Node(String nodeId, NodeStatus status, String policyId, String group, boolean trusted,
-            boolean stale, Verdict latestVerdict) {}
+            boolean stale, Verdict latestVerdict,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<VerdictSigner.Reason> nextAttestationFails) {
+        public Node(String nodeId, NodeStatus status, String policyId, String group, boolean trusted, boolean stale,
+                Verdict latestVerdict) {
+            this(nodeId, status, policyId, group, trusted, stale, latestVerdict, List.of());
+        }
+
+        Node withNextAttestationFails(List<VerdictSigner.Reason> reasons) {
+            return new Node(nodeId, status, policyId, group, trusted, stale, latestVerdict, List.copyOf(reasons));
+        }
+    }
 
     /** One node with its history (newest first) and its latest failed attempts (newest first). */
     public record NodeDetail(@JsonUnwrapped Node node, List<Verdict> history, List<FailedAttempt> failedAttempts) {}

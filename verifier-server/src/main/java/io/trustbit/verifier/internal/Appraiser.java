@@ -54,22 +54,24 @@ public final class Appraiser {
      * What the appraisal found. Counters are set only when the quote's signature verified. {@code checked}
      * names every check that was evaluated, in order (the ids reasons use); the checks of an affirming
      * result all passed. {@code imaState}: where the node's IMA appraisal stands now, to be stored; null when
-     * it does not move (no runtime section, or a failure).
+     * it does not move (no runtime section, or a failure). {@code launchedGuests} are the guests the verified
+     * PCR 19 records show launched.
      */
     public record Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
-            List<Check> checked, Store.ImaStateRow imaState) {
+            List<Check> checked, Store.ImaStateRow imaState, List<io.trustbit.measure.GuestRecord> launchedGuests) {
         public Result {
             failures = List.copyOf(failures);
             warnings = List.copyOf(warnings);
             checked = List.copyOf(checked);
+            launchedGuests = List.copyOf(launchedGuests);
             if (!failures.isEmpty()) {
                 imaState = null;
             }
         }
 
-        public Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
-                List<Check> checked) {
-            this(failures, warnings, resetCount, restartCount, checked, null);
+        /** A result that got no verified guest records (appraisal stopped before the PCR 19 policy check). */
+        public Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount, List<Check> checked) {
+            this(failures, warnings, resetCount, restartCount, checked, null, List.of());
         }
 
         /** A result for which no check ran to its end (appraisal could not start): one failure. */
@@ -104,7 +106,7 @@ public final class Appraiser {
             }
             List<Check> c = new ArrayList<>(checked);
             c.add(Check.CLOCK_COUNTERS);
-            return new Result(f, warnings, resetCount, restartCount, c, imaState);
+            return new Result(f, warnings, resetCount, restartCount, c, imaState, launchedGuests);
         }
 
         /** Failures, then warnings: what a verdict lists. */
@@ -301,8 +303,11 @@ public final class Appraiser {
                 replay(ev.eventLogs().get(EventLogKind.UEFI), Check.EVENTLOG_UEFI, bank, quoted, fw, false, fail, warn);
             }
         }
+        List<io.trustbit.measure.GuestRecord> launched = List.of();
         if (drtm != null) {
-            new PolicyCheck(policy, bank, quoted, drtm, fail, warn, ran).run();
+            PolicyCheck check = new PolicyCheck(policy, bank, quoted, drtm, fail, warn, ran);
+            check.run();
+            launched = check.launched;
         }
         if (!policy.firmware().isEmpty()) {
             ran.add(Check.POLICY_FIRMWARE);
@@ -317,7 +322,7 @@ public final class Appraiser {
             ima = ImaAppraisal.appraise(ev.ima(), supplied, reset, restart, storedIma, policy.runtime(),
                     io.trustbit.attest.EvidenceCodec.MAX_IMA_LOG_BYTES, fail, ran);
         }
-        return new Result(fail, warn, reset, restart, List.copyOf(ran), ima);
+        return new Result(fail, warn, reset, restart, List.copyOf(ran), ima, launched);
     }
 
     private VerifiedEventLog replay(byte[] log, Check check, HashAlg bank, Map<Integer, byte[]> quoted,
@@ -365,6 +370,7 @@ public final class Appraiser {
         private final List<Reason> fail;
         private final List<Reason> warn;
         private final Set<Check> ran;
+        final List<io.trustbit.measure.GuestRecord> launched = new ArrayList<>();
 
         PolicyCheck(Policy policy, HashAlg bank, Map<Integer, byte[]> quoted, VerifiedEventLog log, List<Reason> fail,
                 List<Reason> warn, Set<Check> ran) {
@@ -483,16 +489,11 @@ public final class Appraiser {
                     (policy.allowRefusedGuests() ? warn : fail).add(r);
                     continue;
                 }
-                String keyId = HexFormat.of().formatHex(g.signerKeyId());
-                // A Linux guest (record version 2) answers to guests.linuxSigners when the policy has them.
-                Long min = (g.isLinux() && !policy.linuxSigners().isEmpty() ? policy.linuxSigners() : policy.signers())
-                        .get(keyId);
-                if (min == null) {
-                    fail.add(new Reason(Check.POLICY_GUEST, "guest '" + g.name() + "' signer " + keyId + " is not allowed"));
-                } else if (g.securityVersion() < min) {
-                    fail.add(new Reason(Check.POLICY_GUEST, "guest '" + g.name() + "' security version " + g.securityVersion()
-                            + " is below " + min));
+                launched.add(g);
+                if (!policy.retiredSigners().isEmpty()) {
+                    ran.add(Check.POLICY_SIGNER_RETIRED);
                 }
+                fail.addAll(GuestSigners.failures(policy, g));
             }
         }
 

@@ -35,6 +35,8 @@ public enum Check {
     POLICY_PCR18("policy.pcr18", Kind.APPRAISAL),
     POLICY_DMA_PROTECTION("policy.dma-protection", Kind.APPRAISAL),
     POLICY_GUEST("policy.guest", Kind.APPRAISAL),
+    /** A launched guest's signer is one the policy retired (guests.retiredSigners); the reason names why. */
+    POLICY_SIGNER_RETIRED("policy.signer-retired", Kind.APPRAISAL),
     POLICY_FIRMWARE("policy.firmware", Kind.APPRAISAL),
     /** The IMA measurement list is missing, malformed or too large, or PCR 10 is not quoted. */
     IMA_LOG("ima.log", Kind.APPRAISAL),

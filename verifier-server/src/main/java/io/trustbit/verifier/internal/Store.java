@@ -10,7 +10,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
 
@@ -783,6 +785,37 @@ public final class Store implements AutoCloseable, Nonces {
     }
 
     /** One statement on the main pool, durable when it returns. */
+    // ---- guests of each node's last appraisal (the node list's rotation view) ----
+
+    /**
+     * Records the guests (GuestSigners.encode) the node's latest appraised evidence shows launched. Only the node
+     * list reads them, and the next attestation writes them again, so this does not wait for the group commit's
+     * fsync as verdicts do; PostgreSQL leaves an unchanged row alone.
+     */
+    public void saveGuests(String nodeId, String guests, long now) throws SQLException {
+        String sql = switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO node_guests (node_id, guests, updated_at) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (node_id) DO UPDATE SET guests = EXCLUDED.guests, updated_at = EXCLUDED.updated_at"
+                    + " WHERE node_guests.guests <> EXCLUDED.guests";
+            case H2 -> "MERGE INTO node_guests (node_id, guests, updated_at) KEY (node_id) VALUES (?, ?, ?)";
+        };
+        update(pool, sql, nodeId, guests, now);
+    }
+
+    /** Every node's stored guests, by node id. */
+    public Map<String, String> guests() throws SQLException {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT node_id, guests FROM node_guests")) {
+            Map<String, String> out = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return out;
+        }
+    }
+
     private int update(String sql, Object... args) throws SQLException {
         int n = update(pool, sql, args);
         durable();

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -245,6 +246,7 @@ public final class VerifierApi {
                     s.policy().policyId(), policyDigest, nonceHex, token, now, (iat + lifetime) * 1000, replicaId);
         });
         Appraiser.Result r = recorded.get();
+        store.saveGuests(nodeId, GuestSigners.encode(r.launchedGuests()), row.issuedAt());
         metrics.verdict(r.status());
         if (r.status() != EarStatus.AFFIRMING) {
             LOG.info("node {} {}: {}", nodeId, row.status(), row.reasons());
@@ -300,10 +302,32 @@ public final class VerifierApi {
     private Answers.NodeList nodes() throws SQLException {
         List<Answers.Node> out = new ArrayList<>();
         long now = clock.millis();
+        Map<String, String> guests = store.guests();
         for (Store.Node n : store.nodes(10_000)) {
-            out.add(summary(n, store.verdicts(n.nodeId(), 1).stream().findFirst(), now));
+            out.add(summary(n, store.verdicts(n.nodeId(), 1).stream().findFirst(), now)
+                    .withNextAttestationFails(nextAttestationFails(n, guests.get(n.nodeId()))));
         }
         return new Answers.NodeList(out);
+    }
+
+    /**
+     * The reasons the node's next attestation will be contraindicated for the guests it ran at its last one, under
+     * the policy in force now: a retired signer, or a security version below the minimums (docs/verifier.md
+     * "Signer rotation and revocation"). Empty when nothing is known or nothing fails.
+     */
+    private List<Reason> nextAttestationFails(Store.Node n, String storedGuests) {
+        if (storedGuests == null || NodeStatus.of(n) != NodeStatus.ENROLLED) {
+            return List.of();
+        }
+        String policyId = n.effectivePolicyId() != null ? n.effectivePolicyId() : defaultPolicy;
+        if (!(policies.resolve(policyId) instanceof PolicyRegistry.Lookup.Found found)) {
+            return List.of();
+        }
+        List<Reason> out = new ArrayList<>();
+        for (io.trustbit.measure.GuestRecord g : GuestSigners.decode(storedGuests)) {
+            out.addAll(GuestSigners.failures(found.policy(), g));
+        }
+        return out;
     }
 
     private Answers.NodeDetail node(String nodeId) throws SQLException {
