@@ -43,6 +43,12 @@ tb_initramfs() {
     mkdir -p "$ird/sbin" "$ird/etc/ima/keys"
     for m in "${certs[@]}"; do
       [[ -f "$m" ]] || fail "tb_initramfs: no certificate $m"
+      # an EC key (OID id-ecPublicKey 1.2.840.10045.2.1 in DER) needs the kernel's ECDSA verifier, which
+      # Debian's 6.1 kernels lack: the guest would load the key and then refuse every signed program
+      if LC_ALL=C grep -qaF "$(printf '\x2a\x86\x48\xce\x3d\x02\x01')" "$m" \
+          && ! grep -qE "^CONFIG_CRYPTO_ECDSA=[ym]" "/boot/config-$kver" 2>/dev/null; then
+        fail "tb_initramfs: $m holds an ECDSA key and kernel $kver has no CONFIG_CRYPTO_ECDSA: make an RSA key (trustbit key new --type rsa-2048)"
+      fi
       cp "$m" "$ird/etc/ima/keys/$(basename "$m" .der).der"
     done
     cp "$policy" "$ird/etc/ima/policy" || fail "tb_initramfs: no IMA policy $policy"
