@@ -2,6 +2,7 @@ package io.trustbit.attest;
 
 import io.trustbit.attest.internal.http.VerifierClient;
 import io.trustbit.attest.tpm2.PcrSelection;
+import io.trustbit.attest.tpm2.TpmsAttest;
 import io.trustbit.attest.tpm2.TpmtPublic;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,9 +44,12 @@ public final class Agent {
     /** A next challenge from the last answer is used only while it has at least this long to live. */
     private static final Duration NEXT_NONCE_MARGIN = Duration.ofSeconds(5);
 
-    /** Everything the agent needs; see {@code trustbit agent --help}. */
+    /**
+     * Everything the agent needs; see {@code trustbit agent --help}. {@code imaLog}: the IMA measurement list
+     * to send (default: the kernel's, with a {@code linux:} TPM; sent whenever the file exists).
+     */
     public record Config(String tpm, URI verifier, VerifierTrust trust, NodeId nodeId, Path stateDir, Duration interval,
-            PcrSelection pcrs, AkType akType, Optional<EkType> ekType, Optional<Path> drtmLog) {
+            PcrSelection pcrs, AkType akType, Optional<EkType> ekType, Optional<Path> drtmLog, Optional<Path> imaLog) {
         public Config {
             if (nodeId == null) {
                 throw new IllegalArgumentException("node id is required");
@@ -179,6 +183,21 @@ public final class Agent {
             nextNonce = null;
             return attestWith(client.challenge(cfg.nodeId()));
         }
+        return imaRetried(v);
+    }
+
+    /**
+     * When the verifier's appraisal of the IMA list stood elsewhere than the challenge said (another verifier
+     * replica moved it on, or its state was reset), the answer's next challenge carries where it stands: the
+     * agent attests again once from there, so only the second verdict counts.
+     */
+    private AttestationResult imaRetried(VerifierClient.Verdict v) throws AttestException, VerifierException, IOException {
+        VerifierClient.Nonce next = nextNonce;
+        if (next != null && v.reasons().stream().anyMatch(r -> "ima.offset".equals(r.check()))) {
+            say("the verifier holds another IMA position: attesting again from it");
+            nextNonce = null;
+            return result(send(next));
+        }
         return result(v);
     }
 
@@ -200,15 +219,25 @@ public final class Agent {
     }
 
     private AttestationResult attestWith(VerifierClient.Nonce nonce) throws AttestException, VerifierException, IOException {
-        return result(send(nonce));
+        return imaRetried(send(nonce));
     }
 
     private VerifierClient.Verdict send(VerifierClient.Nonce nonce) throws AttestException, VerifierException, IOException {
         Evidence evidence;
         try (AttestationTpm tpm = AttestationTpm.open(cfg.tpm())) {
             EkType ek = AttestationTpm.ekTypeOf(akLocation(), EkType.ECC);
-            Quote q = tpm.quote(akLocation(), cfg.akType(), ek, nonce.nonce(), cfg.pcrs());
-            evidence = Evidence.of(cfg.nodeId(), nonce.nonce(), q, EventLogs.collect(tpm, cfg.tpm(), cfg.drtmLog()));
+            Optional<Path> ima = ImaLogs.source(cfg.imaLog(), cfg.tpm());
+            PcrSelection selection = ima.isPresent() ? ImaLogs.withImaPcr(cfg.pcrs()) : cfg.pcrs();
+            Quote q = tpm.quote(akLocation(), cfg.akType(), ek, nonce.nonce(), selection);
+            ImaTail tail = null;
+            if (ima.isPresent()) {
+                try {
+                    tail = ImaLogs.tail(ima.get(), nonce.ima(), TpmsAttest.parse(q.attest()).clockInfo());
+                } catch (io.trustbit.attest.tpm2.Tpm2FormatException e) {
+                    throw new AttestException("the TPM's quote is unreadable: " + e.getMessage(), e);
+                }
+            }
+            evidence = Evidence.of(cfg.nodeId(), nonce.nonce(), q, EventLogs.collect(tpm, cfg.tpm(), cfg.drtmLog()), tail);
         }
         VerifierClient.Verdict v = client.evidence(cfg.nodeId(), EvidenceCodec.toJson(evidence));
         nextNonce = v.next().orElse(null);

@@ -21,10 +21,11 @@ import java.util.TreeMap;
  * @param quoteSignature marshalled TPMT_SIGNATURE
  * @param pcrs           claimed PCR values: bank → PCR index → value
  * @param eventLogs      raw event logs, each optional
+ * @param ima            the IMA measurement list, or the part the verifier has not appraised yet; null if none
  */
 public record Evidence(int version, NodeId node, byte[] nonce, byte[] akPublic, byte[] quoteAttest,
         byte[] quoteSignature, Map<HashAlg, SortedMap<Integer, byte[]>> pcrs, Map<EventLogKind, byte[]> eventLogs,
-        Instant producedAt) {
+        Instant producedAt, ImaTail ima) {
 
     /** The only Evidence version. */
     public static final int VERSION = 1;
@@ -61,10 +62,21 @@ public record Evidence(int version, NodeId node, byte[] nonce, byte[] akPublic, 
         }
     }
 
+    /** Evidence without an IMA measurement list. */
+    public Evidence(int version, NodeId node, byte[] nonce, byte[] akPublic, byte[] quoteAttest, byte[] quoteSignature,
+            Map<HashAlg, SortedMap<Integer, byte[]>> pcrs, Map<EventLogKind, byte[]> eventLogs, Instant producedAt) {
+        this(version, node, nonce, akPublic, quoteAttest, quoteSignature, pcrs, eventLogs, producedAt, null);
+    }
+
     /** Evidence for a quote made by this agent, stamped now. */
     public static Evidence of(NodeId node, byte[] nonce, Quote quote, Map<EventLogKind, byte[]> eventLogs) {
+        return of(node, nonce, quote, eventLogs, null);
+    }
+
+    /** Evidence for a quote made by this agent with (part of) the IMA measurement list, stamped now. */
+    public static Evidence of(NodeId node, byte[] nonce, Quote quote, Map<EventLogKind, byte[]> eventLogs, ImaTail ima) {
         return new Evidence(VERSION, node, nonce, quote.akPublic(), quote.attest(), quote.signature(), quote.pcrs(),
-                eventLogs, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                eventLogs, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), ima);
     }
 
     @Override

@@ -36,6 +36,10 @@ public final class EvidenceCodec {
     public static final int MAX_JSON_BYTES = 4 * 1024 * 1024;
     /** Largest decoded event log, per log. */
     public static final int MAX_EVENT_LOG_BYTES = 1024 * 1024;
+    /** Largest decoded IMA measurement list (or tail of one) in one Evidence. */
+    public static final int MAX_IMA_LOG_BYTES = 2 * 1024 * 1024;
+    /** Largest IMA entry index or byte offset accepted. */
+    public static final long MAX_IMA_POSITION = 999_999_999_999L;
     /** Largest decoded TPMT_PUBLIC, TPMS_ATTEST or TPMT_SIGNATURE. */
     public static final int MAX_TPM_STRUCTURE_BYTES = 4096;
     /** Nonce length limits in bytes. */
@@ -91,7 +95,7 @@ public final class EvidenceCodec {
             throw new EvidenceFormatException("evidence must be a JSON object");
         }
         fields(root, "", Set.of("version", "nodeId", "nonce", "akPublic", "quote", "pcrs", "producedAt"),
-                Set.of("version", "nodeId", "nonce", "akPublic", "quote", "pcrs", "eventLogs", "producedAt"));
+                Set.of("version", "nodeId", "nonce", "akPublic", "quote", "pcrs", "eventLogs", "producedAt", "ima"));
         JsonNode v = root.get("version");
         if (!v.isInt() || v.intValue() != Evidence.VERSION) {
             throw new EvidenceFormatException("version must be the number " + Evidence.VERSION);
@@ -130,7 +134,27 @@ public final class EvidenceCodec {
         } catch (DateTimeParseException e) {
             throw new EvidenceFormatException("producedAt must be an ISO-8601 UTC time such as 2026-11-25T10:00:00Z");
         }
-        return new Evidence(Evidence.VERSION, nodeId, nonce, ak, attest, signature, pcrs, logs, producedAt);
+        ImaTail ima = root.has("ima") ? ima(object(root, "ima")) : null;
+        return new Evidence(Evidence.VERSION, nodeId, nonce, ak, attest, signature, pcrs, logs, producedAt, ima);
+    }
+
+    /** {@code "ima": {"firstEntry": N, "byteOffset": B, "log": base64}}, both positions 0 or both positive. */
+    private static ImaTail ima(JsonNode node) throws EvidenceFormatException {
+        fields(node, "ima.", Set.of("firstEntry", "byteOffset", "log"), Set.of("firstEntry", "byteOffset", "log"));
+        long first = position(node, "firstEntry");
+        long offset = position(node, "byteOffset");
+        if ((first == 0) != (offset == 0)) {
+            throw new EvidenceFormatException("ima.firstEntry and ima.byteOffset must both be 0 or both positive");
+        }
+        return new ImaTail(first, offset, base64(text(node, "log"), "ima.log", MAX_IMA_LOG_BYTES));
+    }
+
+    private static long position(JsonNode node, String field) throws EvidenceFormatException {
+        JsonNode n = node.get(field);
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0 || n.longValue() > MAX_IMA_POSITION) {
+            throw new EvidenceFormatException("ima." + field + " must be an integer 0.." + MAX_IMA_POSITION);
+        }
+        return n.longValue();
     }
 
     private static Map<HashAlg, SortedMap<Integer, byte[]>> pcrs(JsonNode node) throws EvidenceFormatException {
@@ -192,6 +216,13 @@ public final class EvidenceCodec {
                 g.writeEndObject();
             }
             g.writeStringField("producedAt", e.producedAt().toString());
+            if (e.ima() != null) {
+                g.writeObjectFieldStart("ima");
+                g.writeNumberField("firstEntry", e.ima().firstEntry());
+                g.writeNumberField("byteOffset", e.ima().byteOffset());
+                g.writeStringField("log", b64.encodeToString(e.ima().log()));
+                g.writeEndObject();
+            }
             g.writeEndObject();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);

@@ -139,7 +139,7 @@ class SwtpmFlowTest {
             Agent agent = new Agent(new Agent.Config("swtpm:127.0.0.1:" + port, v.server.url(),
                     VerifierTrust.Fingerprint.parse(v.server.tlsFingerprint()), NodeId.of("agent-node"), dir.resolve("agent"),
                     Duration.ofSeconds(1), PcrSelection.parse("sha256:17-19"), AkType.ECC_P256, Optional.empty(),
-                    Optional.of(log)), new PrintWriter(out, true));
+                    Optional.of(log), Optional.empty()), new PrintWriter(out, true));
             assertEquals("affirming", agent.attestOnce().status(), out.toString());
             assertEquals("affirming", agent.attestOnce().status(), out.toString());
             assertEquals(1, requests(v, "challenge"), "the second round used the piggybacked nonce");
@@ -170,7 +170,7 @@ class SwtpmFlowTest {
     }
 
     /** Puts the chain's measurements into PCRs 17–19 as the CPU, SLB and VMM would. */
-    private static void measure(int port, DrtmChain chain) throws Exception {
+    static void measure(int port, DrtmChain chain) throws Exception {
         String ctrl = "127.0.0.1:" + (port + 1);
         // the CPU's part: locality-4 hash of the SLB (resets PCR 17–22 to 0, extends H(SLB) into PCR 17)
         ioctl(ctrl, "-h", new String(chain.slb, StandardCharsets.US_ASCII));
@@ -185,7 +185,7 @@ class SwtpmFlowTest {
         ioctl(ctrl, "-l", "0");
     }
 
-    private static void ioctl(String ctrl, String... args) throws Exception {
+    static void ioctl(String ctrl, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("swtpm_ioctl", "--tcp", ctrl));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -196,7 +196,7 @@ class SwtpmFlowTest {
     }
 
     /** TPM2_PCR_Extend (TPM 2.0 Part 3 §22.2) of H(data) in the SHA-1 and SHA-256 banks, password session. */
-    private static void extend(int port, int pcr, byte[] data) throws IOException {
+    static void extend(int port, int pcr, byte[] data) throws IOException {
         byte[] cmd = new SoftTpm.Bytes()
                 .u16(0x8002)                     // tag: TPM_ST_SESSIONS
                 .u32(10 + 4 + 4 + 9 + 4 + 2 + 20 + 2 + 32) // commandSize
@@ -211,6 +211,14 @@ class SwtpmFlowTest {
                 .u16(HashAlg.SHA1.tcgId()).raw(HashAlg.SHA1.digest(data))
                 .u16(HashAlg.SHA256.tcgId()).raw(HashAlg.SHA256.digest(data))
                 .toByteArray();
+        int rc = command(port, cmd);
+        if (rc != 0) {
+            throw new IOException(String.format("PCR_Extend of PCR %d failed: 0x%x", pcr, rc));
+        }
+    }
+
+    /** Sends one TPM command to swtpm's TPM port and returns the response code. */
+    static int command(int port, byte[] cmd) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
@@ -221,9 +229,7 @@ class SwtpmFlowTest {
             int size = in.readInt();             // responseSize
             int rc = in.readInt();               // responseCode
             in.readNBytes(Math.max(0, size - 10));
-            if (rc != 0) {
-                throw new IOException(String.format("PCR_Extend of PCR %d failed: 0x%x", pcr, rc));
-            }
+            return rc;
         }
     }
 }

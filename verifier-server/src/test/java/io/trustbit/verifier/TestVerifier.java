@@ -176,6 +176,12 @@ public final class TestVerifier implements AutoCloseable {
     /** Evidence JSON with the given quote and PCR values, through attest's codec. */
     public static byte[] evidence(String nodeId, SoftTpm tpm, byte[] nonce, byte[] attest, byte[] signature,
             Map<HashAlg, ? extends Map<Integer, byte[]>> pcrs, byte[] drtmLog) {
+        return evidence(nodeId, tpm, nonce, attest, signature, pcrs, drtmLog, null);
+    }
+
+    /** As above, with (part of) an IMA measurement list. */
+    public static byte[] evidence(String nodeId, SoftTpm tpm, byte[] nonce, byte[] attest, byte[] signature,
+            Map<HashAlg, ? extends Map<Integer, byte[]>> pcrs, byte[] drtmLog, io.trustbit.attest.ImaTail ima) {
         Map<HashAlg, SortedMap<Integer, byte[]>> p = new EnumMap<>(HashAlg.class);
         pcrs.forEach((k, v) -> p.put(k, new TreeMap<>(v)));
         Map<EventLogKind, byte[]> logs = new EnumMap<>(EventLogKind.class);
@@ -183,7 +189,7 @@ public final class TestVerifier implements AutoCloseable {
             logs.put(EventLogKind.DRTM, drtmLog);
         }
         return EvidenceCodec.toJson(new Evidence(1, NodeId.of(nodeId), nonce, tpm.akPublic(), attest, signature, p, logs,
-                Instant.now()));
+                Instant.now(), ima));
     }
 
     public Reply postEvidence(String nodeId, byte[] json) throws Exception {

@@ -39,7 +39,7 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE",
             description = "Settings file: 'key = value' lines, keys are these options' names without dashes "
                     + "(tpm, verifier, verifier-fingerprint, ca-cert, node-id, state-dir, interval, pcrs, ak-type, ek-type, "
-                    + "drtm-log); options on the command line override it.")
+                    + "drtm-log, ima-log); options on the command line override it.")
     Path config;
     @Option(names = "--tpm", paramLabel = "T", description = "linux:/dev/tpmrm0, swtpm:HOST:PORT or proxy:SOCKET (required).")
     String tpm;
@@ -59,6 +59,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--ek-type", paramLabel = "ecc|rsa", description = "Default: the EK with a certificate, else ecc.") String ekType;
     @Option(names = "--drtm-log", paramLabel = "F", description = "DRTM event log file (default: from the tpm-proxy, if that is the TPM).")
     Path drtmLog;
+    @Option(names = "--ima-log", paramLabel = "F", description = "IMA measurement list to send, from where the verifier's "
+            + "appraisal stands, with PCR 10 quoted (default: /sys/kernel/security/ima/binary_runtime_measurements with a "
+            + "linux: TPM; sent whenever the file exists).")
+    Path imaLog;
 
     /** One of these is required, on the command line or in the --config file. */
     @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -86,11 +90,12 @@ public final class AgentCommand implements Callable<Integer> {
             NodeId node = nodeId != null ? nodeId : file.get("node-id").map(NodeId::of).orElseGet(AgentCommand::hostNodeId);
             Path state = stateDir != null ? stateDir : file.path("state-dir").orElse(Path.of("/var/lib/trustbit/agent"));
             Optional<Path> drtm = drtmLog != null ? Optional.of(drtmLog) : file.path("drtm-log");
+            Optional<Path> ima = imaLog != null ? Optional.of(imaLog) : file.path("ima-log");
             String ek = ekType != null ? ekType : file.get("ek-type").orElse(null);
             cfg = new Agent.Config(tpmSpec, verifierUrl, t, node, state, duration(setting(interval, file, "interval", "60s")),
                     Selections.parse(setting(pcrs, file, "pcrs", "sha256:0-7,17-23")),
                     AkType.fromLabel(setting(akType, file, "ak-type", "ecc")),
-                    ek == null ? Optional.empty() : Optional.of(EkType.fromLabel(ek)), drtm);
+                    ek == null ? Optional.empty() : Optional.of(EkType.fromLabel(ek)), drtm, ima);
             agent = new Agent(cfg, out);
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage(), e);

@@ -220,7 +220,7 @@ class AgentCliTest {
                 throws Exception {
             Agent agent = new Agent(new Agent.Config(swtpm.spec(), v.url(), VerifierTrust.Fingerprint.parse(v.tlsFingerprint()),
                     NodeId.of(node), state, interval, PcrSelection.parse("sha256:0-7,17-23"), AkType.ECC_P256, Optional.empty(),
-                    Optional.empty()), new PrintWriter(log, true));
+                    Optional.empty(), Optional.empty()), new PrintWriter(log, true));
             AtomicBoolean stop = new AtomicBoolean();
             Thread t = new Thread(() -> {
                 try {

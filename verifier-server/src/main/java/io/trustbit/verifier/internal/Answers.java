@@ -14,8 +14,17 @@ import java.util.SortedSet;
 public final class Answers {
     private Answers() {}
 
-    /** A single-use challenge nonce (64 hex digits) and when it expires. */
-    public record Challenge(String nonce, String expiresAt) {}
+    /**
+     * A single-use challenge nonce (64 hex digits) and when it expires; {@code ima}: where this verifier's
+     * appraisal of the node's IMA list stands (absent: nowhere, send the whole list), for nodes whose policy
+     * has a runtime section.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Challenge(String nonce, String expiresAt, io.trustbit.attest.ImaPosition ima) {
+        public Challenge(String nonce, String expiresAt) {
+            this(nonce, expiresAt, null);
+        }
+    }
 
     /**
      * The answer to evidence. {@code verdict} (the signed token) is present only when the evidence was

@@ -53,14 +53,23 @@ public final class Appraiser {
     /**
      * What the appraisal found. Counters are set only when the quote's signature verified. {@code checked}
      * names every check that was evaluated, in order (the ids reasons use); the checks of an affirming
-     * result all passed.
+     * result all passed. {@code imaState}: where the node's IMA appraisal stands now, to be stored; null when
+     * it does not move (no runtime section, or a failure).
      */
     public record Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
-            List<Check> checked) {
+            List<Check> checked, Store.ImaStateRow imaState) {
         public Result {
             failures = List.copyOf(failures);
             warnings = List.copyOf(warnings);
             checked = List.copyOf(checked);
+            if (!failures.isEmpty()) {
+                imaState = null;
+            }
+        }
+
+        public Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
+                List<Check> checked) {
+            this(failures, warnings, resetCount, restartCount, checked, null);
         }
 
         /** A result for which no check ran to its end (appraisal could not start): one failure. */
@@ -95,7 +104,7 @@ public final class Appraiser {
             }
             List<Check> c = new ArrayList<>(checked);
             c.add(Check.CLOCK_COUNTERS);
-            return new Result(f, warnings, resetCount, restartCount, c);
+            return new Result(f, warnings, resetCount, restartCount, c, imaState);
         }
 
         /** Failures, then warnings: what a verdict lists. */
@@ -132,6 +141,15 @@ public final class Appraiser {
     /** As above, with the node's enrolled keys already parsed (see {@link EnrolledKeys.Cache}; null: unreadable). */
     public Result appraise(String nodeId, Evidence ev, EnrolledKeys keys, NonceOutcome nonce,
             PolicyRegistry.Lookup lookup, Instant now) {
+        return appraise(nodeId, ev, keys, nonce, lookup, now, null);
+    }
+
+    /**
+     * As above, continuing the appraisal of the node's IMA list from {@code storedIma} (null: this verifier
+     * holds nothing for the node, so the list must start at entry 0).
+     */
+    public Result appraise(String nodeId, Evidence ev, EnrolledKeys keys, NonceOutcome nonce,
+            PolicyRegistry.Lookup lookup, Instant now, Store.ImaStateRow storedIma) {
         Optional<Policy> found = lookup instanceof PolicyRegistry.Lookup.Found f
                 ? Optional.of(f.policy()) : Optional.empty();
         List<Reason> fail = new ArrayList<>();
@@ -294,7 +312,16 @@ public final class Appraiser {
                 fail.add(new Reason(Check.POLICY_FIRMWARE, "PCR " + fw.getKey() + " is not an allowed value"));
             }
         }
-        return new Result(fail, warn, reset, restart, List.copyOf(ran));
+        Store.ImaStateRow ima = null;
+        if (policy.runtime() != null) {
+            ran.add(Check.IMA_LOG);
+            ran.add(Check.IMA_OFFSET);
+            ran.add(Check.IMA_PCR10);
+            ran.add(Check.IMA_POLICY);
+            ima = ImaAppraisal.appraise(ev.ima(), supplied, reset, restart, storedIma, policy.runtime(),
+                    io.trustbit.attest.EvidenceCodec.MAX_IMA_LOG_BYTES, fail);
+        }
+        return new Result(fail, warn, reset, restart, List.copyOf(ran), ima);
     }
 
     private VerifiedEventLog replay(byte[] log, Check check, HashAlg bank, Map<Integer, byte[]> quoted,

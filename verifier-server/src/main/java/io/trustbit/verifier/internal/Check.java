@@ -36,6 +36,17 @@ public enum Check {
     POLICY_DMA_PROTECTION("policy.dma-protection", Kind.APPRAISAL),
     POLICY_GUEST("policy.guest", Kind.APPRAISAL),
     POLICY_FIRMWARE("policy.firmware", Kind.APPRAISAL),
+    /** The IMA measurement list is missing, malformed or too large, or PCR 10 is not quoted. */
+    IMA_LOG("ima.log", Kind.APPRAISAL),
+    /**
+     * The IMA list does not start where this verifier's appraisal of the boot stands: the answer's next
+     * challenge says where it does, and the agent attests again from there.
+     */
+    IMA_OFFSET("ima.offset", Kind.APPRAISAL),
+    /** The IMA list does not replay to the quoted PCR 10 (an entry edited, dropped, added or moved). */
+    IMA_PCR10("ima.pcr10", Kind.APPRAISAL),
+    /** An IMA entry the runtime policy does not allow; the detail names the path and the rule. */
+    IMA_POLICY("ima.policy", Kind.APPRAISAL),
     /** Evidence for a revoked node: its AK no longer speaks for it. */
     NODE_REVOKED("node.revoked", Kind.AUTHENTICATION),
     /** An administrator retired the node (its TPM moved to another id): the id never attests again. */

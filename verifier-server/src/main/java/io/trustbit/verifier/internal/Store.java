@@ -530,6 +530,39 @@ public final class Store implements AutoCloseable, Nonces {
         }, group, policyId));
     }
 
+    // ---- IMA appraisal state (V5) ----
+
+    /**
+     * Where the appraisal of a node's IMA measurement list stands: in the boot the TPM counted as
+     * {@code resetCount}/{@code restartCount}, up to entry {@code nextEntry} at byte {@code byteOffset}, with
+     * the running PCR 10 per bank ({@code ImaReplayState.encode}, base64).
+     */
+    public record ImaStateRow(long resetCount, long restartCount, long nextEntry, long byteOffset, String pcr) {}
+
+    public Optional<ImaStateRow> imaState(String nodeId) throws SQLException {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT reset_count, restart_count, next_entry, byte_offset, pcr"
+                        + " FROM ima_state WHERE node_id = ?")) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new ImaStateRow(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                        rs.getString(5))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Stores where the node's IMA appraisal stands, replacing what was there (an older boot's state included). */
+    public void saveImaState(String nodeId, ImaStateRow s, long now) throws SQLException {
+        insertIfAbsent(() -> update(switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO ima_state (node_id, reset_count, restart_count, next_entry, byte_offset, pcr,"
+                    + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET"
+                    + " reset_count = EXCLUDED.reset_count, restart_count = EXCLUDED.restart_count,"
+                    + " next_entry = EXCLUDED.next_entry, byte_offset = EXCLUDED.byte_offset, pcr = EXCLUDED.pcr,"
+                    + " updated_at = EXCLUDED.updated_at";
+            case H2 -> "MERGE INTO ima_state KEY (node_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
+        }, nodeId, s.resetCount(), s.restartCount(), s.nextEntry(), s.byteOffset(), s.pcr(), now));
+    }
+
     // ---- nonces ----
 
     @Override

@@ -100,17 +100,31 @@ public final class VerifierApi {
         if (NodeStatus.of(node) != NodeStatus.ENROLLED) {
             throw new ApiException(409, "NODE_NOT_ENROLLED", "node is not enrolled");
         }
-        return issueNonce(nodeId);
+        return issueNonce(nodeId, imaState(node, policies.resolve(policyId(node))));
     }
 
-    /** A fresh challenge for an enrolled node: 32 random bytes, bound to the node, single use, expiring. */
-    private Answers.Challenge issueNonce(String nodeId) throws SQLException {
+    /**
+     * A fresh challenge for an enrolled node: 32 random bytes, bound to the node, single use, expiring; with
+     * where the node's IMA appraisal stands ({@code ima}, null: nowhere).
+     */
+    private Answers.Challenge issueNonce(String nodeId, Store.ImaStateRow ima) throws SQLException {
         byte[] n = new byte[32];
         RANDOM.nextBytes(n);
         String hex = HexFormat.of().formatHex(n);
         long expires = clock.millis() + nonceLifetimeMillis;
         nonces.add(hex, nodeId, expires);
-        return new Answers.Challenge(hex, Instant.ofEpochMilli(expires).toString());
+        return new Answers.Challenge(hex, Instant.ofEpochMilli(expires).toString(), ima == null ? null
+                : new io.trustbit.attest.ImaPosition(ima.resetCount(), ima.restartCount(), ima.nextEntry(), ima.byteOffset()));
+    }
+
+    private String policyId(Store.Node node) {
+        return node.effectivePolicyId() != null ? node.effectivePolicyId() : defaultPolicy;
+    }
+
+    /** The stored IMA state of a node whose policy has a runtime section (null otherwise, or if none is stored). */
+    private Store.ImaStateRow imaState(Store.Node node, PolicyRegistry.Lookup policy) throws SQLException {
+        boolean runtime = policy instanceof PolicyRegistry.Lookup.Found f && f.policy().runtime() != null;
+        return runtime ? store.imaState(node.nodeId()).orElse(null) : null;
     }
 
     // ---- evidence: resolve → appraise → record ----
@@ -127,7 +141,7 @@ public final class VerifierApi {
      * outcome of using its nonce (which spends it, whatever follows), and the policy that applies to the node.
      */
     private record Submission(Store.Node node, NodeStatus status, Parsed parsed, Optional<String> nonceHex,
-            Appraiser.NonceOutcome nonce, PolicyRegistry.Lookup policy) {
+            Appraiser.NonceOutcome nonce, PolicyRegistry.Lookup policy, Store.ImaStateRow ima) {
         String nodeId() {
             return node.nodeId();
         }
@@ -167,8 +181,8 @@ public final class VerifierApi {
                 case UNKNOWN_OR_USED -> Appraiser.NonceOutcome.UNKNOWN_OR_USED;
             };
         }
-        String policyId = node.effectivePolicyId() != null ? node.effectivePolicyId() : defaultPolicy;
-        return new Submission(node, NodeStatus.of(node), parsed, nonceHex, nonce, policies.resolve(policyId));
+        PolicyRegistry.Lookup policy = policies.resolve(policyId(node));
+        return new Submission(node, NodeStatus.of(node), parsed, nonceHex, nonce, policy, imaState(node, policy));
     }
 
     /** Pure appraisal of a resolved submission; anything unexpected is an {@code internal} failure. */
@@ -190,7 +204,7 @@ public final class VerifierApi {
             } catch (io.trustbit.attest.tpm2.Tpm2FormatException e) {
                 keys = null;
             }
-            return appraiser.appraise(s.nodeId(), ev, keys, s.nonce(), s.policy(), clock.instant());
+            return appraiser.appraise(s.nodeId(), ev, keys, s.nonce(), s.policy(), clock.instant(), s.ima());
         } catch (RuntimeException | StackOverflowError e) {
             LOG.error("appraisal of {} failed unexpectedly", s.nodeId(), e);
             return Appraiser.Result.refused(Check.INTERNAL, "appraisal error");
@@ -222,7 +236,13 @@ public final class VerifierApi {
         if (r.status() != EarStatus.AFFIRMING) {
             LOG.info("node {} {}: {}", nodeId, row.status(), row.reasons());
         }
-        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), true, row.token(), nextChallenge(s));
+        Store.ImaStateRow ima = s.ima();
+        if (r.imaState() != null) {
+            // after the verdict: a state lost here only makes the agent send entries again
+            store.saveImaState(nodeId, r.imaState(), clock.millis());
+            ima = r.imaState();
+        }
+        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), true, row.token(), nextChallenge(s, ima));
     }
 
     /**
@@ -241,16 +261,16 @@ public final class VerifierApi {
                 .findFirst().orElse(Check.INTERNAL);
         metrics.failedAttempt(first);
         LOG.warn("failed attempt for node {} from {}: {}", nodeId, remote, reasons);
-        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), false, null, nextChallenge(s));
+        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), false, null, nextChallenge(s, s.ima()));
     }
 
     /** The enrolled node's next challenge, issued after the outcome is stored (absent if it cannot be issued). */
-    private Answers.Challenge nextChallenge(Submission s) {
+    private Answers.Challenge nextChallenge(Submission s, Store.ImaStateRow ima) {
         if (s.status() != NodeStatus.ENROLLED) {
             return null;
         }
         try {
-            return issueNonce(s.nodeId());
+            return issueNonce(s.nodeId(), ima);
         } catch (SQLException e) {
             LOG.warn("next challenge for {} not issued: {}", s.nodeId(), e.toString());
             return null;

@@ -3,6 +3,7 @@ package io.trustbit.attest.internal.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.trustbit.attest.ImaPosition;
 import io.trustbit.attest.NetworkFailures;
 import io.trustbit.attest.NodeId;
 import io.trustbit.attest.VerifierException;
@@ -45,7 +46,8 @@ public final class VerifierClient {
     public record Challenge(String challengeId, byte[] credentialBlob, byte[] encryptedSecret) {
     }
 
-    public record Nonce(byte[] nonce, String expiresAt) {
+    /** A challenge; {@code ima}: what the verifier has appraised of the node's IMA list, if anything. */
+    public record Nonce(byte[] nonce, String expiresAt, Optional<ImaPosition> ima) {
     }
 
     public record Reason(String check, String detail) {
@@ -133,7 +135,28 @@ public final class VerifierClient {
         if (!hex.matches("(?:[0-9a-fA-F]{2}){8,64}")) {
             throw new VerifierException(0, "BAD_RESPONSE", "verifier nonce is not 8..64 bytes of hex");
         }
-        return new Nonce(HexFormat.of().parseHex(hex), r.path("expiresAt").asText(""));
+        return new Nonce(HexFormat.of().parseHex(hex), r.path("expiresAt").asText(""), imaPosition(r.get("ima")));
+    }
+
+    /** The challenge's {@code ima} position; a missing or malformed one is none (the agent then sends the whole list). */
+    private static Optional<ImaPosition> imaPosition(JsonNode n) {
+        if (n == null || !n.isObject()) {
+            return Optional.empty();
+        }
+        long[] v = new long[4];
+        String[] names = {"resetCount", "restartCount", "nextEntry", "byteOffset"};
+        for (int i = 0; i < names.length; i++) {
+            JsonNode f = n.get(names[i]);
+            if (f == null || !f.isIntegralNumber() || !f.canConvertToLong() || f.longValue() < 0) {
+                return Optional.empty();
+            }
+            v[i] = f.longValue();
+        }
+        try {
+            return Optional.of(new ImaPosition(v[0], v[1], v[2], v[3]));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     public Verdict evidence(NodeId nodeId, byte[] evidenceJson) throws VerifierException {
