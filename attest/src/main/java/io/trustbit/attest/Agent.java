@@ -46,7 +46,8 @@ public final class Agent {
 
     /**
      * Everything the agent needs; see {@code trustbit agent --help}. {@code imaLog}: the IMA measurement list
-     * to send (default: the kernel's, with a {@code linux:} TPM; sent whenever the file exists).
+     * to send (default: the kernel's, with a {@code linux:} TPM; sent whenever the file exists and the
+     * verifier's challenge asks for it, i.e. the node's policy appraises it).
      */
     public record Config(String tpm, URI verifier, VerifierTrust trust, NodeId nodeId, Path stateDir, Duration interval,
             PcrSelection pcrs, AkType akType, Optional<EkType> ekType, Optional<Path> drtmLog, Optional<Path> imaLog) {
@@ -226,7 +227,8 @@ public final class Agent {
         Evidence evidence;
         try (AttestationTpm tpm = AttestationTpm.open(cfg.tpm())) {
             EkType ek = AttestationTpm.ekTypeOf(akLocation(), EkType.ECC);
-            Optional<Path> ima = ImaLogs.source(cfg.imaLog(), cfg.tpm());
+            // the IMA list goes along when the verifier appraises it (the challenge says where it stands)
+            Optional<Path> ima = nonce.ima().isPresent() ? ImaLogs.source(cfg.imaLog(), cfg.tpm()) : Optional.empty();
             PcrSelection selection = ima.isPresent() ? ImaLogs.withImaPcr(cfg.pcrs()) : cfg.pcrs();
             Quote q = tpm.quote(akLocation(), cfg.akType(), ek, nonce.nonce(), selection);
             ImaTail tail = null;

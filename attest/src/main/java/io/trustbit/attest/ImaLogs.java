@@ -28,8 +28,9 @@ public final class ImaLogs {
     }
 
     /**
-     * The list this agent sends: {@code configured} if given, else the kernel's when the TPM is this machine's
-     * own ({@code linux:}, as for the firmware log); empty when that file does not exist.
+     * The list this agent sends when the verifier asks for it: {@code configured} if given, else the kernel's
+     * when the TPM is this machine's own ({@code linux:}, as for the firmware log); empty when that file does
+     * not exist.
      */
     public static Optional<Path> source(Optional<Path> configured, String tpmSpec) {
         Path p = configured.orElse(tpmSpec.startsWith("linux:") ? LINUX_IMA_LOG : null);
@@ -53,8 +54,7 @@ public final class ImaLogs {
      * holds nothing). At most {@link EvidenceCodec#MAX_IMA_LOG_BYTES} are sent: a longer tail is an error.
      */
     public static ImaTail tail(Path list, Optional<ImaPosition> appraised, ClockInfo clock) throws IOException {
-        ImaPosition from = appraised.filter(a -> a.resetCount() == clock.resetCount()
-                && a.restartCount() == clock.restartCount()).orElse(null);
+        ImaPosition from = appraised.filter(a -> a.inBoot(clock.resetCount(), clock.restartCount())).orElse(null);
         try (InputStream in = Files.newInputStream(list)) {
             if (from != null && from.byteOffset() > 0 && skipped(in, from.byteOffset())) {
                 return new ImaTail(from.nextEntry(), from.byteOffset(), bounded(in, list));

@@ -61,7 +61,7 @@ public final class AgentCommand implements Callable<Integer> {
     Path drtmLog;
     @Option(names = "--ima-log", paramLabel = "F", description = "IMA measurement list to send, from where the verifier's "
             + "appraisal stands, with PCR 10 quoted (default: /sys/kernel/security/ima/binary_runtime_measurements with a "
-            + "linux: TPM; sent whenever the file exists).")
+            + "linux: TPM; sent whenever the file exists and the verifier's policy for the node appraises it).")
     Path imaLog;
 
     /** One of these is required, on the command line or in the --config file. */

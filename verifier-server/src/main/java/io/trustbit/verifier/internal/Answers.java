@@ -15,9 +15,9 @@ public final class Answers {
     private Answers() {}
 
     /**
-     * A single-use challenge nonce (64 hex digits) and when it expires; {@code ima}: where this verifier's
-     * appraisal of the node's IMA list stands (absent: nowhere, send the whole list), for nodes whose policy
-     * has a runtime section.
+     * A single-use challenge nonce (64 hex digits) and when it expires; {@code ima}: for nodes whose policy has
+     * a runtime section, where this verifier's appraisal of the node's IMA list stands (without a boot:
+     * nowhere, send the whole list).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Challenge(String nonce, String expiresAt, io.trustbit.attest.ImaPosition ima) {

@@ -551,9 +551,14 @@ public final class Store implements AutoCloseable, Nonces {
         }
     }
 
-    /** Stores where the node's IMA appraisal stands, replacing what was there (an older boot's state included). */
+    /**
+     * Stores where the node's IMA appraisal stands, replacing what was there (an older boot's state included).
+     * Not waited onto disk with the embedded database: a state lost in a crash only makes the node send its
+     * list again from an older position (docs/verifier.md "IMA"), while waiting would cost every attestation a
+     * database checkpoint.
+     */
     public void saveImaState(String nodeId, ImaStateRow s, long now) throws SQLException {
-        insertIfAbsent(() -> update(switch (dialect) {
+        insertIfAbsent(() -> update(pool, switch (dialect) {
             case POSTGRESQL -> "INSERT INTO ima_state (node_id, reset_count, restart_count, next_entry, byte_offset, pcr,"
                     + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET"
                     + " reset_count = EXCLUDED.reset_count, restart_count = EXCLUDED.restart_count,"

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.trustbit.attest.Evidence;
 import io.trustbit.attest.EvidenceCodec;
 import io.trustbit.attest.EvidenceFormatException;
+import io.trustbit.attest.ImaPosition;
 import io.trustbit.verifier.internal.Router.Access;
 import io.trustbit.verifier.internal.Router.Reply;
 import io.trustbit.verifier.internal.VerdictSigner.Reason;
@@ -100,21 +101,34 @@ public final class VerifierApi {
         if (NodeStatus.of(node) != NodeStatus.ENROLLED) {
             throw new ApiException(409, "NODE_NOT_ENROLLED", "node is not enrolled");
         }
-        return issueNonce(nodeId, imaState(node, policies.resolve(policyId(node))));
+        PolicyRegistry.Lookup policy = policies.resolve(policyId(node));
+        return issueNonce(nodeId, imaPosition(appraisesIma(policy), imaState(node, policy)));
     }
 
     /**
      * A fresh challenge for an enrolled node: 32 random bytes, bound to the node, single use, expiring; with
-     * where the node's IMA appraisal stands ({@code ima}, null: nowhere).
+     * where the node's IMA appraisal stands ({@code ima}; null: its policy does not appraise the IMA list).
      */
-    private Answers.Challenge issueNonce(String nodeId, Store.ImaStateRow ima) throws SQLException {
+    private Answers.Challenge issueNonce(String nodeId, ImaPosition ima) throws SQLException {
         byte[] n = new byte[32];
         RANDOM.nextBytes(n);
         String hex = HexFormat.of().formatHex(n);
         long expires = clock.millis() + nonceLifetimeMillis;
         nonces.add(hex, nodeId, expires);
-        return new Answers.Challenge(hex, Instant.ofEpochMilli(expires).toString(), ima == null ? null
-                : new io.trustbit.attest.ImaPosition(ima.resetCount(), ima.restartCount(), ima.nextEntry(), ima.byteOffset()));
+        return new Answers.Challenge(hex, Instant.ofEpochMilli(expires).toString(), ima);
+    }
+
+    private static boolean appraisesIma(PolicyRegistry.Lookup policy) {
+        return policy instanceof PolicyRegistry.Lookup.Found f && f.policy().runtime() != null;
+    }
+
+    /** What a challenge says of the IMA list: nothing, the whole list ({@code state} null), or from {@code state}. */
+    private static ImaPosition imaPosition(boolean appraised, Store.ImaStateRow state) {
+        if (!appraised) {
+            return null;
+        }
+        return state == null ? ImaPosition.start()
+                : new ImaPosition(state.resetCount(), state.restartCount(), state.nextEntry(), state.byteOffset());
     }
 
     private String policyId(Store.Node node) {
@@ -123,8 +137,7 @@ public final class VerifierApi {
 
     /** The stored IMA state of a node whose policy has a runtime section (null otherwise, or if none is stored). */
     private Store.ImaStateRow imaState(Store.Node node, PolicyRegistry.Lookup policy) throws SQLException {
-        boolean runtime = policy instanceof PolicyRegistry.Lookup.Found f && f.policy().runtime() != null;
-        return runtime ? store.imaState(node.nodeId()).orElse(null) : null;
+        return appraisesIma(policy) ? store.imaState(node.nodeId()).orElse(null) : null;
     }
 
     // ---- evidence: resolve → appraise → record ----
@@ -237,12 +250,12 @@ public final class VerifierApi {
             LOG.info("node {} {}: {}", nodeId, row.status(), row.reasons());
         }
         Store.ImaStateRow ima = s.ima();
-        if (r.imaState() != null) {
+        if (r.imaState() != null && !r.imaState().equals(s.ima())) {
             // after the verdict: a state lost here only makes the agent send entries again
             store.saveImaState(nodeId, r.imaState(), clock.millis());
             ima = r.imaState();
         }
-        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), true, row.token(), nextChallenge(s, ima));
+        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), true, row.token(), nextChallenge(s, imaPosition(appraisesIma(s.policy()), ima)));
     }
 
     /**
@@ -261,11 +274,11 @@ public final class VerifierApi {
                 .findFirst().orElse(Check.INTERNAL);
         metrics.failedAttempt(first);
         LOG.warn("failed attempt for node {} from {}: {}", nodeId, remote, reasons);
-        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), false, null, nextChallenge(s, s.ima()));
+        return new Answers.Evidence(r.status(), r.reasons(), r.checked(), false, null, nextChallenge(s, imaPosition(appraisesIma(s.policy()), s.ima())));
     }
 
     /** The enrolled node's next challenge, issued after the outcome is stored (absent if it cannot be issued). */
-    private Answers.Challenge nextChallenge(Submission s, Store.ImaStateRow ima) {
+    private Answers.Challenge nextChallenge(Submission s, ImaPosition ima) {
         if (s.status() != NodeStatus.ENROLLED) {
             return null;
         }

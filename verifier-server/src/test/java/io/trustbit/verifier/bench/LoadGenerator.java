@@ -52,11 +52,18 @@ import javax.net.ssl.TrustManagerFactory;
  * from the verifier, a fresh quote signature over it and a full appraisal; what a real node computes once (its
  * AK public area, the quote bytes around the nonce, the encoded event log and PCR values) is computed once
  * here too. Prints attestations/s and p50/p99 latency beside raw ECDSA P-256 rates measured in the same JVM.
- * Args: {@code embedded|postgres NODES SECONDS CLIENT-THREADS [piggyback|challenge-each-time [REQUEST-THREADS]]}
- * (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its default).
+ * Args: {@code embedded|postgres NODES SECONDS CLIENT-THREADS [piggyback|challenge-each-time [REQUEST-THREADS
+ * [runtime]]]} (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its default).
+ * {@code runtime}: the policy has a runtime section of {@value #RUNTIME_PATHS} allowed paths, and every attestation
+ * brings {@value #IMA_ENTRIES_PER_ATTESTATION} new IMA entries (PCR 10 quoted, the list sent from where the
+ * verifier's appraisal stands, as the agent does), which the verifier replays and appraises.
  */
 public final class LoadGenerator {
     private LoadGenerator() {}
+
+    static final int RUNTIME_PATHS = 10_000;
+    static final int IMA_ENTRIES_PER_ATTESTATION = 10;
+    private static boolean runtime;
 
     public static void main(String[] args) throws Exception {
         String db = args.length > 0 ? args[0] : "embedded";
@@ -65,8 +72,10 @@ public final class LoadGenerator {
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 16;
         challengeEachTime = args.length > 4 && args[4].equals("challenge-each-time");
         int requestThreads = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        runtime = args.length > 6 && args[6].equals("runtime");
         System.out.println("mode: " + (challengeEachTime ? "challenge-each-time" : "piggyback") + ", request threads: "
-                + (requestThreads == 0 ? "default" : requestThreads));
+                + (requestThreads == 0 ? "default" : requestThreads) + ", runtime policy: " + (runtime ? RUNTIME_PATHS
+                + " paths, " + IMA_ENTRIES_PER_ATTESTATION + " new IMA entries per attestation" : "none"));
 
         baselines();
 
@@ -77,7 +86,7 @@ public final class LoadGenerator {
         Consumer<VerifierConfig.Builder> cfg = database.andThen(b -> b.requestThreads(requestThreads));
         DrtmChain chain = new DrtmChain();
         Files.createDirectories(dir.resolve("policies"));
-        Files.writeString(dir.resolve("policies/test.yaml"), chain.policyYaml("test", false));
+        Files.writeString(dir.resolve("policies/test.yaml"), chain.policyYaml("test", false) + (runtime ? runtimeSection() : ""));
         try (TestVerifier v = TestVerifier.start(dir, cfg)) {
             byte[] log = chain.eventLog();
             Map<HashAlg, Map<Integer, byte[]>> pcrs = chain.pcrs();
@@ -108,8 +117,8 @@ public final class LoadGenerator {
             int n = (int) Math.min(count.get(), lat.length);
             long[] sorted = Arrays.copyOf(lat, n);
             Arrays.sort(sorted);
-            System.out.printf("db=%s nodes=%d client-threads=%d seconds=%.1f attestations=%d errors=%d%n", db, nodes,
-                    threads, elapsed, n, errors);
+            System.out.printf("db=%s nodes=%d client-threads=%d seconds=%.1f attestations=%d errors=%d runtime=%s%n", db,
+                    nodes, threads, elapsed, n, errors, runtime ? RUNTIME_PATHS + "-paths" : "none");
             System.out.printf("attestations/s: %.0f%n", n / elapsed);
             System.out.printf("latency p50: %.2f ms  p99: %.2f ms (evidence, plus a challenge when no piggybacked"
                     + " nonce was valid); challenge requests: %d%n", sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6,
@@ -127,6 +136,25 @@ public final class LoadGenerator {
             }
         }
         baselines();
+    }
+
+    /** The allowed program of index {@code i}: its path and SHA-256 file digest. */
+    private static String program(int i) {
+        return String.format("/usr/bin/program-%05d", i % RUNTIME_PATHS);
+    }
+
+    private static byte[] programDigest(int i) {
+        return HashAlg.SHA256.digest(program(i).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A runtime section allowing {@link #RUNTIME_PATHS} programs, one digest each. */
+    private static String runtimeSection() {
+        StringBuilder y = new StringBuilder("runtime:\n  digests:\n");
+        for (int i = 0; i < RUNTIME_PATHS; i++) {
+            y.append("    \"").append(program(i)).append("\": [\"sha256:").append(HexFormat.of().formatHex(programDigest(i)))
+                    .append("\"]\n");
+        }
+        return y.toString();
     }
 
     /** Raw ECDSA P-256 rates: verify with the JDK provider and Bouncy Castle, sign with Bouncy Castle. */
@@ -155,12 +183,27 @@ public final class LoadGenerator {
         final String jsonHead;
         final String jsonPcrsAndLog;
         long clock = 1_000_000;
+        // runtime mode: the node's IMA measurement list, PCR 10, and how far the verifier has appraised the list
+        private final ByteArrayOutputStream imaList = new ByteArrayOutputStream();
+        private byte[] pcr10 = new byte[32];
+        private final Map<HashAlg, Map<Integer, byte[]>> pcrs;
+        private final String logField;
+        private int measured;
+        private int appraisedEntries;
+        private int appraisedBytes;
 
         Node(String id, SoftTpm tpm, Map<HashAlg, Map<Integer, byte[]>> pcrs, byte[] log) {
             this.id = id;
             this.akKey = FastEcdsa.bcPrivateKey(tpm.ak.getPrivate());
             this.akPublic = tpm.akPublic();
-            SoftTpm.Quote q = tpm.new Quote(new byte[32], SoftTpm.sha256(DrtmChain.drtmPcrs()), pcrs);
+            this.pcrs = new java.util.TreeMap<>(pcrs);
+            this.pcrs.replaceAll((bank, values) -> new java.util.TreeMap<>(values));
+            List<Integer> selected = DrtmChain.drtmPcrs();
+            if (runtime) {
+                this.pcrs.get(HashAlg.SHA256).put(10, pcr10);
+                selected.add(0, 10);
+            }
+            SoftTpm.Quote q = tpm.new Quote(new byte[32], SoftTpm.sha256(selected), this.pcrs);
             this.attestTemplate = q.attest();
             // magic u32, type u16, qualifiedSigner TPM2B, extraData size u16, then the nonce
             this.nonceOffset = 4 + 2 + 2 + q.qualifiedSigner.length + 2;
@@ -181,20 +224,50 @@ public final class LoadGenerator {
                 tail.append('}');
                 sepBank = ",";
             }
-            tail.append("},\"eventLogs\":{\"").append(EventLogKind.DRTM.jsonKey()).append("\":\"")
-                    .append(b64.encodeToString(log)).append("\"},\"producedAt\":\"");
+            this.logField = "},\"eventLogs\":{\"" + EventLogKind.DRTM.jsonKey() + "\":\"" + b64.encodeToString(log)
+                    + "\"},\"producedAt\":\"";
+            tail.append(logField);
             this.jsonPcrsAndLog = tail.toString();
             this.akB64 = b64.encodeToString(akPublic);
         }
 
         private final String akB64;
 
-        /** TPMS_ATTEST over {@code nonce}: the template with this quote's nonce and clock. */
+        /** TPMS_ATTEST over {@code nonce}: the template with this quote's nonce and clock (and PCR digest, in runtime mode). */
         byte[] attest(byte[] nonce) {
             byte[] a = attestTemplate.clone();
             System.arraycopy(nonce, 0, a, nonceOffset, 32);
             ByteBuffer.wrap(a).putLong(nonceOffset + 32, clock++);
+            if (runtime) {
+                // pcrDigest, the last 32 bytes: SHA-256 over PCRs 10, 17, 18, 19 of the SHA-256 bank
+                MessageDigest d = HashAlg.SHA256.newDigest();
+                pcrs.get(HashAlg.SHA256).values().forEach(d::update);
+                System.arraycopy(d.digest(), 0, a, a.length - 32, 32);
+            }
             return a;
+        }
+
+        /** The kernel's part: {@link #IMA_ENTRIES_PER_ATTESTATION} programs run, each logged and extended into PCR 10. */
+        void runPrograms() {
+            io.trustbit.measure.ima.ImaLogWriter w = new io.trustbit.measure.ima.ImaLogWriter();
+            MessageDigest d = HashAlg.SHA256.newDigest();
+            for (int k = 0; k < IMA_ENTRIES_PER_ATTESTATION; k++, measured++) {
+                String path = measured == 0 ? "boot_aggregate" : program(measured);
+                byte[] digest = programDigest(measured);
+                w.imaNg(path, io.trustbit.measure.ima.ImaHashAlgo.SHA256, digest);
+                d.update(pcr10);
+                d.update(HashAlg.SHA256.digest(io.trustbit.measure.ima.ImaLogWriter.templateData(path,
+                        io.trustbit.measure.ima.ImaHashAlgo.SHA256, digest, null)));
+                pcr10 = d.digest();
+            }
+            imaList.writeBytes(w.toByteArray());
+            pcrs.get(HashAlg.SHA256).put(10, pcr10);
+        }
+
+        /** After an affirming verdict: the verifier's appraisal now stands after every entry sent. */
+        void appraised() {
+            appraisedEntries = measured;
+            appraisedBytes = imaList.size();
         }
 
         /** TPMT_SIGNATURE (Part 2 §11.3.4): ECDSA, SHA-256, r and s as TPM2B. */
@@ -213,8 +286,18 @@ public final class LoadGenerator {
             Base64.Encoder b64 = Base64.getEncoder();
             String json = jsonHead + HexFormat.of().formatHex(nonce) + "\",\"akPublic\":\"" + akB64
                     + "\",\"quote\":{\"attest\":\"" + b64.encodeToString(attest) + "\",\"signature\":\""
-                    + b64.encodeToString(signature) + jsonPcrsAndLog + Instant.now() + "\"}";
+                    + b64.encodeToString(signature) + (runtime ? runtimeTail() : jsonPcrsAndLog + Instant.now() + "\"}");
             return json.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** PCR values with this quote's PCR 10, the DRTM log, and the IMA entries the verifier has not appraised. */
+        private String runtimeTail() {
+            String p10 = HexFormat.of().formatHex(pcr10);
+            byte[] list = imaList.toByteArray();
+            return "\"},\"pcrs\":{\"sha256\":{\"10\":\"" + p10 + "\"," + jsonPcrsAndLog.substring("\"},\"pcrs\":{\"sha256\":{".length())
+                    + Instant.now() + "\",\"ima\":{\"firstEntry\":" + appraisedEntries + ",\"byteOffset\":" + appraisedBytes
+                    + ",\"log\":\"" + Base64.getEncoder().encodeToString(Arrays.copyOfRange(list, appraisedBytes, list.length))
+                    + "\"}}";
         }
 
         /** The hand-written JSON must be exactly what attest's codec reads. */
@@ -226,7 +309,7 @@ public final class LoadGenerator {
             Evidence e = EvidenceCodec.parse(evidence(nonce, attest, sig));
             if (!e.node().value().equals(id) || !Arrays.equals(e.nonce(), nonce) || !Arrays.equals(e.quoteAttest(), attest)
                     || !Arrays.equals(e.quoteSignature(), sig) || !Arrays.equals(e.akPublic(), akPublic)
-                    || !e.eventLogs().containsKey(EventLogKind.DRTM)) {
+                    || !e.eventLogs().containsKey(EventLogKind.DRTM) || runtime != (e.ima() != null)) {
                 throw new IllegalStateException("load generator evidence encoding is wrong");
             }
         }
@@ -422,8 +505,14 @@ public final class LoadGenerator {
 
     /** Quote over {@code nonce}, evidence, and the node's next challenge from the answer if it has one. */
     private static void attestOnce(Connection http, Node node, Signature ecdsa, byte[] nonce) throws Exception {
+        if (runtime) {
+            node.runPrograms();
+        }
         byte[] attest = node.attest(nonce);
         http.post(node.evidenceRequestPath, node.evidence(nonce, attest, node.sign(ecdsa, attest)));
+        if (runtime && http.status == 200 && startsWith(http.body, AFFIRMING)) {
+            node.appraised();
+        }
         int at = http.status == 200 ? Bytes.indexOf(http.body, NEXT_FIELD) : -1;
         if (at >= 0 && http.body.length >= at + NEXT_FIELD.length + 64) {
             int n = at + NEXT_FIELD.length;

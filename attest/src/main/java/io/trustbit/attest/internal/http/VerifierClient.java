@@ -138,24 +138,26 @@ public final class VerifierClient {
         return new Nonce(HexFormat.of().parseHex(hex), r.path("expiresAt").asText(""), imaPosition(r.get("ima")));
     }
 
-    /** The challenge's {@code ima} position; a missing or malformed one is none (the agent then sends the whole list). */
+    /**
+     * The challenge's {@code ima} position: absent, the verifier does not appraise the node's IMA list; malformed,
+     * the whole list is asked for.
+     */
     private static Optional<ImaPosition> imaPosition(JsonNode n) {
         if (n == null || !n.isObject()) {
             return Optional.empty();
         }
-        long[] v = new long[4];
+        Long[] v = new Long[4];
         String[] names = {"resetCount", "restartCount", "nextEntry", "byteOffset"};
         for (int i = 0; i < names.length; i++) {
             JsonNode f = n.get(names[i]);
-            if (f == null || !f.isIntegralNumber() || !f.canConvertToLong() || f.longValue() < 0) {
-                return Optional.empty();
+            if (f != null && f.isIntegralNumber() && f.canConvertToLong() && f.longValue() >= 0) {
+                v[i] = f.longValue();
             }
-            v[i] = f.longValue();
         }
         try {
             return Optional.of(new ImaPosition(v[0], v[1], v[2], v[3]));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return Optional.of(ImaPosition.start());
         }
     }
 
