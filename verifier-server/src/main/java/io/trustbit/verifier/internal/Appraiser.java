@@ -314,12 +314,8 @@ public final class Appraiser {
         }
         Store.ImaStateRow ima = null;
         if (policy.runtime() != null) {
-            ran.add(Check.IMA_LOG);
-            ran.add(Check.IMA_OFFSET);
-            ran.add(Check.IMA_PCR10);
-            ran.add(Check.IMA_POLICY);
             ima = ImaAppraisal.appraise(ev.ima(), supplied, reset, restart, storedIma, policy.runtime(),
-                    io.trustbit.attest.EvidenceCodec.MAX_IMA_LOG_BYTES, fail);
+                    io.trustbit.attest.EvidenceCodec.MAX_IMA_LOG_BYTES, fail, ran);
         }
         return new Result(fail, warn, reset, restart, List.copyOf(ran), ima);
     }

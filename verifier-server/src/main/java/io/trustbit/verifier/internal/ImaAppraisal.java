@@ -34,11 +34,13 @@ final class ImaAppraisal {
 
     /**
      * Appraises {@code tail} for a quote of the boot {@code resetCount}/{@code restartCount}, adding failures
-     * to {@code fail}. Returns the state to store, or null if nothing may move on: any failure keeps the stored
+     * to {@code fail} and the checks it evaluates to {@code ran}. Returns the state to store, or null if nothing may move on: any failure keeps the stored
      * state, so that an entry the policy refused is refused again by every later attestation of this boot.
      */
     static Store.ImaStateRow appraise(ImaTail tail, Map<HashAlg, ? extends Map<Integer, byte[]>> quoted, long resetCount,
-            long restartCount, Store.ImaStateRow stored, RuntimePolicy policy, int maxListBytes, List<Reason> fail) {
+            long restartCount, Store.ImaStateRow stored, RuntimePolicy policy, int maxListBytes, List<Reason> fail,
+            Set<Check> ran) {
+        ran.add(Check.IMA_LOG);
         if (tail == null) {
             fail.add(new Reason(Check.IMA_LOG, "the policy has a runtime section but the evidence has no IMA list"));
             return null;
@@ -61,6 +63,7 @@ final class ImaAppraisal {
             fail.add(new Reason(Check.IMA_LOG, "IMA list exceeds " + maxListBytes + " bytes"));
             return null;
         }
+        ran.add(Check.IMA_OFFSET);
         ImaReplayState start = ImaReplayState.initial(banks);
         long startByte = 0;
         if (stored != null && stored.resetCount() == resetCount && stored.restartCount() == restartCount) {
@@ -85,6 +88,7 @@ final class ImaAppraisal {
             fail.add(new Reason(Check.IMA_LOG, "malformed: " + e.getMessage()));
             return null;
         }
+        ran.add(Check.IMA_PCR10);
         VerifiedImaLog verified;
         try {
             verified = untrusted.verifyAgainst(start, pcr10.build());
@@ -98,6 +102,7 @@ final class ImaAppraisal {
             fail.add(new Reason(Check.IMA_PCR10, "PCR 10 is quoted in a bank this boot's IMA replay does not track"));
             return null;
         }
+        ran.add(Check.IMA_POLICY);
         List<ImaFinding> findings = policy.appraise(verified);
         for (int i = 0; i < findings.size() && i < MAX_FINDINGS_LISTED; i++) {
             fail.add(new Reason(Check.IMA_POLICY, findings.get(i).toString()));

@@ -139,16 +139,16 @@ public final class LoadGenerator {
     }
 
     /** The allowed program of index {@code i}: its path and SHA-256 file digest. */
-    private static String program(int i) {
+    static String program(int i) {
         return String.format("/usr/bin/program-%05d", i % RUNTIME_PATHS);
     }
 
-    private static byte[] programDigest(int i) {
+    static byte[] programDigest(int i) {
         return HashAlg.SHA256.digest(program(i).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** A runtime section allowing {@link #RUNTIME_PATHS} programs, one digest each. */
-    private static String runtimeSection() {
+    static String runtimeSection() {
         StringBuilder y = new StringBuilder("runtime:\n  digests:\n");
         for (int i = 0; i < RUNTIME_PATHS; i++) {
             y.append("    \"").append(program(i)).append("\": [\"sha256:").append(HexFormat.of().formatHex(programDigest(i)))

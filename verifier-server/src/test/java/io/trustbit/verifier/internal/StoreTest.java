@@ -72,6 +72,25 @@ class StoreTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
+    void anImaStateIsInsertedThenReplacedAndSurvivesReopening(String kind) throws Exception {
+        String url = freshDatabase(kind);
+        Store.ImaStateRow first = new Store.ImaStateRow(3, 0, 5, 600, "AQID");
+        Store.ImaStateRow next = new Store.ImaStateRow(4, 1, 2, 180, "BAUG");
+        try (Store s = open(url)) {
+            assertEquals(Optional.empty(), s.imaState("n1"));
+            s.saveImaState("n1", first, 1);
+            assertEquals(Optional.of(first), s.imaState("n1"));
+            s.saveImaState("n1", next, 2);
+            assertEquals(Optional.of(next), s.imaState("n1"));
+            assertEquals(Optional.empty(), s.imaState("n2"));
+        }
+        try (Store s = open(url)) {
+            assertEquals(Optional.of(next), s.imaState("n1"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
     void databaseErrorsReachTheCaller(String kind) throws Exception {
         try (Store s = open(freshDatabase(kind))) {
             String tooLong = "g".repeat(65);
