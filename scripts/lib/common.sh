@@ -6,7 +6,7 @@ export TB_ROOT
 
 # Debian packages the build and the demo (its Linux guest included) need, with the command or file that proves each is there.
 TB_PACKAGES=(
-  "java:openjdk-17-jdk-headless" "javac:openjdk-17-jdk-headless" "mvn:maven" "gcc:gcc" "make:make"
+  "java:openjdk-17-jdk-headless" "javac:openjdk-17-jdk-headless" "mvn:maven" "gcc:gcc" "/usr/lib/x86_64-linux-gnu/libc.a:libc6-dev" "make:make"
   "nasm:nasm" "qemu-system-x86_64:qemu-system-x86" "swtpm:swtpm" "swtpm_ioctl:swtpm-tools" "python3:python3"
   "/boot/vmlinuz-*:linux-image-amd64" "/usr/share/doc/busybox-static:busybox-static" "cpio:cpio"
 )
