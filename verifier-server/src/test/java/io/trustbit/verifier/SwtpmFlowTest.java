@@ -170,7 +170,7 @@ class SwtpmFlowTest {
     }
 
     /** Puts the chain's measurements into PCRs 17–19 as the CPU, SLB and VMM would. */
-    private static void measure(int port, DrtmChain chain) throws Exception {
+    static void measure(int port, DrtmChain chain) throws Exception {
         String ctrl = "127.0.0.1:" + (port + 1);
         // the CPU's part: locality-4 hash of the SLB (resets PCR 17–22 to 0, extends H(SLB) into PCR 17)
         ioctl(ctrl, "-h", new String(chain.slb, StandardCharsets.US_ASCII));

@@ -56,11 +56,17 @@ public final class Appraiser {
      * result all passed.
      */
     public record Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
-            List<Check> checked) {
+            List<Check> checked, LaunchChain chain) {
         public Result {
             failures = List.copyOf(failures);
             warnings = List.copyOf(warnings);
             checked = List.copyOf(checked);
+        }
+
+        /** A result without a launch chain: the DRTM log was not verified. */
+        public Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
+                List<Check> checked) {
+            this(failures, warnings, resetCount, restartCount, checked, null);
         }
 
         /** A result for which no check ran to its end (appraisal could not start): one failure. */
@@ -95,7 +101,7 @@ public final class Appraiser {
             }
             List<Check> c = new ArrayList<>(checked);
             c.add(Check.CLOCK_COUNTERS);
-            return new Result(f, warnings, resetCount, restartCount, c);
+            return new Result(f, warnings, resetCount, restartCount, c, chain);
         }
 
         /** Failures, then warnings: what a verdict lists. */
@@ -294,7 +300,7 @@ public final class Appraiser {
                 fail.add(new Reason(Check.POLICY_FIRMWARE, "PCR " + fw.getKey() + " is not an allowed value"));
             }
         }
-        return new Result(fail, warn, reset, restart, List.copyOf(ran));
+        return new Result(fail, warn, reset, restart, List.copyOf(ran), drtm == null ? null : LaunchChain.of(drtm, bank));
     }
 
     private VerifiedEventLog replay(byte[] log, Check check, HashAlg bank, Map<Integer, byte[]> quoted,

@@ -744,6 +744,93 @@ public final class Store implements AutoCloseable, Nonces {
         }
     }
 
+    // ---- the dashboard's views ----
+
+    /**
+     * A node as the fleet view lists it: its row and its latest verdict (failed attempts left out; all verdict
+     * fields null when it has none).
+     */
+    public record FleetRow(String nodeId, String status, String policyId, String groupName, String groupPolicyId,
+            String verdictStatus, String reasons, Long issuedAt, Long expiresAt) {}
+
+    /** Where a fleet view stands: the newest verdict id and the newest node change it has seen. */
+    public record FleetCursor(long verdictId, long nodeUpdatedAt) {}
+
+    /** One read of the fleet: the rows and the cursor to ask for the changes after them. */
+    public record FleetRead(FleetCursor cursor, List<FleetRow> rows) {}
+
+    private static final String FLEET_SELECT = "SELECT n.node_id, n.status, n.policy_id, n.group_name, g.policy_id,"
+            + " v.status, v.reasons, v.issued_at, v.expires_at"
+            + " FROM nodes n LEFT JOIN node_groups g ON g.group_name = n.group_name"
+            + " LEFT JOIN verdicts v ON v.id = (SELECT x.id FROM verdicts x WHERE x.node_id = n.node_id"
+            + " AND x.status <> ? ORDER BY x.id DESC LIMIT 1)";
+
+    /**
+     * Every node with its latest verdict, in one statement ({@code since} null), or only the nodes that changed
+     * since the cursor: a verdict or failed attempt after its verdict id, or a node row updated at or after its
+     * time (the overlap of one millisecond sends some rows twice, which a client merges). The cursor is read
+     * first, so nothing committed between the two reads is lost: it shows up again in the next read.
+     */
+    public FleetRead fleet(FleetCursor since, int limit) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            FleetCursor cursor;
+            try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COALESCE(MAX(id), 0) FROM verdicts),"
+                    + " (SELECT COALESCE(MAX(updated_at), 0) FROM nodes)");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                cursor = new FleetCursor(rs.getLong(1), rs.getLong(2));
+            }
+            String where = since == null ? ""
+                    : " WHERE n.updated_at >= ? OR n.node_id IN (SELECT node_id FROM verdicts WHERE id > ?)";
+            try (PreparedStatement ps = c.prepareStatement(FLEET_SELECT + where + " ORDER BY n.node_id LIMIT ?")) {
+                int i = 1;
+                ps.setString(i++, FAILED_ATTEMPT);
+                if (since != null) {
+                    ps.setLong(i++, since.nodeUpdatedAt());
+                    ps.setLong(i++, since.verdictId());
+                }
+                ps.setInt(i, limit);
+                List<FleetRow> rows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long issued = rs.getLong(8);
+                        Long issuedAt = rs.wasNull() ? null : issued;
+                        long expires = rs.getLong(9);
+                        Long expiresAt = rs.wasNull() ? null : expires;
+                        rows.add(new FleetRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), issuedAt, expiresAt));
+                    }
+                }
+                return new FleetRead(cursor, rows);
+            }
+        }
+    }
+
+    /**
+     * Records the launch chain the node last proved (JSON). Display data, not part of any verdict: written on
+     * the connections whose PostgreSQL commits do not wait for the WAL flush.
+     */
+    public void putLaunchChain(String nodeId, String chainJson, long now) throws SQLException {
+        insertIfAbsent(() -> update(noncePool, switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO launch_chains (node_id, chain, recorded_at) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (node_id) DO UPDATE SET chain = EXCLUDED.chain, recorded_at = EXCLUDED.recorded_at";
+            case H2 -> "MERGE INTO launch_chains KEY (node_id) VALUES (?, ?, ?)";
+        }, nodeId, chainJson, now));
+    }
+
+    /** The launch chain the node last proved (JSON) and when, if any. */
+    public Optional<LaunchChainRow> launchChain(String nodeId) throws SQLException {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT chain, recorded_at FROM launch_chains WHERE node_id = ?")) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new LaunchChainRow(rs.getString(1), rs.getLong(2))) : Optional.empty();
+            }
+        }
+    }
+
+    public record LaunchChainRow(String chain, long recordedAt) {}
+
     /** One statement on the main pool, durable when it returns. */
     private int update(String sql, Object... args) throws SQLException {
         int n = update(pool, sql, args);
