@@ -21,17 +21,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -45,12 +42,8 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * The dashboard (docs/verifier.md "Dashboard") in a real browser: Debian's chromium driven through chromedriver,
@@ -61,8 +54,6 @@ import org.openqa.selenium.logging.LoggingPreferences;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
     static final String READ_TOKEN = "read-only-token-0123456789";
     static final String ADMIN_TOKEN = "admin-token-abcdefghijklmnop";
@@ -76,15 +67,13 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "the browser test needs Debian's chromium and chromium-driver (scripts/test installs them)");
         v = TestVerifier.start(dir.resolve("verifier"), b -> b.adminToken(ADMIN_TOKEN).readToken(READ_TOKEN));
         v.policy("test.yaml", CHAIN.policyYaml("test", false));
         v.policy("short.yaml", CHAIN.policyYaml("short", false) + "verdictLifetimeSeconds: 2\n");
         for (int i = 0; i < 50 && v.admin("GET", "/v1/policies", null).json().get("policies").size() < 2; i++) {
             Thread.sleep(100);
         }
-        browser = chromium(dir.resolve("chromium-profile"));
+        browser = Chromium.start(dir.resolve("chromium-profile"), v.server.certificate(), dir.resolve("chromedriver.log"));
     }
 
     @AfterAll
@@ -98,28 +87,6 @@ class DashboardBrowserTest {
         if (v != null) {
             v.close();
         }
-    }
-
-    /**
-     * Headless chromium as root, offline: no sandbox (root), no GPU, no background or component downloads, a
-     * fresh profile; chromedriver named explicitly, so Selenium Manager is never asked for one. The verifier's
-     * self-signed certificate is accepted by its public key alone (as clients pin it), nothing else is.
-     */
-    static WebDriver chromium(Path profile) throws Exception {
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM.toFile());
-        byte[] spki = MessageDigest.getInstance("SHA-256").digest(v.server.certificate().getPublicKey().getEncoded());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1400,1000",
-                "--ignore-certificate-errors-spki-list=" + Base64.getEncoder().encodeToString(spki));
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        o.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().withLogFile(dir.resolve("chromedriver.log").toFile()).build();
-        return new ChromeDriver(service, o);
     }
 
     /** A node whose agent runs on its own swtpm, with the chain's measurements in PCRs 17–19. */
