@@ -40,6 +40,12 @@ final class Dashboard {
     private final String defaultPolicy;
     private final Clock clock;
     private final Map<String, Router.Bytes> assets = new ConcurrentHashMap<>();
+    /** How long a full read of the fleet serves before the next one (changes are read in between). */
+    static final long FULL_READ_MILLIS = 60_000;
+    private final Object fleetLock = new Object();
+    private java.util.SortedMap<String, Store.FleetRow> fleetRows;
+    private Store.FleetCursor fleetCursor;
+    private long fleetReadAt;
     /** The chain last written per node, so that an unchanged chain (the usual case) costs no write. */
     private final Map<String, String> chainsWritten = new ConcurrentHashMap<>();
 
@@ -126,8 +132,12 @@ final class Dashboard {
      */
     record Fleet(String cursor, long serverTime, boolean changesOnly, boolean complete, List<FleetNode> nodes) {}
 
+    /**
+     * The whole fleet from {@link #snapshot} (a changes read goes to the database: it is small), as the page
+     * lists it.
+     */
     private Fleet fleet(Store.FleetCursor since) throws SQLException {
-        Store.FleetRead read = store.fleet(since, MAX_NODES + 1);
+        Store.FleetRead read = since == null ? snapshot() : store.fleet(since, MAX_NODES + 1);
         long now = clock.millis();
         List<FleetNode> nodes = new ArrayList<>(Math.min(read.rows().size(), MAX_NODES));
         for (Store.FleetRow r : read.rows().subList(0, Math.min(read.rows().size(), MAX_NODES))) {
@@ -139,6 +149,30 @@ final class Dashboard {
         Store.FleetCursor c = read.cursor();
         return new Fleet(c.verdictId() + "-" + c.nodeUpdatedAt(), now, since != null,
                 read.rows().size() <= MAX_NODES, nodes);
+    }
+
+    /**
+     * The fleet as this verifier last read it, brought up to date by reading only what changed since (the same
+     * read as a page's live update): a full read of 10,000 nodes costs a join per node, an update a lookup per
+     * changed node. A full read is repeated every {@link #FULL_READ_MILLIS}, which also brings in what no
+     * cursor sees (a group's policy changed, a verdict from another replica that committed behind a later one).
+     */
+    private Store.FleetRead snapshot() throws SQLException {
+        synchronized (fleetLock) {
+            long now = clock.millis();
+            if (fleetRows == null || now - fleetReadAt > FULL_READ_MILLIS || now < fleetReadAt) {
+                Store.FleetRead full = store.fleet(null, MAX_NODES + 1);
+                fleetRows = new java.util.TreeMap<>();
+                full.rows().forEach(r -> fleetRows.put(r.nodeId(), r));
+                fleetCursor = full.cursor();
+                fleetReadAt = now;
+            } else {
+                Store.FleetRead changes = store.fleet(fleetCursor, MAX_NODES + 1);
+                changes.rows().forEach(r -> fleetRows.put(r.nodeId(), r));
+                fleetCursor = changes.cursor();
+            }
+            return new Store.FleetRead(fleetCursor, List.copyOf(fleetRows.values()));
+        }
     }
 
     private static Store.FleetCursor cursor(String text) {

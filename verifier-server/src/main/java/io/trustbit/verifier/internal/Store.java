@@ -780,14 +780,16 @@ public final class Store implements AutoCloseable, Nonces {
                 rs.next();
                 cursor = new FleetCursor(rs.getLong(1), rs.getLong(2));
             }
-            String where = since == null ? ""
-                    : " WHERE n.updated_at >= ? OR n.node_id IN (SELECT node_id FROM verdicts WHERE id > ?)";
+            // one IN over a UNION: the database looks the few changed ids up by primary key (an OR of the two
+            // conditions made H2 test every node, tenfold slower with 10,000 nodes)
+            String where = since == null ? "" : " WHERE n.node_id IN (SELECT node_id FROM verdicts WHERE id > ?"
+                    + " UNION SELECT node_id FROM nodes WHERE updated_at >= ?)";
             try (PreparedStatement ps = c.prepareStatement(FLEET_SELECT + where + " ORDER BY n.node_id LIMIT ?")) {
                 int i = 1;
                 ps.setString(i++, FAILED_ATTEMPT);
                 if (since != null) {
-                    ps.setLong(i++, since.nodeUpdatedAt());
                     ps.setLong(i++, since.verdictId());
+                    ps.setLong(i++, since.nodeUpdatedAt());
                 }
                 ps.setInt(i, limit);
                 List<FleetRow> rows = new ArrayList<>();

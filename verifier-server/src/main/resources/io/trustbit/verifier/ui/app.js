@@ -71,12 +71,19 @@ function merge(answer) {
     fleet.nodes = new Map();
     added = true;
   }
+  // a changes answer may repeat nodes the page already has as they are (its cursor overlaps by a millisecond)
+  const changed = [];
   for (const n of answer.nodes) {
-    if (!fleet.nodes.has(n.id)) {
+    n.key = JSON.stringify(n);
+    const old = fleet.nodes.get(n.id);
+    if (!old) {
       added = true;
+    } else if (old.key === n.key) {
+      continue;
     }
     n.search = (n.id + ' ' + (n.group || '') + ' ' + (n.policy || '') + ' ' + (n.failed || []).join(' ')).toLowerCase();
     fleet.nodes.set(n.id, n);
+    changed.push(n.id);
   }
   if (added) {
     sorted = Array.from(fleet.nodes.keys()).sort();
@@ -85,7 +92,7 @@ function merge(answer) {
   if (!answer.complete) {
     showError('the fleet is larger than one answer holds: only part of it is shown');
   }
-  return answer.nodes.map((n) => n.id);
+  return changed;
 }
 
 async function refresh() {

@@ -204,4 +204,51 @@ class StoreTest {
                     .toList());
         }
     }
+
+    private static void verdict(Store s, String node, String status, long at) throws SQLException {
+        s.recordVerdict(node, null, null, f -> new Store.VerdictRow(0, node, status, "[]", "p", null, null, "t", at,
+                at + 1000, "r"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void theFleetShowsEachNodesLatestVerdictAndChangesSinceACursor(String kind) throws Exception {
+        try (Store s = open(freshDatabase(kind))) {
+            s.bindNode("a", "ek", "ek-a", 1);
+            s.bindNode("b", "ek", "ek-b", 1);
+            s.bindNode("c", "ek", "ek-c", 1);
+            verdict(s, "a", "affirming", 10);
+            verdict(s, "a", "contraindicated", 20);
+            verdict(s, "a", Store.FAILED_ATTEMPT, 30);   // never a node's verdict
+            verdict(s, "b", "affirming", 10);
+            Store.FleetRead all = s.fleet(null, 100);
+            assertEquals(List.of("a", "b", "c"), all.rows().stream().map(Store.FleetRow::nodeId).toList());
+            assertEquals("contraindicated", all.rows().get(0).verdictStatus());
+            assertEquals(20L, all.rows().get(0).issuedAt());
+            assertEquals(null, all.rows().get(2).verdictStatus());
+            assertEquals(2, s.fleet(null, 2).rows().size());
+
+            Store.FleetCursor cursor = all.cursor();
+            assertEquals(List.of(), s.fleet(new Store.FleetCursor(cursor.verdictId(), cursor.nodeUpdatedAt() + 1), 100).rows());
+            verdict(s, "c", "affirming", 40);
+            s.assignGroup("b", "g", cursor.nodeUpdatedAt() + 5);
+            Store.FleetRead changed = s.fleet(new Store.FleetCursor(cursor.verdictId(), cursor.nodeUpdatedAt() + 1), 100);
+            assertEquals(List.of("b", "c"), changed.rows().stream().map(Store.FleetRow::nodeId).toList());
+            assertEquals("g", changed.rows().get(0).groupName());
+            assertTrue(changed.cursor().verdictId() > cursor.verdictId(), changed.cursor().toString());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aLaunchChainIsInsertedThenReplaced(String kind) throws Exception {
+        try (Store s = open(freshDatabase(kind))) {
+            assertEquals(Optional.empty(), s.launchChain("a"));
+            s.putLaunchChain("a", "{\"vmm\":\"1\"}", 5);
+            s.putLaunchChain("a", "{\"vmm\":\"2\"}", 6);
+            Store.LaunchChainRow row = s.launchChain("a").orElseThrow();
+            assertEquals("{\"vmm\":\"2\"}", row.chain());
+            assertEquals(6, row.recordedAt());
+        }
+    }
 }
