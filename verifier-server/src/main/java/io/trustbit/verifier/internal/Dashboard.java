@@ -137,7 +137,7 @@ final class Dashboard {
      * lists it.
      */
     private Fleet fleet(Store.FleetCursor since) throws SQLException {
-        Store.FleetRead read = since == null ? snapshot() : store.fleet(since, MAX_NODES + 1);
+        Store.FleetRead read = since == null ? snapshot() : store.fleet(since, MAX_NODES + 1, clock.millis());
         long now = clock.millis();
         List<FleetNode> nodes = new ArrayList<>(Math.min(read.rows().size(), MAX_NODES));
         for (Store.FleetRow r : read.rows().subList(0, Math.min(read.rows().size(), MAX_NODES))) {
@@ -161,13 +161,13 @@ final class Dashboard {
         synchronized (fleetLock) {
             long now = clock.millis();
             if (fleetRows == null || now - fleetReadAt > FULL_READ_MILLIS || now < fleetReadAt) {
-                Store.FleetRead full = store.fleet(null, MAX_NODES + 1);
+                Store.FleetRead full = store.fleet(null, MAX_NODES + 1, now);
                 fleetRows = new java.util.TreeMap<>();
                 full.rows().forEach(r -> fleetRows.put(r.nodeId(), r));
                 fleetCursor = full.cursor();
                 fleetReadAt = now;
             } else {
-                Store.FleetRead changes = store.fleet(fleetCursor, MAX_NODES + 1);
+                Store.FleetRead changes = store.fleet(fleetCursor, MAX_NODES + 1, now);
                 changes.rows().forEach(r -> fleetRows.put(r.nodeId(), r));
                 fleetCursor = changes.cursor();
             }

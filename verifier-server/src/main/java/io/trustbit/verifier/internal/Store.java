@@ -766,45 +766,77 @@ public final class Store implements AutoCloseable, Nonces {
             + " AND x.status <> ? ORDER BY x.id DESC LIMIT 1)";
 
     /**
-     * Every node with its latest verdict, in one statement ({@code since} null), or only the nodes that changed
-     * since the cursor: a verdict or failed attempt after its verdict id, or a node row updated at or after its
-     * time (the overlap of one millisecond sends some rows twice, which a client merges). The cursor is read
-     * first, so nothing committed between the two reads is lost: it shows up again in the next read.
+     * How far back in time a fleet cursor reaches for node rows: an update stamped before a read may commit
+     * after it (the stamp is taken before the commit, and replicas' clocks differ a little), so each read
+     * covers the last seconds again; a client merges the repeated rows.
      */
-    public FleetRead fleet(FleetCursor since, int limit) throws SQLException {
+    static final long FLEET_NODE_WINDOW_MILLIS = 2_000;
+
+    /**
+     * Every node with its latest verdict ({@code since} null), or only the nodes that changed since the cursor:
+     * a verdict or failed attempt after its verdict id, or a node row updated after its time. The cursor is read
+     * first, so nothing committed between the reads is lost: it shows up again in the next read; its time is at
+     * most {@code now} minus {@link #FLEET_NODE_WINDOW_MILLIS}. Changed ids are found first (a primary-key range
+     * and a scan of one column) and then read by primary key; one statement with the condition in it made H2
+     * evaluate the condition's subquery once per node.
+     */
+    public FleetRead fleet(FleetCursor since, int limit, long now) throws SQLException {
         try (Connection c = pool.getConnection()) {
             FleetCursor cursor;
             try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COALESCE(MAX(id), 0) FROM verdicts),"
                     + " (SELECT COALESCE(MAX(updated_at), 0) FROM nodes)");
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                cursor = new FleetCursor(rs.getLong(1), rs.getLong(2));
+                cursor = new FleetCursor(rs.getLong(1), Math.min(rs.getLong(2), now - FLEET_NODE_WINDOW_MILLIS));
             }
-            // one IN over a UNION: the database looks the few changed ids up by primary key (an OR of the two
-            // conditions made H2 test every node, tenfold slower with 10,000 nodes)
-            String where = since == null ? "" : " WHERE n.node_id IN (SELECT node_id FROM verdicts WHERE id > ?"
-                    + " UNION SELECT node_id FROM nodes WHERE updated_at >= ?)";
-            try (PreparedStatement ps = c.prepareStatement(FLEET_SELECT + where + " ORDER BY n.node_id LIMIT ?")) {
-                int i = 1;
-                ps.setString(i++, FAILED_ATTEMPT);
-                if (since != null) {
-                    ps.setLong(i++, since.verdictId());
-                    ps.setLong(i++, since.nodeUpdatedAt());
-                }
-                ps.setInt(i, limit);
-                List<FleetRow> rows = new ArrayList<>();
+            if (since == null) {
+                return new FleetRead(cursor, fleetRows(c, " ORDER BY n.node_id LIMIT ?", List.of(), limit));
+            }
+            List<String> changed = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT node_id FROM verdicts WHERE id > ?"
+                    + " UNION SELECT node_id FROM nodes WHERE updated_at > ?")) {
+                ps.setLong(1, since.verdictId());
+                ps.setLong(2, since.nodeUpdatedAt());
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long issued = rs.getLong(8);
-                        Long issuedAt = rs.wasNull() ? null : issued;
-                        long expires = rs.getLong(9);
-                        Long expiresAt = rs.wasNull() ? null : expires;
-                        rows.add(new FleetRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getString(7), issuedAt, expiresAt));
+                    while (rs.next() && changed.size() <= limit) {
+                        changed.add(rs.getString(1));
                     }
                 }
-                return new FleetRead(cursor, rows);
             }
+            java.util.Collections.sort(changed);
+            List<FleetRow> rows = new ArrayList<>();
+            for (int i = 0; i < changed.size() && rows.size() < limit; i += FLEET_IDS_PER_STATEMENT) {
+                List<String> ids = changed.subList(i, Math.min(changed.size(), i + FLEET_IDS_PER_STATEMENT));
+                String in = " WHERE n.node_id IN (" + "?, ".repeat(ids.size() - 1) + "?) ORDER BY n.node_id LIMIT ?";
+                rows.addAll(fleetRows(c, in, ids, limit - rows.size()));
+            }
+            return new FleetRead(cursor, rows);
+        }
+    }
+
+    private static final int FLEET_IDS_PER_STATEMENT = 500;
+
+    private static List<FleetRow> fleetRows(Connection c, String where, List<String> ids, int limit)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(FLEET_SELECT + where)) {
+            int i = 1;
+            ps.setString(i++, FAILED_ATTEMPT);
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            ps.setInt(i, limit);
+            List<FleetRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long issued = rs.getLong(8);
+                    Long issuedAt = rs.wasNull() ? null : issued;
+                    long expires = rs.getLong(9);
+                    Long expiresAt = rs.wasNull() ? null : expires;
+                    rows.add(new FleetRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), issuedAt, expiresAt));
+                }
+            }
+            return rows;
         }
     }
 

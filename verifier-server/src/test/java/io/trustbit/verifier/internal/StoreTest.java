@@ -221,21 +221,28 @@ class StoreTest {
             verdict(s, "a", "contraindicated", 20);
             verdict(s, "a", Store.FAILED_ATTEMPT, 30);   // never a node's verdict
             verdict(s, "b", "affirming", 10);
-            Store.FleetRead all = s.fleet(null, 100);
+            long now = 10_000;
+            Store.FleetRead all = s.fleet(null, 100, now);
             assertEquals(List.of("a", "b", "c"), all.rows().stream().map(Store.FleetRow::nodeId).toList());
             assertEquals("contraindicated", all.rows().get(0).verdictStatus());
             assertEquals(20L, all.rows().get(0).issuedAt());
             assertEquals(null, all.rows().get(2).verdictStatus());
-            assertEquals(2, s.fleet(null, 2).rows().size());
+            assertEquals(2, s.fleet(null, 2, now).rows().size());
 
             Store.FleetCursor cursor = all.cursor();
-            assertEquals(List.of(), s.fleet(new Store.FleetCursor(cursor.verdictId(), cursor.nodeUpdatedAt() + 1), 100).rows());
+            assertEquals(1, cursor.nodeUpdatedAt(), "the newest node change, older than the window");
+            assertEquals(List.of(), s.fleet(cursor, 100, now).rows());
             verdict(s, "c", "affirming", 40);
-            s.assignGroup("b", "g", cursor.nodeUpdatedAt() + 5);
-            Store.FleetRead changed = s.fleet(new Store.FleetCursor(cursor.verdictId(), cursor.nodeUpdatedAt() + 1), 100);
+            s.assignGroup("b", "g", now - 500);
+            Store.FleetRead changed = s.fleet(cursor, 100, now);
             assertEquals(List.of("b", "c"), changed.rows().stream().map(Store.FleetRow::nodeId).toList());
             assertEquals("g", changed.rows().get(0).groupName());
             assertTrue(changed.cursor().verdictId() > cursor.verdictId(), changed.cursor().toString());
+            // b changed within the window: the next read covers it again, the one after the window does not
+            assertEquals(now - Store.FLEET_NODE_WINDOW_MILLIS, changed.cursor().nodeUpdatedAt());
+            assertEquals(List.of("b"), s.fleet(changed.cursor(), 100, now).rows().stream().map(Store.FleetRow::nodeId).toList());
+            Store.FleetCursor later = s.fleet(changed.cursor(), 100, now + 5_000).cursor();
+            assertEquals(List.of(), s.fleet(later, 100, now + 5_000).rows());
         }
     }
 
