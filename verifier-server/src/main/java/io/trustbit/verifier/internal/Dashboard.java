@@ -8,6 +8,7 @@ import io.trustbit.verifier.internal.Router.Reply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -16,6 +17,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The fleet dashboard (docs/verifier.md "Dashboard"): its static page under {@code /ui/} (no data in it; the
  * page reads the JSON endpoints below with the token its user enters), the fleet view, which lists every node
- * in one statement and then only the nodes that changed since a cursor (the page's live updates), and each
- * node's last proven launch chain.
+ * and then only the nodes that changed since a cursor (the page's live updates), and each node's last proven
+ * launch chain.
  */
 final class Dashboard {
     private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
@@ -39,11 +42,11 @@ final class Dashboard {
     private final Store store;
     private final String defaultPolicy;
     private final Clock clock;
-    private final Map<String, Router.Bytes> assets = new ConcurrentHashMap<>();
+    private final Map<String, Router.Bytes> assets;
     /** How long a full read of the fleet serves before the next one (changes are read in between). */
     static final long FULL_READ_MILLIS = 60_000;
     private final Object fleetLock = new Object();
-    private java.util.SortedMap<String, Store.FleetRow> fleetRows;
+    private SortedMap<String, Store.FleetRow> fleetRows;
     private Store.FleetCursor fleetCursor;
     private long fleetReadAt;
     /** The chain last written per node, so that an unchanged chain (the usual case) costs no write. */
@@ -53,7 +56,9 @@ final class Dashboard {
         this.store = store;
         this.defaultPolicy = defaultPolicy;
         this.clock = clock;
-        ASSETS.forEach((file, type) -> assets.put(file, new Router.Bytes(type, resource(file))));
+        Map<String, Router.Bytes> files = new TreeMap<>();
+        ASSETS.forEach((file, type) -> files.put(file, new Router.Bytes(type, resource(file))));
+        this.assets = Map.copyOf(files);
     }
 
     private static byte[] resource(String file) {
@@ -162,7 +167,7 @@ final class Dashboard {
             long now = clock.millis();
             if (fleetRows == null || now - fleetReadAt > FULL_READ_MILLIS || now < fleetReadAt) {
                 Store.FleetRead full = store.fleet(null, MAX_NODES + 1, now);
-                fleetRows = new java.util.TreeMap<>();
+                fleetRows = new TreeMap<>();
                 full.rows().forEach(r -> fleetRows.put(r.nodeId(), r));
                 fleetCursor = full.cursor();
                 fleetReadAt = now;
@@ -189,7 +194,7 @@ final class Dashboard {
             return null;
         }
         Set<String> checks = new LinkedHashSet<>();
-        for (JsonNode r : Json.tree(reasons.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+        for (JsonNode r : Json.tree(reasons.getBytes(StandardCharsets.UTF_8))) {
             checks.add(r.path("check").asText());
         }
         return List.copyOf(checks);
@@ -205,7 +210,7 @@ final class Dashboard {
         Store.LaunchChainRow row = store.launchChain(nodeId)
                 .orElseThrow(() -> new ApiException(404, "NO_LAUNCH_CHAIN", "the node has not proven a launch chain yet"));
         return new LaunchChainAnswer(nodeId, Instant.ofEpochMilli(row.recordedAt()).toString(),
-                Json.tree(row.chain().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                Json.tree(row.chain().getBytes(StandardCharsets.UTF_8)));
     }
 
     /**

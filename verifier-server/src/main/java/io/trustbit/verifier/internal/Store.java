@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
@@ -803,7 +804,7 @@ public final class Store implements AutoCloseable, Nonces {
                     }
                 }
             }
-            java.util.Collections.sort(changed);
+            Collections.sort(changed);
             List<FleetRow> rows = new ArrayList<>();
             for (int i = 0; i < changed.size() && rows.size() < limit; i += FLEET_IDS_PER_STATEMENT) {
                 List<String> ids = changed.subList(i, Math.min(changed.size(), i + FLEET_IDS_PER_STATEMENT));
