@@ -214,9 +214,9 @@ class StoreTest {
     @ValueSource(strings = {"h2", "postgresql"})
     void theFleetShowsEachNodesLatestVerdictAndChangesSinceACursor(String kind) throws Exception {
         try (Store s = open(freshDatabase(kind))) {
-            s.bindNode("a", "ek", "ek-a", 1);
-            s.bindNode("b", "ek", "ek-b", 1);
-            s.bindNode("c", "ek", "ek-c", 1);
+            for (String id : List.of("a", "b", "c")) {
+                s.bindNode(id, "ek", "ek-" + id, 1);
+            }
             verdict(s, "a", "affirming", 10);
             verdict(s, "a", "contraindicated", 20);
             verdict(s, "a", Store.FAILED_ATTEMPT, 30);   // never a node's verdict
