@@ -17,6 +17,16 @@ import org.openqa.selenium.logging.LoggingPreferences;
 public final class Chromium {
     public static final Path BROWSER = Path.of("/usr/bin/chromium");
     public static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    /**
+     * Selenium warns that it has no DevTools bindings for this chromium's version; nothing here uses DevTools
+     * (the console log comes through chromedriver). Held here: java.util.logging keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger CDP_FINDER =
+            java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
+    static {
+        CDP_FINDER.setLevel(Level.SEVERE);
+    }
 
     private Chromium() {}
 
