@@ -199,6 +199,15 @@ class DashboardBrowserTest {
         browser.findElement(By.cssSelector("header h1 a")).click();
         waitFor(() -> counts().equals(List.of("4", "0", "2", "1", "1")), () -> "after revocation: " + counts());
 
+        // an administrator puts web-2 under another policy
+        browser.get(v.server.url() + "/ui/#node/web-2");
+        waitFor(() -> browser.findElements(By.cssSelector("#policy-select option")).size() == 2, () -> "policies listed");
+        js("document.getElementById('policy-select').value = 'short';");
+        browser.findElement(By.id("assign")).click();
+        waitFor(() -> text("action-result").contains("policy short: done"), () -> "assigned: " + text("action-result"));
+        assertEquals("short", v.admin("GET", "/v1/nodes/web-2", null).json().get("policyId").asText());
+        waitFor(() -> text("policy").contains("short.yaml"), () -> "policy in force: " + text("policy"));
+
         List<String> violations = new ArrayList<>();
         for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
             if (e.getMessage().contains("Content Security Policy") || e.getMessage().contains("Uncaught")) {
