@@ -18,6 +18,7 @@ TB_TEST_PACKAGES=(
   "script:bsdutils" "clang:clang" "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-dev"
   "grub-mkrescue:grub-common" "/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin" "xorriso:xorriso" "mformat:mtools"
   "lintian:lintian" "systemd-analyze:systemd" "unzip:unzip" "softhsm2-util:softhsm2" "pkcs11-tool:opensc"
+  "chromium:chromium" "chromedriver:chromium-driver"
 )
 
 # tb_verifier_address LOG PID: waits (up to 30 s) until the verifier started as PID has written its address

@@ -21,7 +21,7 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         Path tlsKey, Path clientCa, boolean requireAgentCertificate, String databaseUrl, String databaseUser,
         String databasePassword, int databasePoolSize, Path policiesDir, String defaultPolicy, Path ekCaDir,
         Duration nonceLifetime, Duration enrollmentLifetime, String adminToken, int maxBodyBytes,
-        int maxEventLogBytes, Duration requestTimeout, String replicaId, int requestThreads) {
+        int maxEventLogBytes, Duration requestTimeout, String replicaId, int requestThreads, String readToken) {
 
     public static final int DEFAULT_PORT = 8443;
 
@@ -46,6 +46,12 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         }
         if (nonceLifetime.isNegative() || nonceLifetime.isZero()) {
             throw new IllegalArgumentException("nonceLifetime must be positive");
+        }
+        if (readToken != null && (readToken.length() < 16 || !readToken.matches("[\\x21-\\x7e]+"))) {
+            throw new IllegalArgumentException("readToken must be at least 16 printable ASCII characters, no spaces");
+        }
+        if (readToken != null && readToken.equals(adminToken)) {
+            throw new IllegalArgumentException("readToken must differ from adminToken");
         }
     }
 
@@ -92,6 +98,7 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         private Duration nonceLifetime = Duration.ofSeconds(60);
         private Duration enrollmentLifetime = Duration.ofMinutes(5);
         private String adminToken;
+        private String readToken;
         private int maxBodyBytes = 4 * 1024 * 1024;
         private int maxEventLogBytes = 1024 * 1024;
         private Duration requestTimeout = Duration.ofSeconds(10);
@@ -116,6 +123,7 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         public Builder nonceLifetime(Duration v) { nonceLifetime = v; return this; }
         public Builder enrollmentLifetime(Duration v) { enrollmentLifetime = v; return this; }
         public Builder adminToken(String v) { adminToken = v; return this; }
+        public Builder readToken(String v) { readToken = v; return this; }
         public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
         public Builder maxEventLogBytes(int v) { maxEventLogBytes = v; return this; }
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
@@ -128,12 +136,13 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
             return new VerifierConfig(host, port, dataDir, insecureHttp, tlsCertificate, tlsKey, clientCa,
                     requireAgentCertificate, databaseUrl, databaseUser, databasePassword, databasePoolSize, policies,
                     defaultPolicy, ekCaDir, nonceLifetime, enrollmentLifetime, adminToken, maxBodyBytes,
-                    maxEventLogBytes, requestTimeout, replica, requestThreads);
+                    maxEventLogBytes, requestTimeout, replica, requestThreads, readToken);
         }
     }
 
     private static final Set<String> KEYS = Set.of("host", "port", "dataDir", "tls", "database", "policies",
-            "ekCaDir", "nonceLifetimeSeconds", "enrollmentLifetimeSeconds", "adminToken", "limits", "replicaId");
+            "ekCaDir", "nonceLifetimeSeconds", "enrollmentLifetimeSeconds", "adminToken", "readToken", "limits",
+            "replicaId");
 
     /**
      * Reads a YAML configuration file; relative paths in it are relative to the file. {@code dataDir}
@@ -187,6 +196,7 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         if (m.containsKey("nonceLifetimeSeconds")) b.nonceLifetime(Duration.ofSeconds(num(m, "nonceLifetimeSeconds")));
         if (m.containsKey("enrollmentLifetimeSeconds")) b.enrollmentLifetime(Duration.ofSeconds(num(m, "enrollmentLifetimeSeconds")));
         if (m.containsKey("adminToken")) b.adminToken(str(m, "adminToken"));
+        if (m.containsKey("readToken")) b.readToken(str(m, "readToken"));
         if (m.containsKey("replicaId")) b.replicaId(str(m, "replicaId"));
         if (m.containsKey("limits")) {
             Map<String, Object> l = section(m.get("limits"), "limits");

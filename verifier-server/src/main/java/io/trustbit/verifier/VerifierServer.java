@@ -168,8 +168,8 @@ public final class VerifierServer implements AutoCloseable {
             connector.setPort(cfg.port());
             connector.setIdleTimeout(cfg.requestTimeout().toMillis() * 3);
             server.addConnector(connector);
-            server.setHandler(new JettyAdapter(api.router(), token, cfg.requireAgentCertificate(), cfg.maxBodyBytes(),
-                    cfg.requestTimeout().toMillis(), metrics));
+            server.setHandler(new JettyAdapter(api.router(), token, cfg.readToken(), cfg.requireAgentCertificate(),
+                    cfg.maxBodyBytes(), cfg.requestTimeout().toMillis(), metrics));
             server.setStopTimeout(5_000);
             server.start();
             String scheme = cfg.insecureHttp() ? "http" : "https";

@@ -153,6 +153,22 @@ class ServerOptionsTest {
     }
 
     @Test
+    void readTokenComesFromTheConfigurationAndMustBeLongAndItsOwn() throws Exception {
+        Path file = dir.resolve("verifier.yaml");
+        Files.writeString(file, "dataDir: data\nadminToken: admin-0123456789abcdef\nreadToken: read-0123456789abcdef\n");
+        assertEquals("read-0123456789abcdef", VerifierConfig.load(file, null).build().readToken());
+        assertEquals(null, VerifierConfig.builder(dir).build().readToken());
+        IllegalArgumentException shortOne = assertThrows(IllegalArgumentException.class,
+                () -> VerifierConfig.builder(dir).readToken("too-short").build());
+        assertTrue(shortOne.getMessage().contains("readToken"), shortOne.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> VerifierConfig.builder(dir).readToken("with a space 0123456789").build());
+        IllegalArgumentException same = assertThrows(IllegalArgumentException.class,
+                () -> VerifierConfig.builder(dir).adminToken("same-0123456789abcdef").readToken("same-0123456789abcdef").build());
+        assertTrue(same.getMessage().contains("differ"), same.getMessage());
+    }
+
+    @Test
     void plainHttpOnlyOnLoopback() throws Exception {
         try (TestVerifier v = TestVerifier.start(dir.resolve("a"), b -> b.insecureHttp(true))) {
             assertTrue(v.server.url().toString().startsWith("http://127.0.0.1:"));

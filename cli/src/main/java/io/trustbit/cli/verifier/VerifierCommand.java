@@ -11,6 +11,7 @@ import io.trustbit.verifier.VerifierServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -55,6 +56,10 @@ public final class VerifierCommand implements Callable<Integer> {
         @Option(names = "--insecure-http", description = "Plain HTTP instead of TLS; only allowed on a loopback address.")
         boolean insecureHttp;
 
+        @Option(names = "--read-token-file", paramLabel = "FILE",
+                description = "File holding the read-only token (dashboard and read endpoints; overrides readToken).")
+        Path readTokenFile;
+
         @Override
         public Integer call() throws Exception {
             VerifierConfig.Builder b;
@@ -75,6 +80,13 @@ public final class VerifierCommand implements Callable<Integer> {
             }
             if (insecureHttp) {
                 b.insecureHttp(true);
+            }
+            if (readTokenFile != null) {
+                try {
+                    b.readToken(Files.readString(readTokenFile, StandardCharsets.US_ASCII).strip());
+                } catch (IOException e) {
+                    throw CliException.badInput("cannot read the read-only token file " + readTokenFile, e);
+                }
             }
             VerifierConfig cfg;
             try {
@@ -97,6 +109,9 @@ public final class VerifierCommand implements Callable<Integer> {
             }
             out.println("admin token: " + (server.adminTokenFile() != null ? "in " + server.adminTokenFile()
                     : "from the configuration"));
+            out.println("read-only token: " + (cfg.readToken() == null ? "none (reads take the admin token)"
+                    : readTokenFile != null ? "from " + readTokenFile : "from the configuration"));
+            out.println("dashboard: " + server.url() + "/ui/");
             out.println("policies: " + cfg.policiesDir());
             out.flush();
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verifier-shutdown"));

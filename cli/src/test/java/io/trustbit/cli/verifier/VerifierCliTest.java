@@ -208,4 +208,17 @@ class VerifierCliTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("loopback"), r.err());
     }
+
+    @Test
+    void serveRefusesAShortOrMissingReadTokenFile() throws Exception {
+        Path token = dir.resolve("read-token");
+        Files.writeString(token, "short\n");
+        Cli r = run("verifier", "serve", "--data-dir", dir.resolve("d"), "--port", "0", "--read-token-file", token);
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("readToken must be at least 16"), r.err());
+        Cli missing = run("verifier", "serve", "--data-dir", dir.resolve("d"), "--port", "0", "--read-token-file",
+                dir.resolve("absent"));
+        assertEquals(2, missing.code(), missing.toString());
+        assertTrue(missing.err().contains("cannot read the read-only token file"), missing.err());
+    }
 }

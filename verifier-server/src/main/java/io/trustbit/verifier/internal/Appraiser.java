@@ -55,10 +55,12 @@ public final class Appraiser {
      * names every check that was evaluated, in order (the ids reasons use); the checks of an affirming
      * result all passed. {@code imaState}: where the node's IMA appraisal stands now, to be stored; null when
      * it does not move (no runtime section, or a failure). {@code launchedGuests} are the guests the verified
-     * PCR 19 records show launched.
+     * PCR 19 records show launched; {@code chain} the launch chain read from the verified DRTM log (null when
+     * it was not verified).
      */
     public record Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
-            List<Check> checked, Store.ImaStateRow imaState, List<io.trustbit.measure.GuestRecord> launchedGuests) {
+            List<Check> checked, Store.ImaStateRow imaState, List<io.trustbit.measure.GuestRecord> launchedGuests,
+            LaunchChain chain) {
         public Result {
             failures = List.copyOf(failures);
             warnings = List.copyOf(warnings);
@@ -69,9 +71,9 @@ public final class Appraiser {
             }
         }
 
-        /** A result that got no verified guest records (appraisal stopped before the PCR 19 policy check). */
+        /** A result without verified guest records or launch chain (appraisal stopped before the DRTM log was verified). */
         public Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount, List<Check> checked) {
-            this(failures, warnings, resetCount, restartCount, checked, null, List.of());
+            this(failures, warnings, resetCount, restartCount, checked, null, List.of(), null);
         }
 
         /** A result for which no check ran to its end (appraisal could not start): one failure. */
@@ -106,7 +108,7 @@ public final class Appraiser {
             }
             List<Check> c = new ArrayList<>(checked);
             c.add(Check.CLOCK_COUNTERS);
-            return new Result(f, warnings, resetCount, restartCount, c, imaState, launchedGuests);
+            return new Result(f, warnings, resetCount, restartCount, c, imaState, launchedGuests, chain);
         }
 
         /** Failures, then warnings: what a verdict lists. */
@@ -322,7 +324,8 @@ public final class Appraiser {
             ima = ImaAppraisal.appraise(ev.ima(), supplied, reset, restart, storedIma, policy.runtime(),
                     io.trustbit.attest.EvidenceCodec.MAX_IMA_LOG_BYTES, fail, ran);
         }
-        return new Result(fail, warn, reset, restart, List.copyOf(ran), ima, launched);
+        return new Result(fail, warn, reset, restart, List.copyOf(ran), ima, launched,
+                drtm == null ? null : LaunchChain.of(drtm, bank));
     }
 
     private VerifiedEventLog replay(byte[] log, Check check, HashAlg bank, Map<Integer, byte[]> quoted,

@@ -19,24 +19,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Jetty's entry point: matches the route, enforces access (admin token, agent client certificate),
+ * Jetty's entry point: matches the route, enforces access (read or admin token, agent client certificate),
  * reads the body within its cap and deadline without holding a thread, calls the endpoint and writes JSON. Every failure becomes
  * {@code {"error":{"code","message"}}}; details go to the log only.
  */
 public final class JettyAdapter extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(JettyAdapter.class);
+    /** docs/verifier.md "Dashboard": the page's scripts, styles, images and requests come from this origin only. */
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
+            + " img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none';"
+            + " frame-ancestors 'none'";
 
     private final Router router;
     private final byte[] adminToken;
+    /** The read-only token; null when none is configured (then only the admin token reads). */
+    private final byte[] readToken;
     private final boolean agentCertificateRequired;
     private final int maxBodyBytes;
     private final long bodyTimeoutMillis;
     private final Metrics metrics;
 
-    public JettyAdapter(Router router, String adminToken, boolean agentCertificateRequired, int maxBodyBytes,
-            long bodyTimeoutMillis, Metrics metrics) {
+    public JettyAdapter(Router router, String adminToken, String readToken, boolean agentCertificateRequired,
+            int maxBodyBytes, long bodyTimeoutMillis, Metrics metrics) {
         this.router = router;
         this.adminToken = adminToken.getBytes(StandardCharsets.US_ASCII);
+        this.readToken = readToken == null ? null : readToken.getBytes(StandardCharsets.US_ASCII);
         this.agentCertificateRequired = agentCertificateRequired;
         this.maxBodyBytes = maxBodyBytes;
         this.bodyTimeoutMillis = bodyTimeoutMillis;
@@ -144,14 +151,28 @@ public final class JettyAdapter extends Handler.Abstract {
                     throw new ApiException(401, "CLIENT_CERTIFICATE_REQUIRED", "client certificate required");
                 }
             }
+            case READ -> {
+                byte[] given = bearerToken(request);
+                // both comparisons always run: the time taken does not tell which token was close
+                boolean admin = MessageDigest.isEqual(given, adminToken);
+                boolean reader = readToken != null && MessageDigest.isEqual(given, readToken);
+                if (!admin && !reader) {
+                    throw new ApiException(401, "UNAUTHORIZED", "read or admin token required");
+                }
+            }
             case ADMIN -> {
-                String h = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-                byte[] given = bearerToken(h).getBytes(StandardCharsets.US_ASCII);
+                byte[] given = bearerToken(request);
                 if (!MessageDigest.isEqual(given, adminToken)) {
-                    throw new ApiException(401, "UNAUTHORIZED", "admin token required");
+                    boolean reader = readToken != null && MessageDigest.isEqual(given, readToken);
+                    throw reader ? new ApiException(403, "FORBIDDEN", "admin token required")
+                            : new ApiException(401, "UNAUTHORIZED", "admin token required");
                 }
             }
         }
+    }
+
+    private static byte[] bearerToken(Request request) {
+        return bearerToken(request.getHeaders().get(HttpHeader.AUTHORIZATION)).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static X509Certificate[] clientCertificates(Request request) {
@@ -195,6 +216,9 @@ public final class JettyAdapter extends Handler.Abstract {
         if (reply.body() instanceof Router.Text t) {
             bytes = t.text().getBytes(StandardCharsets.UTF_8);
             type = t.contentType();
+        } else if (reply.body() instanceof Router.Bytes b) {
+            bytes = b.bytes();
+            type = b.contentType();
         } else {
             bytes = Json.write(reply.body());
             type = "application/json";
@@ -202,6 +226,12 @@ public final class JettyAdapter extends Handler.Abstract {
         response.setStatus(reply.status());
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        // every answer, the dashboard's files and JSON alike: nothing but this origin's own files may run or
+        // load, no inline script or style, no framing, and the browser must not guess content types
+        response.getHeaders().put("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        response.getHeaders().put("Referrer-Policy", "no-referrer");
+        response.getHeaders().put("X-Frame-Options", "DENY");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }

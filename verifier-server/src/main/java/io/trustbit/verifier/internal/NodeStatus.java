@@ -25,11 +25,16 @@ public enum NodeStatus {
 
     /** The state a stored row names; an unknown name is an error. */
     public static NodeStatus of(Store.Node node) {
+        return of(node.nodeId(), node.status());
+    }
+
+    /** The state a stored {@code status} column names, for the node {@code nodeId}; an unknown name is an error. */
+    static NodeStatus of(String nodeId, String status) {
         for (NodeStatus s : values()) {
-            if (s.wire.equals(node.status())) {
+            if (s.wire.equals(status)) {
                 return s;
             }
         }
-        throw new IllegalStateException("node " + node.nodeId() + " has unknown status " + node.status());
+        throw new IllegalStateException("node " + nodeId + " has unknown status " + status);
     }
 }

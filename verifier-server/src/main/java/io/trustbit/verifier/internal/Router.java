@@ -27,13 +27,19 @@ public final class Router {
     /** A non-JSON body with its content type. */
     public record Text(String contentType, String text) {}
 
+    /** A static file (the dashboard's), sent as it is, with its content type. */
+    public record Bytes(String contentType, byte[] bytes) {}
+
     @FunctionalInterface
     public interface Endpoint {
         Reply handle(Exchange exchange) throws Exception;
     }
 
-    /** Who may call a route. */
-    public enum Access { PUBLIC, AGENT, ADMIN }
+    /**
+     * Who may call a route: anyone, agents (a client certificate where one is required), holders of the
+     * read-only token or the admin token (reads), holders of the admin token alone (changes).
+     */
+    public enum Access { PUBLIC, AGENT, READ, ADMIN }
 
     public record Route(String method, String template, String[] segments, Access access, Endpoint endpoint) {}
 
@@ -42,7 +48,7 @@ public final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     public Router add(String method, String template, Access access, Endpoint endpoint) {
-        routes.add(new Route(method, template, template.substring(1).split("/"), access, endpoint));
+        routes.add(new Route(method, template, template.substring(1).split("/", -1), access, endpoint));
         return this;
     }
 

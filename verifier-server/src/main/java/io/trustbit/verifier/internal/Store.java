@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -783,6 +784,127 @@ public final class Store implements AutoCloseable, Nonces {
             return out;
         }
     }
+
+    // ---- the dashboard's views ----
+
+    /**
+     * A node as the fleet view lists it: its row and its latest verdict (failed attempts left out; all verdict
+     * fields null when it has none).
+     */
+    public record FleetRow(String nodeId, String status, String policyId, String groupName, String groupPolicyId,
+            String verdictStatus, String reasons, Long issuedAt, Long expiresAt) {}
+
+    /** Where a fleet view stands: the newest verdict id and the newest node change it has seen. */
+    public record FleetCursor(long verdictId, long nodeUpdatedAt) {}
+
+    /** One read of the fleet: the rows and the cursor to ask for the changes after them. */
+    public record FleetRead(FleetCursor cursor, List<FleetRow> rows) {}
+
+    private static final String FLEET_SELECT = "SELECT n.node_id, n.status, n.policy_id, n.group_name, g.policy_id,"
+            + " v.status, v.reasons, v.issued_at, v.expires_at"
+            + " FROM nodes n LEFT JOIN node_groups g ON g.group_name = n.group_name"
+            + " LEFT JOIN verdicts v ON v.id = (SELECT x.id FROM verdicts x WHERE x.node_id = n.node_id"
+            + " AND x.status <> ? ORDER BY x.id DESC LIMIT 1)";
+
+    /**
+     * How far back in time a fleet cursor reaches for node rows: an update stamped before a read may commit
+     * after it (the stamp is taken before the commit, and replicas' clocks differ a little), so each read
+     * covers the last seconds again; a client merges the repeated rows.
+     */
+    static final long FLEET_NODE_WINDOW_MILLIS = 2_000;
+
+    /**
+     * Every node with its latest verdict ({@code since} null), or only the nodes that changed since the cursor:
+     * a verdict or failed attempt after its verdict id, or a node row updated after its time. The cursor is read
+     * first, so nothing committed between the reads is lost: it shows up again in the next read; its time is at
+     * most {@code now} minus {@link #FLEET_NODE_WINDOW_MILLIS}. Changed ids are found first (a primary-key range
+     * and a scan of one column) and then read by primary key; one statement with the condition in it made H2
+     * evaluate the condition's subquery once per node.
+     */
+    public FleetRead fleet(FleetCursor since, int limit, long now) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            FleetCursor cursor;
+            try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COALESCE(MAX(id), 0) FROM verdicts),"
+                    + " (SELECT COALESCE(MAX(updated_at), 0) FROM nodes)");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                cursor = new FleetCursor(rs.getLong(1), Math.min(rs.getLong(2), now - FLEET_NODE_WINDOW_MILLIS));
+            }
+            if (since == null) {
+                return new FleetRead(cursor, fleetRows(c, " ORDER BY n.node_id LIMIT ?", List.of(), limit));
+            }
+            List<String> changed = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT node_id FROM verdicts WHERE id > ?"
+                    + " UNION SELECT node_id FROM nodes WHERE updated_at > ?")) {
+                ps.setLong(1, since.verdictId());
+                ps.setLong(2, since.nodeUpdatedAt());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && changed.size() <= limit) {
+                        changed.add(rs.getString(1));
+                    }
+                }
+            }
+            Collections.sort(changed);
+            List<FleetRow> rows = new ArrayList<>();
+            for (int i = 0; i < changed.size() && rows.size() < limit; i += FLEET_IDS_PER_STATEMENT) {
+                List<String> ids = changed.subList(i, Math.min(changed.size(), i + FLEET_IDS_PER_STATEMENT));
+                String in = " WHERE n.node_id IN (" + "?, ".repeat(ids.size() - 1) + "?) ORDER BY n.node_id LIMIT ?";
+                rows.addAll(fleetRows(c, in, ids, limit - rows.size()));
+            }
+            return new FleetRead(cursor, rows);
+        }
+    }
+
+    private static final int FLEET_IDS_PER_STATEMENT = 500;
+
+    private static List<FleetRow> fleetRows(Connection c, String where, List<String> ids, int limit)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(FLEET_SELECT + where)) {
+            int i = 1;
+            ps.setString(i++, FAILED_ATTEMPT);
+            for (String id : ids) {
+                ps.setString(i++, id);
+            }
+            ps.setInt(i, limit);
+            List<FleetRow> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long issued = rs.getLong(8);
+                    Long issuedAt = rs.wasNull() ? null : issued;
+                    long expires = rs.getLong(9);
+                    Long expiresAt = rs.wasNull() ? null : expires;
+                    rows.add(new FleetRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), issuedAt, expiresAt));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /**
+     * Records the launch chain the node last proved (JSON). Display data, not part of any verdict: written on
+     * the connections whose PostgreSQL commits do not wait for the WAL flush.
+     */
+    public void putLaunchChain(String nodeId, String chainJson, long now) throws SQLException {
+        insertIfAbsent(() -> update(noncePool, switch (dialect) {
+            case POSTGRESQL -> "INSERT INTO launch_chains (node_id, chain, recorded_at) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (node_id) DO UPDATE SET chain = EXCLUDED.chain, recorded_at = EXCLUDED.recorded_at";
+            case H2 -> "MERGE INTO launch_chains KEY (node_id) VALUES (?, ?, ?)";
+        }, nodeId, chainJson, now));
+    }
+
+    /** The launch chain the node last proved (JSON) and when, if any. */
+    public Optional<LaunchChainRow> launchChain(String nodeId) throws SQLException {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT chain, recorded_at FROM launch_chains WHERE node_id = ?")) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new LaunchChainRow(rs.getString(1), rs.getLong(2))) : Optional.empty();
+            }
+        }
+    }
+
+    public record LaunchChainRow(String chain, long recordedAt) {}
 
     /** One statement on the main pool, durable when it returns. */
     // ---- guests of each node's last appraisal (the node list's rotation view) ----

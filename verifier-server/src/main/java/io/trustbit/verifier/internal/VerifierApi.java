@@ -43,6 +43,7 @@ public final class VerifierApi {
     private final long nonceLifetimeMillis;
     private final String replicaId;
     private final Clock clock;
+    private final Dashboard dashboard;
 
     public VerifierApi(Store store, Nonces nonces, PolicyRegistry policies, String defaultPolicy, VerdictSigner signer,
             Appraiser appraiser, Enrollment enrollment, Metrics metrics, long nonceLifetimeMillis, String replicaId,
@@ -58,10 +59,11 @@ public final class VerifierApi {
         this.nonceLifetimeMillis = nonceLifetimeMillis;
         this.replicaId = replicaId;
         this.clock = clock;
+        this.dashboard = new Dashboard(store, defaultPolicy, clock);
     }
 
     public Router router() {
-        return new Router()
+        return dashboard.addRoutes(new Router())
                 .add("POST", "/v1/nodes/{nodeId}/enroll", Access.AGENT,
                         x -> Reply.ok(enrollment.enroll(x.param("nodeId"), x.json(Enrollment.EnrollRequest.class))))
                 .add("POST", "/v1/nodes/{nodeId}/activate", Access.AGENT,
@@ -69,8 +71,8 @@ public final class VerifierApi {
                 .add("POST", "/v1/nodes/{nodeId}/challenge", Access.AGENT, x -> Reply.ok(challenge(x.param("nodeId"))))
                 .add("POST", "/v1/nodes/{nodeId}/evidence", Access.AGENT,
                         x -> Reply.ok(evidence(x.param("nodeId"), x.body(), x.remote())))
-                .add("GET", "/v1/nodes", Access.ADMIN, x -> Reply.ok(nodes()))
-                .add("GET", "/v1/nodes/{nodeId}", Access.ADMIN, x -> Reply.ok(node(x.param("nodeId"))))
+                .add("GET", "/v1/nodes", Access.READ, x -> Reply.ok(nodes()))
+                .add("GET", "/v1/nodes/{nodeId}", Access.READ, x -> Reply.ok(node(x.param("nodeId"))))
                 .add("POST", "/v1/nodes/{nodeId}/revoke", Access.ADMIN, x -> Reply.ok(revoke(x.param("nodeId"))))
                 .add("POST", "/v1/nodes/{nodeId}/retire", Access.ADMIN, x -> Reply.ok(retire(x.param("nodeId"))))
                 .add("PUT", "/v1/nodes/{nodeId}/policy", Access.ADMIN,
@@ -79,8 +81,8 @@ public final class VerifierApi {
                         x -> Reply.ok(assignGroup(x.param("nodeId"), x.json(GroupAssignment.class))))
                 .add("PUT", "/v1/groups/{group}/policy", Access.ADMIN,
                         x -> Reply.ok(groupPolicy(x.param("group"), x.json(PolicyAssignment.class))))
-                .add("GET", "/v1/policies", Access.ADMIN, x -> Reply.ok(policyList()))
-                .add("GET", "/v1/policies/{policyId}", Access.ADMIN, x -> Reply.ok(policy(x.param("policyId"))))
+                .add("GET", "/v1/policies", Access.READ, x -> Reply.ok(policyList()))
+                .add("GET", "/v1/policies/{policyId}", Access.READ, x -> Reply.ok(policy(x.param("policyId"))))
                 .add("GET", "/v1/health", Access.PUBLIC, x -> Reply.ok(health()))
                 .add("GET", "/metrics", Access.ADMIN,
                         x -> Reply.ok(new Router.Text("text/plain; version=0.0.4", metrics.render())))
@@ -247,6 +249,9 @@ public final class VerifierApi {
         });
         Appraiser.Result r = recorded.get();
         store.saveGuests(nodeId, GuestSigners.encode(r.launchedGuests()), row.issuedAt());
+        if (r.chain() != null) {
+            dashboard.recordChain(nodeId, r.chain());
+        }
         metrics.verdict(r.status());
         if (r.status() != EarStatus.AFFIRMING) {
             LOG.info("node {} {}: {}", nodeId, row.status(), row.reasons());

@@ -223,4 +223,58 @@ class StoreTest {
                     .toList());
         }
     }
+
+    private static void verdict(Store s, String node, String status, long at) throws SQLException {
+        s.recordVerdict(node, null, null, f -> new Store.VerdictRow(0, node, status, "[]", "p", null, null, "t", at,
+                at + 1000, "r"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void theFleetShowsEachNodesLatestVerdictAndChangesSinceACursor(String kind) throws Exception {
+        try (Store s = open(freshDatabase(kind))) {
+            for (String id : List.of("a", "b", "c")) {
+                s.bindNode(id, "ek", "ek-" + id, 1);
+            }
+            verdict(s, "a", "affirming", 10);
+            verdict(s, "a", "contraindicated", 20);
+            verdict(s, "a", Store.FAILED_ATTEMPT, 30);   // never a node's verdict
+            verdict(s, "b", "affirming", 10);
+            long now = 10_000;
+            Store.FleetRead all = s.fleet(null, 100, now);
+            assertEquals(List.of("a", "b", "c"), all.rows().stream().map(Store.FleetRow::nodeId).toList());
+            assertEquals("contraindicated", all.rows().get(0).verdictStatus());
+            assertEquals(20L, all.rows().get(0).issuedAt());
+            assertEquals(null, all.rows().get(2).verdictStatus());
+            assertEquals(2, s.fleet(null, 2, now).rows().size());
+
+            Store.FleetCursor cursor = all.cursor();
+            assertEquals(1, cursor.nodeUpdatedAt(), "the newest node change, older than the window");
+            assertEquals(List.of(), s.fleet(cursor, 100, now).rows());
+            verdict(s, "c", "affirming", 40);
+            s.assignGroup("b", "g", now - 500);
+            Store.FleetRead changed = s.fleet(cursor, 100, now);
+            assertEquals(List.of("b", "c"), changed.rows().stream().map(Store.FleetRow::nodeId).toList());
+            assertEquals("g", changed.rows().get(0).groupName());
+            assertTrue(changed.cursor().verdictId() > cursor.verdictId(), changed.cursor().toString());
+            // b changed within the window: the next read covers it again, the one after the window does not
+            assertEquals(now - Store.FLEET_NODE_WINDOW_MILLIS, changed.cursor().nodeUpdatedAt());
+            assertEquals(List.of("b"), s.fleet(changed.cursor(), 100, now).rows().stream().map(Store.FleetRow::nodeId).toList());
+            Store.FleetCursor later = s.fleet(changed.cursor(), 100, now + 5_000).cursor();
+            assertEquals(List.of(), s.fleet(later, 100, now + 5_000).rows());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aLaunchChainIsInsertedThenReplaced(String kind) throws Exception {
+        try (Store s = open(freshDatabase(kind))) {
+            assertEquals(Optional.empty(), s.launchChain("a"));
+            s.putLaunchChain("a", "{\"vmm\":\"1\"}", 5);
+            s.putLaunchChain("a", "{\"vmm\":\"2\"}", 6);
+            Store.LaunchChainRow row = s.launchChain("a").orElseThrow();
+            assertEquals("{\"vmm\":\"2\"}", row.chain());
+            assertEquals(6, row.recordedAt());
+        }
+    }
 }
