@@ -112,7 +112,7 @@ class DashboardBrowserTest {
             Agent agent = new Agent(new Agent.Config("swtpm:127.0.0.1:" + port, v.server.url(),
                     VerifierTrust.Fingerprint.parse(v.server.tlsFingerprint()), NodeId.of(id), state,
                     Duration.ofSeconds(30), PcrSelection.parse("sha256:17-19"), AkType.ECC_P256, Optional.empty(),
-                    Optional.of(file)), new PrintWriter(out, true));
+                    Optional.of(file), Optional.empty()), new PrintWriter(out, true));
             return agent.attestOnce().status();
         }
     }
