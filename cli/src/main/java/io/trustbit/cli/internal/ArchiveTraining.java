@@ -23,6 +23,7 @@ import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -103,6 +104,10 @@ public final class ArchiveTraining {
             System.err.println("ArchiveTraining: no swtpm on PATH; the class-data archive leaves out 'trustbit quote'");
             return;
         }
+        // a fresh TPM and AK every build: a swtpm stopped without TPM2_Shutdown counts a dictionary-attack
+        // failure in its state, and a state reused over a few builds ends in lockout
+        deleteTree(d.resolve("swtpm"));
+        deleteTree(d.resolve("ak"));
         int port = freePortPair();
         Path state = Files.createDirectories(d.resolve("swtpm"));
         Process swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2",
@@ -118,6 +123,17 @@ public final class ArchiveTraining {
             }
         } finally {
             swtpm.destroy();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
