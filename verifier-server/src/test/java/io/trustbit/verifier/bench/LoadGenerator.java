@@ -137,8 +137,9 @@ public final class LoadGenerator {
     }
 
     /**
-     * A Flight Recorder recording (profile settings) of the measured run only, into the file named by the system
-     * property {@code trustbit.bench.jfr}, if set (scripts/bench/verifier --jfr); else null.
+     * A Flight Recorder recording (profile settings, Java samples every 2 ms instead of 10 for enough of them in a
+     * short run) of the measured run only, into the file named by the system property {@code trustbit.bench.jfr},
+     * if set (scripts/bench/verifier --jfr); else null.
      */
     private static Recording startProfile() throws IOException, java.text.ParseException {
         String file = System.getProperty("trustbit.bench.jfr");
@@ -146,6 +147,7 @@ public final class LoadGenerator {
             return null;
         }
         Recording r = new Recording(Configuration.getConfiguration("profile"));
+        r.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2));
         r.setDestination(Path.of(file));
         r.start();
         return r;
