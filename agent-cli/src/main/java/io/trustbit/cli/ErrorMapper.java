@@ -7,8 +7,14 @@ import picocli.CommandLine;
  * The one place where failures become exit codes and a single line on stderr. A {@link CliException}
  * keeps its code; anything unexpected is an internal error (exit 3, {@link ExitCode#ENVIRONMENT}); usage
  * errors, including an unknown command, are exit 2. Stack traces only with {@code --verbose}.
+ *
+ * <p>One named class for all three of Picocli's hooks, not method references: a lambda implementing one of
+ * Picocli's interfaces (Java 5 class files) makes the build's class-data archive leave out those interfaces and
+ * every class implementing them, about 40 classes that each short command then loads from the jar
+ * (docs/benchmarks.md, "CLI start-up").
  */
-final class ErrorMapper implements CommandLine.IExecutionExceptionHandler {
+final class ErrorMapper implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler,
+        CommandLine.IExecutionStrategy {
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
@@ -24,7 +30,8 @@ final class ErrorMapper implements CommandLine.IExecutionExceptionHandler {
         return code.code();
     }
 
-    static int usageError(CommandLine.ParameterException ex, String[] args) {
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             return unmatched(cl, u.getUnmatched().get(0));
@@ -50,7 +57,8 @@ final class ErrorMapper implements CommandLine.IExecutionExceptionHandler {
      * Runs the parsed command unless an argument was left unmatched. Picocli ignores unmatched arguments when
      * {@code --help} is among them, so {@code trustbit app --help} would print the top-level help and succeed.
      */
-    static int refuseUnmatchedThenRun(CommandLine.ParseResult parsed) {
+    @Override
+    public int execute(CommandLine.ParseResult parsed) {
         for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
             if (!p.unmatched().isEmpty()) {
                 return unmatched(p.commandSpec().commandLine(), p.unmatched().get(0));

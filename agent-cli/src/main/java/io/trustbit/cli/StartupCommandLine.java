@@ -44,17 +44,24 @@ public final class StartupCommandLine {
     public static CommandLine configure(CommandLine cl, PrintWriter out, PrintWriter err) {
         cl.setOut(out);
         cl.setErr(err);
-        cl.setExecutionExceptionHandler(new ErrorMapper());
-        cl.setParameterExceptionHandler(ErrorMapper::usageError);
-        cl.setExecutionStrategy(ErrorMapper::refuseUnmatchedThenRun);
-        cl.registerConverter(NodeId.class, s -> {
+        ErrorMapper errors = new ErrorMapper();
+        cl.setExecutionExceptionHandler(errors);
+        cl.setParameterExceptionHandler(errors);
+        cl.setExecutionStrategy(errors);
+        cl.registerConverter(NodeId.class, new NodeIdConverter());
+        return cl;
+    }
+
+    /** A named class rather than a lambda, for the class-data archive (see {@link ErrorMapper}). */
+    private static final class NodeIdConverter implements CommandLine.ITypeConverter<NodeId> {
+        @Override
+        public NodeId convert(String value) {
             try {
-                return NodeId.of(s);
+                return NodeId.of(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
-        });
-        return cl;
+        }
     }
 
     static CommandLine forArgs(Supplier<Object> rootFactory, PrintWriter out, PrintWriter err, String[] args) {

@@ -42,6 +42,8 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 /**
  * Verifier load benchmark (scripts/bench/verifier): N simulated nodes with software P-256 AKs make TPM-format
@@ -105,10 +107,15 @@ public final class LoadGenerator {
             AtomicLong clientCpu = new AtomicLong();
             Map<Long, Long> server0 = serverThreadCpu();
             long cpu0 = processCpuNanos();
+            Recording profile = startProfile();
             long t0 = System.nanoTime();
             CHALLENGES.set(0);
             long errors = run(target, fleet, threads, seconds, new Recorder(lat, count), clientCpu);
             double elapsed = (System.nanoTime() - t0) / 1e9;
+            if (profile != null) {
+                profile.stop();
+                profile.close();
+            }
             double cpu = (processCpuNanos() - cpu0) / 1e9;
             long serverCpu = 0;
             for (Map.Entry<Long, Long> e : serverThreadCpu().entrySet()) {
@@ -155,6 +162,23 @@ public final class LoadGenerator {
                     .append("\"]\n");
         }
         return y.toString();
+    }
+
+    /**
+     * A Flight Recorder recording (profile settings, Java samples every 2 ms instead of 10 for enough of them in a
+     * short run) of the measured run only, into the file named by the system property {@code trustbit.bench.jfr},
+     * if set (scripts/bench/verifier --jfr); else null.
+     */
+    private static Recording startProfile() throws IOException, java.text.ParseException {
+        String file = System.getProperty("trustbit.bench.jfr");
+        if (file == null) {
+            return null;
+        }
+        Recording r = new Recording(Configuration.getConfiguration("profile"));
+        r.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2));
+        r.setDestination(Path.of(file));
+        r.start();
+        return r;
     }
 
     /** Raw ECDSA P-256 rates: verify with the JDK provider and Bouncy Castle, sign with Bouncy Castle. */
