@@ -1,0 +1,158 @@
+package io.trustbit.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.trustbit.verifier.internal.KeyFiles;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * At least once, in order per node, across a receiver outage and a SIGKILL of the verifier mid-delivery
+ * (docs/verifier.md "Webhooks"): a verifier in its own JVM ({@link ChildVerifier}, embedded database) sends to a
+ * slow receiver and is killed while a POST is in flight; the receiver then goes down, a new verifier process
+ * records more transitions, and once the receiver is back every event arrives, each node's in order (a resent
+ * event may arrive twice, with the same idempotency key, never after a later one), every signature valid.
+ */
+class WebhooksKillTest {
+    static final DrtmChain CHAIN = new DrtmChain();
+    static final List<String> NODES = List.of("hook-0", "hook-1", "hook-2");
+
+    @TempDir
+    Path dir;
+
+    /** A node's TPM and the highest reset count it has been affirmed with. */
+    static final class Node {
+        final SoftTpm tpm = new SoftTpm();
+        final List<String> expected = new ArrayList<>(List.of("enrolled"));
+        boolean affirmed;
+    }
+
+    @Test
+    void everyEventArrivesInOrderPerNodeAfterAnOutageAndAKillMidDelivery() throws Exception {
+        Path policies = dir.resolve("policies");
+        Files.createDirectories(policies);
+        Files.writeString(policies.resolve("test.yaml"), CHAIN.policyYaml("test", false));
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            String secret = WebhookReceiver.secret(dir.resolve("hook.whsec"));
+            String webhook = "hook " + receiver.url("/hook") + " " + dir.resolve("hook.whsec");
+            receiver.delay(300);
+            Map<String, Node> nodes = new LinkedHashMap<>();
+            NODES.forEach(id -> nodes.put(id, new Node()));
+
+            Process child = start(webhook);
+            boolean inFlightAtKill;
+            try {
+                URI url = ready(child);
+                HttpClient http = TestVerifier.client(KeyFiles.readCertificates(dir.resolve("data/tls-cert.pem")).get(0));
+                for (String id : NODES) {
+                    TestVerifier.enroll(http, url, id, nodes.get(id).tpm);
+                }
+                flip(http, url, nodes, 6);
+                long until = System.currentTimeMillis() + 60_000;
+                while ((receiver.received("/hook").size() < 4 || receiver.inFlight() == 0)
+                        && System.currentTimeMillis() < until) {
+                    Thread.sleep(5);
+                }
+                inFlightAtKill = receiver.inFlight() > 0;
+            } finally {
+                child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            assertTrue(inFlightAtKill, "the verifier was killed while a POST was in flight");
+            int beforeRestart = receiver.firstById("/hook").size();
+            receiver.stop();
+
+            child = start(webhook);
+            try {
+                URI url = ready(child);
+                HttpClient http = TestVerifier.client(KeyFiles.readCertificates(dir.resolve("data/tls-cert.pem")).get(0));
+                flip(http, url, nodes, 2);
+                Thread.sleep(2_500); // deliveries fail and back off while the receiver is down
+                receiver.delay(0);
+                receiver.start();
+                int expected = nodes.values().stream().mapToInt(n -> n.expected.size()).sum();
+                assertTrue(receiver.await("/hook", expected, 90_000), "received " + receiver.firstById("/hook").size()
+                        + " of " + expected + " events (" + beforeRestart + " before the kill)");
+            } finally {
+                child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+
+            List<WebhookReceiver.Received> all = receiver.received("/hook");
+            for (String id : NODES) {
+                assertEquals(nodes.get(id).expected, WebhooksTest.story(receiver.firstById("/hook"), id), id);
+            }
+            Map<String, String> lastSequence = new HashMap<>();
+            for (WebhookReceiver.Received r : all) {
+                JsonNode e = r.event();
+                String node = e.get("subject").asText();
+                String seq = e.get("sequence").asText();
+                String last = lastSequence.put(node, seq);
+                assertTrue(last == null || last.compareTo(seq) <= 0, node + ": event " + seq + " arrived after " + last);
+            }
+            assertEquals(List.of(), WebhookReceiver.badSignatures(all, secret));
+            assertEquals(List.of(), WebhookReceiver.badSignaturesByOpenssl(List.copyOf(receiver.firstById("/hook")
+                    .values()), secret, dir));
+        }
+    }
+
+    /** Flips every node between affirming and contraindicated {@code times} times, recording the expected events. */
+    private static void flip(HttpClient http, URI url, Map<String, Node> nodes, int times) throws Exception {
+        for (int i = 0; i < times; i++) {
+            for (Map.Entry<String, Node> e : nodes.entrySet()) {
+                Node n = e.getValue();
+                // a reset count below the last affirmed one is contraindicated (clock.counters); above it, affirming
+                n.tpm.resetCount += n.affirmed ? -1 : 2;
+                String status = attest(http, url, e.getKey(), n.tpm);
+                assertEquals(n.affirmed ? "contraindicated" : "affirming", status);
+                n.affirmed = !n.affirmed;
+                if (!n.affirmed) {
+                    n.tpm.resetCount += 1;
+                }
+                n.expected.add("verdict:" + status);
+            }
+        }
+    }
+
+    private static String attest(HttpClient http, URI url, String id, SoftTpm tpm) throws Exception {
+        TestVerifier.Reply c = TestVerifier.call(http, url, "POST", "/v1/nodes/" + id + "/challenge", null, null);
+        assertEquals(200, c.status(), c.text());
+        byte[] nonce = HexFormat.of().parseHex(c.json().get("nonce").asText());
+        TestVerifier.Reply r = TestVerifier.call(http, url, "POST", "/v1/nodes/" + id + "/evidence",
+                CHAIN.evidence(id, tpm, nonce), null);
+        assertEquals(200, r.status(), r.text());
+        return r.json().get("status").asText();
+    }
+
+    private Process start(String webhook) throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dtrustbit.test.webhook=" + webhook, "-cp", System.getProperty("java.class.path"),
+                ChildVerifier.class.getName(), dir.resolve("data").toString(), dir.resolve("policies").toString(),
+                "replica-hooks").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static URI ready(Process child) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith("READY ")) {
+                return URI.create(line.split(" ")[1]);
+            }
+        }
+        throw new IOException("child verifier ended without starting (exit " + child.exitValue() + ")");
+    }
+}
