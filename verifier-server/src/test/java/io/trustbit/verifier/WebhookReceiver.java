@@ -29,9 +29,9 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link #stop()} and {@link #start()}; it records every POST it answers (path, Standard Webhooks headers, body)
  * and answers 204, after {@code delayMillis} if set (so that a test can kill the sender mid-delivery).
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
     /** One request as received. */
-    record Received(String path, String id, String timestamp, String signature, byte[] body) {
+    public record Received(String path, String id, String timestamp, String signature, byte[] body) {
         JsonNode event() throws IOException {
             return TestVerifier.JSON.readTree(body);
         }
@@ -43,7 +43,7 @@ final class WebhookReceiver implements AutoCloseable {
     private int port;
     private HttpServer server;
 
-    WebhookReceiver() throws IOException {
+    public WebhookReceiver() throws IOException {
         start();
     }
 
@@ -89,12 +89,12 @@ final class WebhookReceiver implements AutoCloseable {
         return inFlight.get();
     }
 
-    URI url(String path) {
+    public URI url(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
     /** What was received at {@code path}, in arrival order. */
-    List<Received> received(String path) {
+    public List<Received> received(String path) {
         return received.stream().filter(r -> r.path().equals(path)).toList();
     }
 
@@ -120,7 +120,7 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     /** A fresh Standard Webhooks secret ({@code whsec_} and base64 of 32 random bytes) in a file. */
-    static String secret(Path file) throws IOException {
+    public static String secret(Path file) throws IOException {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
         String s = "whsec_" + Base64.getEncoder().encodeToString(key);

@@ -3,7 +3,6 @@ package io.trustbit.verifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.trustbit.verifier.internal.KeyFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,13 +34,6 @@ class WebhooksKillTest {
     @TempDir
     Path dir;
 
-    /** A node's TPM and the highest reset count it has been affirmed with. */
-    static final class Node {
-        final SoftTpm tpm = new SoftTpm();
-        final List<String> expected = new ArrayList<>(List.of("enrolled"));
-        boolean affirmed;
-    }
-
     @Test
     void everyEventArrivesInOrderPerNodeAfterAnOutageAndAKillMidDelivery() throws Exception {
         Path policies = dir.resolve("policies");
@@ -53,8 +43,8 @@ class WebhooksKillTest {
             String secret = WebhookReceiver.secret(dir.resolve("hook.whsec"));
             String webhook = "hook " + receiver.url("/hook") + " " + dir.resolve("hook.whsec");
             receiver.delay(300);
-            Map<String, Node> nodes = new LinkedHashMap<>();
-            NODES.forEach(id -> nodes.put(id, new Node()));
+            Map<String, WebhooksTest.Node> nodes = new LinkedHashMap<>();
+            NODES.forEach(id -> nodes.put(id, new WebhooksTest.Node()));
 
             Process child = start(webhook);
             boolean inFlightAtKill;
@@ -64,7 +54,7 @@ class WebhooksKillTest {
                 for (String id : NODES) {
                     TestVerifier.enroll(http, url, id, nodes.get(id).tpm);
                 }
-                flip(http, url, nodes, 6);
+                WebhooksTest.flip(http, url, nodes, 6);
                 long until = System.currentTimeMillis() + 60_000;
                 while ((receiver.received("/hook").size() < 4 || receiver.inFlight() == 0)
                         && System.currentTimeMillis() < until) {
@@ -82,7 +72,7 @@ class WebhooksKillTest {
             try {
                 URI url = ready(child);
                 HttpClient http = TestVerifier.client(KeyFiles.readCertificates(dir.resolve("data/tls-cert.pem")).get(0));
-                flip(http, url, nodes, 2);
+                WebhooksTest.flip(http, url, nodes, 2);
                 Thread.sleep(2_500); // deliveries fail and back off while the receiver is down
                 receiver.delay(0);
                 receiver.start();
@@ -97,46 +87,11 @@ class WebhooksKillTest {
             for (String id : NODES) {
                 assertEquals(nodes.get(id).expected, WebhooksTest.story(receiver.firstById("/hook"), id), id);
             }
-            Map<String, String> lastSequence = new HashMap<>();
-            for (WebhookReceiver.Received r : all) {
-                JsonNode e = r.event();
-                String node = e.get("subject").asText();
-                String seq = e.get("sequence").asText();
-                String last = lastSequence.put(node, seq);
-                assertTrue(last == null || last.compareTo(seq) <= 0, node + ": event " + seq + " arrived after " + last);
-            }
+            assertEquals(List.of(), WebhooksTest.outOfOrder(all));
             assertEquals(List.of(), WebhookReceiver.badSignatures(all, secret));
             assertEquals(List.of(), WebhookReceiver.badSignaturesByOpenssl(List.copyOf(receiver.firstById("/hook")
                     .values()), secret, dir));
         }
-    }
-
-    /** Flips every node between affirming and contraindicated {@code times} times, recording the expected events. */
-    private static void flip(HttpClient http, URI url, Map<String, Node> nodes, int times) throws Exception {
-        for (int i = 0; i < times; i++) {
-            for (Map.Entry<String, Node> e : nodes.entrySet()) {
-                Node n = e.getValue();
-                // a reset count below the last affirmed one is contraindicated (clock.counters); above it, affirming
-                n.tpm.resetCount += n.affirmed ? -1 : 2;
-                String status = attest(http, url, e.getKey(), n.tpm);
-                assertEquals(n.affirmed ? "contraindicated" : "affirming", status);
-                n.affirmed = !n.affirmed;
-                if (!n.affirmed) {
-                    n.tpm.resetCount += 1;
-                }
-                n.expected.add("verdict:" + status);
-            }
-        }
-    }
-
-    private static String attest(HttpClient http, URI url, String id, SoftTpm tpm) throws Exception {
-        TestVerifier.Reply c = TestVerifier.call(http, url, "POST", "/v1/nodes/" + id + "/challenge", null, null);
-        assertEquals(200, c.status(), c.text());
-        byte[] nonce = HexFormat.of().parseHex(c.json().get("nonce").asText());
-        TestVerifier.Reply r = TestVerifier.call(http, url, "POST", "/v1/nodes/" + id + "/evidence",
-                CHAIN.evidence(id, tpm, nonce), null);
-        assertEquals(200, r.status(), r.text());
-        return r.json().get("status").asText();
     }
 
     private Process start(String webhook) throws IOException {

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,11 +31,60 @@ class WebhooksTest {
     @TempDir
     Path dir;
 
-    /** Attests {@code tpm} as {@code id} once; returns the verdict status. */
-    static String attest(TestVerifier v, String id, SoftTpm tpm) throws Exception {
-        TestVerifier.Reply r = v.postEvidence(id, CHAIN.evidence(id, tpm, v.challenge(id)));
+    /** A node's TPM, whether its last verdict was affirming, and the events it should have caused. */
+    static final class Node {
+        final SoftTpm tpm = new SoftTpm();
+        final List<String> expected = new ArrayList<>(List.of("enrolled"));
+        boolean affirmed;
+    }
+
+    /** Flips every node between affirming and contraindicated {@code times} times, recording the expected events. */
+    static void flip(HttpClient http, URI url, Map<String, Node> nodes, int times) throws Exception {
+        for (int i = 0; i < times; i++) {
+            for (Map.Entry<String, Node> e : nodes.entrySet()) {
+                Node n = e.getValue();
+                // a reset count below the last affirmed one is contraindicated (clock.counters); above it, affirming
+                n.tpm.resetCount += n.affirmed ? -1 : 2;
+                String status = attest(http, url, e.getKey(), n.tpm);
+                assertEquals(n.affirmed ? "contraindicated" : "affirming", status);
+                n.affirmed = !n.affirmed;
+                if (!n.affirmed) {
+                    n.tpm.resetCount += 1;
+                }
+                n.expected.add("verdict:" + status);
+            }
+        }
+    }
+
+    static String attest(HttpClient http, URI url, String id, SoftTpm tpm) throws Exception {
+        TestVerifier.Reply c = TestVerifier.call(http, url, "POST", "/v1/nodes/" + id + "/challenge", null, null);
+        assertEquals(200, c.status(), c.text());
+        byte[] nonce = HexFormat.of().parseHex(c.json().get("nonce").asText());
+        TestVerifier.Reply r = TestVerifier.call(http, url, "POST", "/v1/nodes/" + id + "/evidence",
+                CHAIN.evidence(id, tpm, nonce), null);
         assertEquals(200, r.status(), r.text());
         return r.json().get("status").asText();
+    }
+
+    /** Attests {@code tpm} as {@code id} once; returns the verdict status. */
+    static String attest(TestVerifier v, String id, SoftTpm tpm) throws Exception {
+        return attest(v.http, v.server.url(), id, tpm);
+    }
+
+    /** Arrivals of a node's event after one of its later events (CloudEvents sequence); duplicates are fine. */
+    static List<String> outOfOrder(List<WebhookReceiver.Received> arrivals) throws Exception {
+        Map<String, String> last = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (WebhookReceiver.Received r : arrivals) {
+            JsonNode e = r.event();
+            String node = e.get("subject").asText();
+            String seq = e.get("sequence").asText();
+            String before = last.put(node, seq);
+            if (before != null && before.compareTo(seq) > 0) {
+                problems.add(node + ": event " + seq + " arrived after " + before);
+            }
+        }
+        return problems;
     }
 
     /** The node's events in first-arrival order as "type-suffix:status" (status only for verdict changes). */
@@ -85,6 +139,7 @@ class WebhooksTest {
                 assertEquals(List.of("enrolled", "verdict:affirming", "stale", "retired", "verdict:contraindicated"),
                         story(all, "node-b"));
                 assertEquals(11, receiver.received("/all").size(), "each idempotency key exactly once");
+                assertEquals(List.of(), outOfOrder(receiver.received("/all")));
                 Map<String, WebhookReceiver.Received> some = receiver.firstById("/some");
                 assertEquals(List.of("revoked"), story(some, "node-a"));
                 assertEquals(List.of("stale"), story(some, "node-b"));
@@ -120,6 +175,46 @@ class WebhooksTest {
                 assertEquals(2, listing.json().at("/webhooks/1/delivered").asLong(), listing.text());
                 assertFalse(listing.text().contains(secretAll.substring(6, 20)), "the listing shows no secret");
                 assertEquals(401, v.call("GET", "/v1/webhooks", null, null).status());
+            }
+        }
+    }
+
+    /**
+     * Two replicas on one PostgreSQL, both sending to the same webhook, with a node's transitions recorded by
+     * either: each event arrives exactly once (a delivery is leased by one replica) and each node's in order.
+     */
+    @Test
+    void twoReplicasOnPostgresqlSendEachEventOnceInOrder() throws Exception {
+        try (PostgresCluster pg = PostgresCluster.start(false); WebhookReceiver receiver = new WebhookReceiver()) {
+            String secret = WebhookReceiver.secret(dir.resolve("hook.whsec"));
+            List<WebhookConfig> hooks = List.of(new WebhookConfig("hook", receiver.url("/hook"),
+                    dir.resolve("hook.whsec"), Set.of()));
+            Path policies = dir.resolve("a/policies");
+            Files.createDirectories(policies);
+            Files.writeString(policies.resolve("test.yaml"), CHAIN.policyYaml("test", false));
+            try (TestVerifier a = TestVerifier.start(dir.resolve("a"), c -> c.database(pg.jdbcUrl(), pg.user(), null)
+                            .replicaId("replica-a").webhooks(hooks));
+                    TestVerifier b = TestVerifier.start(dir.resolve("b"), c -> c.database(pg.jdbcUrl(), pg.user(), null)
+                            .replicaId("replica-b").webhooks(hooks).policiesDir(policies))) {
+                Map<String, Node> nodes = new LinkedHashMap<>();
+                for (String id : List.of("pg-0", "pg-1", "pg-2", "pg-3")) {
+                    nodes.put(id, new Node());
+                    a.enroll(id, nodes.get(id).tpm);
+                }
+                for (int i = 0; i < 3; i++) {
+                    flip(a.http, a.server.url(), nodes, 1);
+                    flip(b.http, b.server.url(), nodes, 1);
+                }
+                int expected = nodes.values().stream().mapToInt(n -> n.expected.size()).sum();
+                assertTrue(receiver.await("/hook", expected, 30_000), "received " + receiver.firstById("/hook").size()
+                        + " of " + expected);
+                Thread.sleep(2_000); // a second sending would arrive by now
+                for (String id : nodes.keySet()) {
+                    assertEquals(nodes.get(id).expected, story(receiver.firstById("/hook"), id), id);
+                }
+                assertEquals(expected, receiver.received("/hook").size(), "each event exactly once");
+                assertEquals(List.of(), outOfOrder(receiver.received("/hook")));
+                assertEquals(List.of(), WebhookReceiver.badSignatures(receiver.received("/hook"), secret));
             }
         }
     }

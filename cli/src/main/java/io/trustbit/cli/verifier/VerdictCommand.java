@@ -159,7 +159,7 @@ public final class VerdictCommand implements Callable<Integer> {
             }
         }
 
-        private static SSLContext pinned(Path pem) throws IOException, GeneralSecurityException {
+        static SSLContext pinned(Path pem) throws IOException, GeneralSecurityException {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             try (InputStream in = Files.newInputStream(pem)) {

@@ -10,6 +10,8 @@ import io.trustbit.verifier.PostgresCluster;
 import io.trustbit.verifier.SoftTpm;
 import io.trustbit.verifier.TestVerifier;
 import io.trustbit.verifier.VerifierConfig;
+import io.trustbit.verifier.WebhookConfig;
+import io.trustbit.verifier.WebhookReceiver;
 import io.trustbit.verifier.internal.FastEcdsa;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -34,6 +36,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,8 +55,9 @@ import javax.net.ssl.TrustManagerFactory;
  * from the verifier, a fresh quote signature over it and a full appraisal; what a real node computes once (its
  * AK public area, the quote bytes around the nonce, the encoded event log and PCR values) is computed once
  * here too. Prints attestations/s and p50/p99 latency beside raw ECDSA P-256 rates measured in the same JVM.
- * Args: {@code embedded|postgres NODES SECONDS CLIENT-THREADS [piggyback|challenge-each-time [REQUEST-THREADS]]}
- * (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its default).
+ * Args: {@code embedded|postgres NODES SECONDS CLIENT-THREADS [piggyback|challenge-each-time [REQUEST-THREADS
+ * [WEBHOOKS]]]} (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its default; WEBHOOKS:
+ * how many webhooks to configure, each a receiver on loopback in this JVM; default 0).
  */
 public final class LoadGenerator {
     private LoadGenerator() {}
@@ -65,8 +69,9 @@ public final class LoadGenerator {
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 16;
         challengeEachTime = args.length > 4 && args[4].equals("challenge-each-time");
         int requestThreads = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        int webhooks = args.length > 6 ? Integer.parseInt(args[6]) : 0;
         System.out.println("mode: " + (challengeEachTime ? "challenge-each-time" : "piggyback") + ", request threads: "
-                + (requestThreads == 0 ? "default" : requestThreads));
+                + (requestThreads == 0 ? "default" : requestThreads) + ", webhooks: " + webhooks);
 
         baselines();
 
@@ -74,7 +79,15 @@ public final class LoadGenerator {
         PostgresCluster pg = db.equals("postgres") ? PostgresCluster.start(true) : null;
         Consumer<VerifierConfig.Builder> database = pg == null ? b -> { }
                 : b -> b.database(pg.jdbcUrl(), pg.user(), null).databasePoolSize(16);
-        Consumer<VerifierConfig.Builder> cfg = database.andThen(b -> b.requestThreads(requestThreads));
+        List<WebhookReceiver> receivers = new ArrayList<>();
+        List<WebhookConfig> hooks = new ArrayList<>();
+        for (int i = 0; i < webhooks; i++) {
+            receivers.add(new WebhookReceiver());
+            WebhookReceiver.secret(dir.resolve("hook-" + i + ".whsec"));
+            hooks.add(new WebhookConfig("hook-" + i, receivers.get(i).url("/hook"), dir.resolve("hook-" + i + ".whsec"),
+                    Set.of()));
+        }
+        Consumer<VerifierConfig.Builder> cfg = database.andThen(b -> b.requestThreads(requestThreads).webhooks(hooks));
         DrtmChain chain = new DrtmChain();
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/test.yaml"), chain.policyYaml("test", false));
@@ -121,7 +134,11 @@ public final class LoadGenerator {
                     (cpu - serverCpu / 1e9 - clientCpu.get() / 1e9) * per, cpu / elapsed,
                     Runtime.getRuntime().availableProcessors());
             System.out.printf("machine load average: %s%n", loadAverage());
+            for (WebhookReceiver r : receivers) {
+                System.out.printf("webhook events received: %d%n", r.received("/hook").size());
+            }
         } finally {
+            receivers.forEach(WebhookReceiver::close);
             if (pg != null) {
                 pg.close();
             }
