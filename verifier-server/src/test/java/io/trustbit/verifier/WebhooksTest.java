@@ -220,6 +220,38 @@ class WebhooksTest {
     }
 
     @Test
+    void theConfigurationFileListsWebhooks() throws Exception {
+        Path file = dir.resolve("verifier.yaml");
+        Files.writeString(file, "dataDir: data\nwebhooks:\n  - name: siem\n    url: https://siem.example/hook\n"
+                + "    secretFile: siem.whsec\n    events: [io.trustbit.node.stale]\n"
+                + "  - name: local\n    url: http://127.0.0.1:9000/hook\n    secretFile: /etc/local.whsec\n");
+        List<WebhookConfig> hooks = VerifierConfig.load(file, null).build().webhooks();
+        assertEquals(List.of(new WebhookConfig("siem", java.net.URI.create("https://siem.example/hook"),
+                dir.resolve("siem.whsec"), Set.of("io.trustbit.node.stale")), new WebhookConfig("local",
+                java.net.URI.create("http://127.0.0.1:9000/hook"), Path.of("/etc/local.whsec"), Set.of())), hooks);
+        Map<String, String> refused = Map.of(
+                "  - name: a\n    url: http://siem.example/hook\n    secretFile: s\n",
+                "webhook a: plain http only to a loopback address",
+                "  - name: a\n    url: https://h/x\n    secretFile: s\n    events: [node.gone]\n",
+                "webhook a: unknown event type node.gone",
+                "  - name: a\n    url: https://h/x\n    secret: whsec_AAAA\n",
+                "webhooks: unknown key 'secret'",
+                "  - name: a b\n    url: https://h/x\n    secretFile: s\n",
+                "webhooks: name must match " + io.trustbit.verifier.internal.Router.ID.pattern());
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            Files.writeString(file, "dataDir: data\nwebhooks:\n" + e.getKey());
+            java.io.IOException x = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> VerifierConfig.load(file, null));
+            assertEquals(e.getValue(), x.getMessage(), e.getKey());
+        }
+        Files.writeString(file, "dataDir: data\nwebhooks:\n  - name: a\n    url: https://h/x\n    secretFile: s\n"
+                + "  - name: a\n    url: https://h/y\n    secretFile: t\n");
+        IllegalArgumentException dup = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> VerifierConfig.load(file, null).build());
+        assertEquals("webhooks: names must be unique", dup.getMessage());
+    }
+
+    @Test
     void aBadSecretFileStopsTheStart() throws Exception {
         Files.writeString(dir.resolve("bad.whsec"), "not-a-secret\n");
         List<WebhookConfig> hooks = List.of(new WebhookConfig("x", java.net.URI.create("http://127.0.0.1:9/x"),
