@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.trustbit.verifier.internal.KeyFiles;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +45,7 @@ class WebhooksKillTest {
             Process child = start(webhook);
             boolean inFlightAtKill;
             try {
-                URI url = ready(child);
+                URI url = KillUnderLoad.ready(child);
                 HttpClient http = TestVerifier.client(KeyFiles.readCertificates(dir.resolve("data/tls-cert.pem")).get(0));
                 for (String id : NODES) {
                     TestVerifier.enroll(http, url, id, nodes.get(id).tpm);
@@ -70,7 +66,7 @@ class WebhooksKillTest {
 
             child = start(webhook);
             try {
-                URI url = ready(child);
+                URI url = KillUnderLoad.ready(child);
                 HttpClient http = TestVerifier.client(KeyFiles.readCertificates(dir.resolve("data/tls-cert.pem")).get(0));
                 WebhooksTest.flip(http, url, nodes, 2);
                 Thread.sleep(2_500); // deliveries fail and back off while the receiver is down
@@ -99,15 +95,5 @@ class WebhooksKillTest {
                 "-Dtrustbit.test.webhook=" + webhook, "-cp", System.getProperty("java.class.path"),
                 ChildVerifier.class.getName(), dir.resolve("data").toString(), dir.resolve("policies").toString(),
                 "replica-hooks").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    }
-
-    private static URI ready(Process child) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-            if (line.startsWith("READY ")) {
-                return URI.create(line.split(" ")[1]);
-            }
-        }
-        throw new IOException("child verifier ended without starting (exit " + child.exitValue() + ")");
     }
 }

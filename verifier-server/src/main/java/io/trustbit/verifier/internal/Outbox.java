@@ -139,47 +139,27 @@ public final class Outbox {
     /** Takes the lease on a due delivery; false if another sender holds it or it was delivered meanwhile. */
     static boolean lease(Connection c, String webhook, long seq, String owner, long now, long until)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ?"
-                + " WHERE webhook = ? AND seq = ? AND delivered_at IS NULL AND (lease_until IS NULL OR lease_until < ?)")) {
-            ps.setString(1, owner);
-            ps.setLong(2, until);
-            ps.setString(3, webhook);
-            ps.setLong(4, seq);
-            ps.setLong(5, now);
-            return ps.executeUpdate() == 1;
-        }
+        return Store.update(c, "UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ? WHERE webhook = ?"
+                + " AND seq = ? AND delivered_at IS NULL AND (lease_until IS NULL OR lease_until < ?)",
+                owner, until, webhook, seq, now) == 1;
     }
 
     static void delivered(Connection c, String webhook, long seq, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE webhook_deliveries SET delivered_at = ?,"
-                + " attempts = attempts + 1, lease_owner = NULL, lease_until = NULL, last_error = NULL"
-                + " WHERE webhook = ? AND seq = ? AND delivered_at IS NULL")) {
-            ps.setLong(1, now);
-            ps.setString(2, webhook);
-            ps.setLong(3, seq);
-            ps.executeUpdate();
-        }
+        Store.update(c, "UPDATE webhook_deliveries SET delivered_at = ?, attempts = attempts + 1, lease_owner = NULL,"
+                + " lease_until = NULL, last_error = NULL WHERE webhook = ? AND seq = ? AND delivered_at IS NULL",
+                now, webhook, seq);
     }
 
     static void failed(Connection c, String webhook, long seq, long nextAttemptAt, String error) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE webhook_deliveries SET attempts = attempts + 1,"
-                + " next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL"
-                + " WHERE webhook = ? AND seq = ? AND delivered_at IS NULL")) {
-            ps.setLong(1, nextAttemptAt);
-            ps.setString(2, error.length() > 200 ? error.substring(0, 200) : error);
-            ps.setString(3, webhook);
-            ps.setLong(4, seq);
-            ps.executeUpdate();
-        }
+        Store.update(c, "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
+                + " lease_owner = NULL, lease_until = NULL WHERE webhook = ? AND seq = ? AND delivered_at IS NULL",
+                nextAttemptAt, error.length() > 200 ? error.substring(0, 200) : error, webhook, seq);
     }
 
     /** Gives up the leases of an earlier process of this replica (it is gone: this one has its id). */
     static int releaseLeases(Connection c, String owner) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE webhook_deliveries SET lease_owner = NULL,"
-                + " lease_until = NULL WHERE lease_owner = ? AND delivered_at IS NULL")) {
-            ps.setString(1, owner);
-            return ps.executeUpdate();
-        }
+        return Store.update(c, "UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = NULL"
+                + " WHERE lease_owner = ? AND delivered_at IS NULL", owner);
     }
 
     static State state(Connection c, String webhook, int limit) throws SQLException {
@@ -212,17 +192,10 @@ public final class Outbox {
 
     /** Deletes deliveries made before {@code before}, then events no delivery refers to any more. */
     static int purgeDelivered(Connection c, long before) throws SQLException {
-        int n;
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM webhook_deliveries WHERE delivered_at < ?")) {
-            ps.setLong(1, before);
-            n = ps.executeUpdate();
-        }
+        int n = Store.update(c, "DELETE FROM webhook_deliveries WHERE delivered_at < ?", before);
         if (n > 0) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM webhook_events WHERE created_at < ?"
-                    + " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.seq = webhook_events.seq)")) {
-                ps.setLong(1, before);
-                ps.executeUpdate();
-            }
+            Store.update(c, "DELETE FROM webhook_events WHERE created_at < ? AND NOT EXISTS"
+                    + " (SELECT 1 FROM webhook_deliveries d WHERE d.seq = webhook_events.seq)", before);
         }
         return n;
     }

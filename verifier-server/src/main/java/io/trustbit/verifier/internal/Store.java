@@ -98,6 +98,28 @@ public final class Store implements AutoCloseable, Nonces {
         T call() throws SQLException;
     }
 
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction on the main pool: committed if it returns, rolled back if it throws. */
+    private <T> T transaction(Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     private <T> T insertIfAbsent(SqlCall<T> call) throws SQLException {
         if (dialect != Dialect.H2) {
             return call.call();
@@ -506,31 +528,23 @@ public final class Store implements AutoCloseable, Nonces {
 
     /** Revokes the node; it keeps its EK claim, so its TPM cannot come back under another id either. */
     public boolean revoke(String nodeId, long now) throws SQLException {
-        String previous;
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                previous = nodeStatusForUpdate(c, nodeId);
-                if (previous != null) {
-                    update(c, "UPDATE nodes SET status = 'revoked', updated_at = ? WHERE node_id = ?", now, nodeId);
-                    if (!previous.equals("revoked")) {
-                        ObjectNode data = eventData(nodeId);
-                        data.put("previous", previous);
-                        Outbox.enqueue(c, webhooks, new Outbox.Event("revoked-" + nodeId, nodeId,
-                                Outbox.EventType.REVOKED, data), now);
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        boolean found = transaction(c -> {
+            String previous = nodeStatusForUpdate(c, nodeId);
+            if (previous == null) {
+                return false;
             }
-        }
+            update(c, "UPDATE nodes SET status = 'revoked', updated_at = ? WHERE node_id = ?", now, nodeId);
+            if (!previous.equals("revoked")) {
+                ObjectNode data = eventData(nodeId);
+                data.put("previous", previous);
+                Outbox.enqueue(c, webhooks, new Outbox.Event("revoked-" + nodeId, nodeId, Outbox.EventType.REVOKED,
+                        data), now);
+            }
+            return true;
+        });
         durable();
         onEvent.run();
-        return previous != null;
+        return found;
     }
 
     /** Locks the node's row and returns its status (null: no such node). */
@@ -548,39 +562,24 @@ public final class Store implements AutoCloseable, Nonces {
      * and its EK claim is released so that the TPM may enroll under another id. A revoked node stays revoked.
      */
     public Retirement retire(String nodeId, long now) throws SQLException {
-        Retirement result;
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String previous = nodeStatusForUpdate(c, nodeId);
-                result = previous == null ? Retirement.NOT_FOUND
-                        : previous.equals("revoked") ? Retirement.REVOKED : Retirement.RETIRED;
-                if (result == Retirement.RETIRED) {
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE nodes SET status = 'retired', updated_at = ? WHERE node_id = ?")) {
-                        ps.setLong(1, now);
-                        ps.setString(2, nodeId);
-                        ps.executeUpdate();
-                    }
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM ek_claims WHERE node_id = ?")) {
-                        ps.setString(1, nodeId);
-                        ps.executeUpdate();
-                    }
-                    if (!previous.equals("retired")) {
-                        ObjectNode data = eventData(nodeId);
-                        data.put("previous", previous);
-                        Outbox.enqueue(c, webhooks, new Outbox.Event("retired-" + nodeId, nodeId,
-                                Outbox.EventType.RETIRED, data), now);
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        Retirement result = transaction(c -> {
+            String previous = nodeStatusForUpdate(c, nodeId);
+            if (previous == null) {
+                return Retirement.NOT_FOUND;
             }
-        }
+            if (previous.equals("revoked")) {
+                return Retirement.REVOKED;
+            }
+            update(c, "UPDATE nodes SET status = 'retired', updated_at = ? WHERE node_id = ?", now, nodeId);
+            update(c, "DELETE FROM ek_claims WHERE node_id = ?", nodeId);
+            if (!previous.equals("retired")) {
+                ObjectNode data = eventData(nodeId);
+                data.put("previous", previous);
+                Outbox.enqueue(c, webhooks, new Outbox.Event("retired-" + nodeId, nodeId, Outbox.EventType.RETIRED,
+                        data), now);
+            }
+            return Retirement.RETIRED;
+        });
         durable();
         onEvent.run();
         return result;
@@ -861,19 +860,8 @@ public final class Store implements AutoCloseable, Nonces {
         }
         int stale = 0;
         for (String nodeId : candidates) {
-            try (Connection c = pool.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    if (markStale(c, nodeId, now)) {
-                        stale++;
-                    }
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
+            if (transaction(c -> markStale(c, nodeId, now))) {
+                stale++;
             }
         }
         if (stale > 0) {
@@ -1012,7 +1000,8 @@ public final class Store implements AutoCloseable, Nonces {
         }
     }
 
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
+    /** One statement in the caller's transaction; returns the update count. */
+    static int update(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
