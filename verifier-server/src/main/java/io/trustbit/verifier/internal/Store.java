@@ -1,8 +1,8 @@
 package io.trustbit.verifier.internal;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,6 +30,10 @@ import org.flywaydb.core.Flyway;
  * commit only reaches memory: a verdict then waits for its record in the {@link VerdictJournal} to be synced,
  * every other write for {@code CHECKPOINT SYNC} (both through a {@link GroupCommit}). Exception: the nonce
  * statements, see {@link #noncePool}.
+ *
+ * <p>Webhooks: a state change that a webhook reports (first enrollment, a verdict of another status than the
+ * node's state, stale, revoked, retired) writes its event into the outbox ({@link Outbox}) in its own
+ * transaction, under the node's row lock.
  */
 public final class Store implements AutoCloseable, Nonces {
     /** SQL dialects where the schema's statements differ. */
@@ -238,14 +242,8 @@ public final class Store implements AutoCloseable, Nonces {
                 if (!e.status().equals(FAILED_ATTEMPT)) {
                     // a journaled verdict did not change the node's verdict state (one that did waited for a
                     // checkpoint, see recordVerdict): only its latest verdict moves forward
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE nodes SET verdict_id = ?,"
-                            + " verdict_expires_at = ? WHERE node_id = ? AND (verdict_id IS NULL OR verdict_id < ?)")) {
-                        ps.setLong(1, e.id());
-                        ps.setLong(2, e.expiresAt());
-                        ps.setString(3, e.nodeId());
-                        ps.setLong(4, e.id());
-                        ps.executeUpdate();
-                    }
+                    update(c, "UPDATE nodes SET verdict_id = ?, verdict_expires_at = ? WHERE node_id = ?"
+                            + " AND (verdict_id IS NULL OR verdict_id < ?)", e.id(), e.expiresAt(), e.nodeId(), e.id());
                 }
             }
             try (java.sql.Statement s = c.createStatement();

@@ -102,7 +102,9 @@ public final class WebhookDispatcher implements AutoCloseable {
             try {
                 due = sendDue(e);
             } catch (SQLException | RuntimeException x) {
-                LOG.warn("{}: delivery bookkeeping failed: {}", e, x.toString());
+                if (!closed) {
+                    LOG.warn("{}: delivery bookkeeping failed: {}", e, x.toString());
+                }
             }
             if (due == 0) {
                 synchronized (signal) {
