@@ -56,8 +56,10 @@ import javax.net.ssl.TrustManagerFactory;
  * AK public area, the quote bytes around the nonce, the encoded event log and PCR values) is computed once
  * here too. Prints attestations/s and p50/p99 latency beside raw ECDSA P-256 rates measured in the same JVM.
  * Args: {@code embedded|postgres NODES SECONDS CLIENT-THREADS [piggyback|challenge-each-time [REQUEST-THREADS
- * [WEBHOOKS]]]} (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its default; WEBHOOKS:
- * how many webhooks to configure, each a receiver on loopback in this JVM; default 0).
+ * [WEBHOOKS [FLAP-EVERY]]]]} (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its
+ * default; WEBHOOKS: how many webhooks to configure, each a receiver on loopback in this JVM; default 0;
+ * FLAP-EVERY: every N-th evidence of a node carries a wrong PCR value, so that its verdict turns contraindicated
+ * and back, two transitions; default 0: never).
  */
 public final class LoadGenerator {
     private LoadGenerator() {}
@@ -70,8 +72,10 @@ public final class LoadGenerator {
         challengeEachTime = args.length > 4 && args[4].equals("challenge-each-time");
         int requestThreads = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         int webhooks = args.length > 6 ? Integer.parseInt(args[6]) : 0;
+        flapEvery = args.length > 7 ? Integer.parseInt(args[7]) : 0;
         System.out.println("mode: " + (challengeEachTime ? "challenge-each-time" : "piggyback") + ", request threads: "
-                + (requestThreads == 0 ? "default" : requestThreads) + ", webhooks: " + webhooks);
+                + (requestThreads == 0 ? "default" : requestThreads) + ", webhooks: " + webhooks
+                + (flapEvery > 0 ? ", every " + flapEvery + "th evidence of a node contraindicated" : ""));
 
         baselines();
 
@@ -171,6 +175,9 @@ public final class LoadGenerator {
         final byte[] evidenceRequestPath;
         final String jsonHead;
         final String jsonPcrsAndLog;
+        /** The same with PCR 17 wrong: the quote's digest does not match (check pcr.digest, contraindicated). */
+        final String jsonWrongPcrsAndLog;
+        int evidenceCount;
         long clock = 1_000_000;
 
         Node(String id, SoftTpm tpm, Map<HashAlg, Map<Integer, byte[]>> pcrs, byte[] log) {
@@ -185,6 +192,18 @@ public final class LoadGenerator {
             this.evidenceRequestPath = ("/v1/nodes/" + id + "/evidence").getBytes(StandardCharsets.US_ASCII);
             Base64.Encoder b64 = Base64.getEncoder();
             this.jsonHead = "{\"version\":1,\"nodeId\":\"" + id + "\",\"nonce\":\"";
+            this.jsonPcrsAndLog = pcrsAndLog(pcrs, log);
+            Map<HashAlg, Map<Integer, byte[]>> wrong = new java.util.EnumMap<>(HashAlg.class);
+            pcrs.forEach((bank, values) -> wrong.put(bank, new java.util.HashMap<>(values)));
+            wrong.values().forEach(values -> values.put(17, new byte[values.get(17).length]));
+            this.jsonWrongPcrsAndLog = pcrsAndLog(wrong, log);
+            this.akB64 = b64.encodeToString(akPublic);
+        }
+
+        private final String akB64;
+
+        /** The evidence JSON from the PCR values to the producedAt value. */
+        private static String pcrsAndLog(Map<HashAlg, Map<Integer, byte[]>> pcrs, byte[] log) {
             StringBuilder tail = new StringBuilder("\"},\"pcrs\":{");
             String sepBank = "";
             for (Map.Entry<HashAlg, Map<Integer, byte[]>> bank : pcrs.entrySet()) {
@@ -199,12 +218,9 @@ public final class LoadGenerator {
                 sepBank = ",";
             }
             tail.append("},\"eventLogs\":{\"").append(EventLogKind.DRTM.jsonKey()).append("\":\"")
-                    .append(b64.encodeToString(log)).append("\"},\"producedAt\":\"");
-            this.jsonPcrsAndLog = tail.toString();
-            this.akB64 = b64.encodeToString(akPublic);
+                    .append(Base64.getEncoder().encodeToString(log)).append("\"},\"producedAt\":\"");
+            return tail.toString();
         }
-
-        private final String akB64;
 
         /** TPMS_ATTEST over {@code nonce}: the template with this quote's nonce and clock. */
         byte[] attest(byte[] nonce) {
@@ -230,7 +246,8 @@ public final class LoadGenerator {
             Base64.Encoder b64 = Base64.getEncoder();
             String json = jsonHead + HexFormat.of().formatHex(nonce) + "\",\"akPublic\":\"" + akB64
                     + "\",\"quote\":{\"attest\":\"" + b64.encodeToString(attest) + "\",\"signature\":\""
-                    + b64.encodeToString(signature) + jsonPcrsAndLog + Instant.now() + "\"}";
+                    + b64.encodeToString(signature) + (flapEvery > 0 && ++evidenceCount % flapEvery == 0
+                            ? jsonWrongPcrsAndLog : jsonPcrsAndLog) + Instant.now() + "\"}";
             return json.getBytes(StandardCharsets.US_ASCII);
         }
 
@@ -419,6 +436,7 @@ public final class LoadGenerator {
     }
 
     private static boolean challengeEachTime;
+    private static int flapEvery;
     /** Challenge requests made (none while the piggybacked nonces last). */
     private static final AtomicLong CHALLENGES = new AtomicLong();
     private static final byte[] NEXT_FIELD = "\"next\":{\"nonce\":\"".getBytes(StandardCharsets.US_ASCII);
