@@ -109,9 +109,12 @@ class WebhooksTest {
                     new WebhookConfig("all", receiver.url("/all"), dir.resolve("all.whsec"), Set.of()),
                     new WebhookConfig("some", receiver.url("/some"), dir.resolve("some.whsec"),
                             Set.of("io.trustbit.node.revoked", "io.trustbit.node.stale")));
+            // the policies are there at start (a later file would wait for the next reload)
+            Files.createDirectories(dir.resolve("policies"));
+            Files.writeString(dir.resolve("policies/test.yaml"), CHAIN.policyYaml("test", false));
+            Files.writeString(dir.resolve("policies/short.yaml"), CHAIN.policyYaml("short", false)
+                    + "verdictLifetimeSeconds: 1\n");
             try (TestVerifier v = TestVerifier.start(dir, c -> c.webhooks(hooks))) {
-                v.policy("test.yaml", CHAIN.policyYaml("test", false));
-                v.policy("short.yaml", CHAIN.policyYaml("short", false) + "verdictLifetimeSeconds: 1\n");
                 SoftTpm a = new SoftTpm();
                 SoftTpm b = new SoftTpm();
                 v.enroll("node-a", a);

@@ -527,10 +527,11 @@ public final class Store implements AutoCloseable, Nonces {
     /** Revokes the node; it keeps its EK claim, so its TPM cannot come back under another id either. */
     public boolean revoke(String nodeId, long now) throws SQLException {
         boolean found = transaction(c -> {
-            String previous = nodeStatusForUpdate(c, nodeId);
-            if (previous == null) {
+            LockedNode locked = lockNode(c, nodeId);
+            if (locked == null) {
                 return false;
             }
+            String previous = locked.status();
             update(c, "UPDATE nodes SET status = 'revoked', updated_at = ? WHERE node_id = ?", now, nodeId);
             if (!previous.equals("revoked")) {
                 ObjectNode data = eventData(nodeId);
@@ -545,12 +546,19 @@ public final class Store implements AutoCloseable, Nonces {
         return found;
     }
 
-    /** Locks the node's row and returns its status (null: no such node). */
-    private static String nodeStatusForUpdate(Connection c, String nodeId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM nodes WHERE node_id = ? FOR UPDATE")) {
+    /** A node's row as locked by {@link #lockNode}. */
+    private record LockedNode(String status, String verdictState) {}
+
+    /**
+     * Locks the node's row (whoever writes a node's events holds it, so they are written in order) and returns
+     * its status and verdict state; null if there is no such node.
+     */
+    private static LockedNode lockNode(Connection c, String nodeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, verdict_state FROM nodes WHERE node_id = ?"
+                + " FOR UPDATE")) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next() ? new LockedNode(rs.getString(1), rs.getString(2)) : null;
             }
         }
     }
@@ -561,10 +569,11 @@ public final class Store implements AutoCloseable, Nonces {
      */
     public Retirement retire(String nodeId, long now) throws SQLException {
         Retirement result = transaction(c -> {
-            String previous = nodeStatusForUpdate(c, nodeId);
-            if (previous == null) {
+            LockedNode locked = lockNode(c, nodeId);
+            if (locked == null) {
                 return Retirement.NOT_FOUND;
             }
+            String previous = locked.status();
             if (previous.equals("revoked")) {
                 return Retirement.REVOKED;
             }
@@ -662,7 +671,14 @@ public final class Store implements AutoCloseable, Nonces {
                     forward = moveCountersForward(c, nodeId, resetCount, restartCount);
                 }
                 VerdictRow v = builder.build(forward);
-                String previous = v.status().equals(FAILED_ATTEMPT) ? null : lockVerdictState(c, nodeId);
+                String previous = null;
+                if (!v.status().equals(FAILED_ATTEMPT)) {
+                    LockedNode locked = lockNode(c, nodeId);
+                    if (locked == null) {
+                        throw new SQLException("no node row for the verdict of " + nodeId);
+                    }
+                    previous = locked.verdictState();
+                }
                 long id = insertVerdict(c, null, v);
                 if (!v.status().equals(FAILED_ATTEMPT)) {
                     update(c, "UPDATE nodes SET verdict_state = ?, verdict_id = ?, verdict_expires_at = ?"
@@ -699,19 +715,6 @@ public final class Store implements AutoCloseable, Nonces {
         }
         journal.awaitDurable();
         return row;
-    }
-
-    /** Locks the node's row (its events are written in order) and returns its verdict state. */
-    private static String lockVerdictState(Connection c, String nodeId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT verdict_state FROM nodes WHERE node_id = ? FOR UPDATE")) {
-            ps.setString(1, nodeId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("no node row for the verdict of " + nodeId);
-                }
-                return rs.getString(1);
-            }
-        }
     }
 
     private static Outbox.Event verdictChanged(long verdictId, VerdictRow v, String previous) {
