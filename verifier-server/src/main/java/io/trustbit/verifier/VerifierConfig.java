@@ -1,10 +1,15 @@
 package io.trustbit.verifier;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -21,7 +26,8 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         Path tlsKey, Path clientCa, boolean requireAgentCertificate, String databaseUrl, String databaseUser,
         String databasePassword, int databasePoolSize, Path policiesDir, String defaultPolicy, Path ekCaDir,
         Duration nonceLifetime, Duration enrollmentLifetime, String adminToken, int maxBodyBytes,
-        int maxEventLogBytes, Duration requestTimeout, String replicaId, int requestThreads, String readToken) {
+        int maxEventLogBytes, Duration requestTimeout, String replicaId, int requestThreads, String readToken,
+        List<WebhookConfig> webhooks) {
 
     public static final int DEFAULT_PORT = 8443;
 
@@ -52,6 +58,10 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         }
         if (readToken != null && readToken.equals(adminToken)) {
             throw new IllegalArgumentException("readToken must differ from adminToken");
+        }
+        webhooks = List.copyOf(webhooks);
+        if (webhooks.stream().map(WebhookConfig::name).distinct().count() != webhooks.size()) {
+            throw new IllegalArgumentException("webhooks: names must be unique");
         }
     }
 
@@ -104,6 +114,7 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int requestThreads;
         private String replicaId;
+        private List<WebhookConfig> webhooks = List.of();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -129,6 +140,7 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder replicaId(String v) { replicaId = v; return this; }
         public Builder requestThreads(int v) { requestThreads = v; return this; }
+        public Builder webhooks(List<WebhookConfig> v) { webhooks = v; return this; }
 
         public VerifierConfig build() {
             Path policies = policiesDir != null ? policiesDir : dataDir.resolve("policies");
@@ -136,13 +148,13 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
             return new VerifierConfig(host, port, dataDir, insecureHttp, tlsCertificate, tlsKey, clientCa,
                     requireAgentCertificate, databaseUrl, databaseUser, databasePassword, databasePoolSize, policies,
                     defaultPolicy, ekCaDir, nonceLifetime, enrollmentLifetime, adminToken, maxBodyBytes,
-                    maxEventLogBytes, requestTimeout, replica, requestThreads, readToken);
+                    maxEventLogBytes, requestTimeout, replica, requestThreads, readToken, webhooks);
         }
     }
 
     private static final Set<String> KEYS = Set.of("host", "port", "dataDir", "tls", "database", "policies",
             "ekCaDir", "nonceLifetimeSeconds", "enrollmentLifetimeSeconds", "adminToken", "readToken", "limits",
-            "replicaId");
+            "replicaId", "webhooks");
 
     /**
      * Reads a YAML configuration file; relative paths in it are relative to the file. {@code dataDir}
@@ -198,6 +210,9 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
         if (m.containsKey("adminToken")) b.adminToken(str(m, "adminToken"));
         if (m.containsKey("readToken")) b.readToken(str(m, "readToken"));
         if (m.containsKey("replicaId")) b.replicaId(str(m, "replicaId"));
+        if (m.containsKey("webhooks")) {
+            b.webhooks(webhooks(m.get("webhooks"), base));
+        }
         if (m.containsKey("limits")) {
             Map<String, Object> l = section(m.get("limits"), "limits");
             if (l.containsKey("maxBodyBytes")) b.maxBodyBytes(num(l, "maxBodyBytes"));
@@ -206,6 +221,47 @@ public record VerifierConfig(String host, int port, Path dataDir, boolean insecu
             if (l.containsKey("requestThreads")) b.requestThreads(num(l, "requestThreads"));
         }
         return b;
+    }
+
+    private static final Set<String> WEBHOOK_KEYS = Set.of("name", "url", "secretFile", "events");
+
+    private static List<WebhookConfig> webhooks(Object o, Path base) throws IOException {
+        if (!(o instanceof List<?> list)) {
+            throw new IOException("webhooks: must be a list");
+        }
+        List<WebhookConfig> out = new ArrayList<>();
+        for (Object item : list) {
+            Map<String, Object> w = section(item, "webhooks entry");
+            for (String k : w.keySet()) {
+                if (!WEBHOOK_KEYS.contains(k)) {
+                    throw new IOException("webhooks: unknown key '" + k + "'");
+                }
+            }
+            Set<String> events = new LinkedHashSet<>();
+            if (w.containsKey("events")) {
+                if (!(w.get("events") instanceof List<?> types)) {
+                    throw new IOException("webhooks: events must be a list");
+                }
+                for (Object t : types) {
+                    if (!(t instanceof String s)) {
+                        throw new IOException("webhooks: events must be strings");
+                    }
+                    events.add(s);
+                }
+            }
+            URI url;
+            try {
+                url = new URI(str(w, "url"));
+            } catch (URISyntaxException e) {
+                throw new IOException("webhooks: url is not a URI", e);
+            }
+            try {
+                out.add(new WebhookConfig(str(w, "name"), url, base.resolve(str(w, "secretFile")), events));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     @SuppressWarnings("unchecked")

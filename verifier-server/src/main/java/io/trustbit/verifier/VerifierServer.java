@@ -9,10 +9,13 @@ import io.trustbit.verifier.internal.Json;
 import io.trustbit.verifier.internal.KeyFiles;
 import io.trustbit.verifier.internal.Metrics;
 import io.trustbit.verifier.internal.Nonces;
+import io.trustbit.verifier.internal.Outbox;
 import io.trustbit.verifier.internal.PolicyRegistry;
+import io.trustbit.verifier.internal.StandardWebhooks;
 import io.trustbit.verifier.internal.Store;
 import io.trustbit.verifier.internal.VerdictSigner;
 import io.trustbit.verifier.internal.VerifierApi;
+import io.trustbit.verifier.internal.WebhookDispatcher;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -25,10 +28,12 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -47,10 +52,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class VerifierServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VerifierServer.class);
+    /** Delivered webhook events stay listed (and deduplicated by id) this long. */
+    private static final long DELIVERED_KEPT_MILLIS = 7L * 24 * 3600 * 1000;
 
     private final Server jetty;
     private final Store store;
     private final ScheduledExecutorService background;
+    /** Null without configured webhooks. */
+    private final WebhookDispatcher webhooks;
     private final URI url;
     private final String tlsFingerprint;
     private final X509Certificate certificate;
@@ -58,11 +67,13 @@ public final class VerifierServer implements AutoCloseable {
     private final String adminToken;
     private final String kid;
 
-    private VerifierServer(Server jetty, Store store, ScheduledExecutorService background, URI url,
-            String tlsFingerprint, X509Certificate certificate, Path adminTokenFile, String adminToken, String kid) {
+    private VerifierServer(Server jetty, Store store, ScheduledExecutorService background, WebhookDispatcher webhooks,
+            URI url, String tlsFingerprint, X509Certificate certificate, Path adminTokenFile, String adminToken,
+            String kid) {
         this.jetty = jetty;
         this.store = store;
         this.background = background;
+        this.webhooks = webhooks;
         this.url = url;
         this.tlsFingerprint = tlsFingerprint;
         this.certificate = certificate;
@@ -85,13 +96,28 @@ public final class VerifierServer implements AutoCloseable {
             token = KeyFiles.adminToken(tokenFile);
         }
         KeyPair verdictKey = KeyFiles.p256KeyPair(cfg.dataDir().resolve("verdict-signing-key.pem"));
+        List<WebhookDispatcher.Endpoint> endpoints = new ArrayList<>();
+        List<Outbox.Target> targets = new ArrayList<>();
+        for (WebhookConfig w : cfg.webhooks()) {
+            byte[] key;
+            try {
+                key = StandardWebhooks.key(Files.readString(w.secretFile(), StandardCharsets.US_ASCII));
+            } catch (IllegalArgumentException | IOException e) {
+                throw new IllegalArgumentException("webhook " + w.name() + ": secret file " + w.secretFile() + ": "
+                        + (e instanceof IOException ? "cannot be read" : e.getMessage()), e);
+            }
+            endpoints.add(new WebhookDispatcher.Endpoint(w.name(), w.url(), key));
+            targets.add(new Outbox.Target(w.name(), w.events().stream().map(Outbox.EventType::of)
+                    .collect(Collectors.toUnmodifiableSet())));
+        }
         Store store = Store.open(cfg.effectiveDatabaseUrl(), cfg.databaseUser(), cfg.databasePassword(),
-                cfg.databasePoolSize());
+                cfg.databasePoolSize(), targets);
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "verifier-background");
             t.setDaemon(true);
             return t;
         });
+        WebhookDispatcher webhooks = null;
         try {
             VerdictSigner signer = new VerdictSigner(verdictKey, VerdictVerifier.ISSUER);
             store.addSigningKey(signer.kid(), Json.writeString(Es256.jwk(signer.publicKey())), System.currentTimeMillis());
@@ -106,8 +132,15 @@ public final class VerifierServer implements AutoCloseable {
                     new Appraiser(cfg.maxEventLogBytes()), enrollment, metrics, cfg.nonceLifetime().toMillis(),
                     cfg.replicaId(), clock);
             background.scheduleWithFixedDelay(() -> guarded("policy reload", policies::reload), 2, 2, TimeUnit.SECONDS);
+            if (!endpoints.isEmpty()) {
+                webhooks = new WebhookDispatcher(store, endpoints, cfg.replicaId(), clock);
+                store.onEvent(webhooks::wake);
+            }
+            background.scheduleWithFixedDelay(() -> guarded("stale detection", () -> store.markStale(clock.millis())),
+                    1, 1, TimeUnit.SECONDS);
             background.scheduleWithFixedDelay(() -> guarded("expiry purge", () -> {
                 store.purgeExpired(clock.millis());
+                store.purgeDelivered(clock.millis() - DELIVERED_KEPT_MILLIS);
                 if (nonces != store) {
                     nonces.purgeExpired(clock.millis());
                 }
@@ -176,9 +209,13 @@ public final class VerifierServer implements AutoCloseable {
             String host = bind.getHostAddress().contains(":") ? "[" + bind.getHostAddress() + "]" : bind.getHostAddress();
             URI url = URI.create(scheme + "://" + host + ":" + connector.getLocalPort());
             LOG.info("verifier {} listening on {}", cfg.replicaId(), url);
-            return new VerifierServer(server, store, background, url, fingerprint, cert, tokenFile, token, signer.kid());
+            return new VerifierServer(server, store, background, webhooks, url, fingerprint, cert, tokenFile, token,
+                    signer.kid());
         } catch (Exception | Error e) {
             background.shutdownNow();
+            if (webhooks != null) {
+                webhooks.close();
+            }
             store.close();
             throw e;
         }
@@ -248,6 +285,9 @@ public final class VerifierServer implements AutoCloseable {
             LOG.warn("stopping Jetty: {}", e.toString());
         }
         background.shutdownNow();
+        if (webhooks != null) {
+            webhooks.close();
+        }
         store.close();
     }
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit verifier serve}: the verifier service (docs/verifier.md). */
-@Command(mixinStandardHelpOptions = true, name = "verifier", description = "The verifier service.", subcommands = {VerifierCommand.Serve.class, VerifierCommand.Nodes.class})
+@Command(mixinStandardHelpOptions = true, name = "verifier", description = "The verifier service.", subcommands = {VerifierCommand.Serve.class, VerifierCommand.Nodes.class, WebhooksCommand.class})
 public final class VerifierCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

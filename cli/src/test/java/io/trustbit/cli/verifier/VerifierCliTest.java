@@ -10,6 +10,7 @@ import io.trustbit.verifier.Policy;
 import io.trustbit.verifier.VerdictVerifier;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
+import io.trustbit.verifier.WebhookConfig;
 import io.trustbit.verifier.internal.Check;
 import io.trustbit.verifier.internal.EarStatus;
 import io.trustbit.verifier.internal.Es256;
@@ -200,6 +201,35 @@ class VerifierCliTest {
         assertEquals("n1\tenrolled\ttrusted\tprod\n  next attestation fails: policy.signer-retired: guest 'web' signer ab is retired: leaked\n"
                 + "n2\tenrolled\tstale\t-\n",
                 VerifierCommand.Nodes.render(new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer)));
+    }
+
+    @Test
+    void webhooksShowsDeliveryStateAndNoSecret() throws Exception {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        String secret = "whsec_" + java.util.Base64.getEncoder().encodeToString(key);
+        Path secretFile = dir.resolve("siem.whsec");
+        Files.writeString(secretFile, secret);
+        VerifierServer server = VerifierServer.start(VerifierConfig.builder(dir.resolve("data")).port(0)
+                .webhooks(List.of(new WebhookConfig("siem", java.net.URI.create("http://127.0.0.1:9/hook"), secretFile,
+                        java.util.Set.of("io.trustbit.node.revoked")))).build());
+        try {
+            Cli r = run("verifier", "webhooks", "--url", server.url(), "--data-dir", dir.resolve("data"));
+            assertEquals(0, r.code(), r.toString());
+            assertEquals("webhook siem: 0 delivered, 0 undelivered", r.out().strip());
+            Cli json = run("verifier", "webhooks", "--url", server.url(), "--data-dir", dir.resolve("data"), "--json");
+            assertEquals(0, json.code(), json.toString());
+            assertTrue(json.out().contains("\"name\":\"siem\""), json.out());
+            assertTrue(!json.out().contains(secret.substring(6, 30)) && !json.out().contains("127.0.0.1:9"), json.out());
+            Path wrong = dir.resolve("wrong-token");
+            Files.writeString(wrong, "00");
+            Cli refused = run("verifier", "webhooks", "--url", server.url(), "--data-dir", dir.resolve("data"),
+                    "--token-file", wrong);
+            assertEquals(3, refused.code(), refused.toString());
+            assertTrue(refused.err().contains("answered HTTP 401"), refused.err());
+        } finally {
+            server.close();
+        }
     }
 
     @Test

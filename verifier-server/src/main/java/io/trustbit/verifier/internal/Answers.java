@@ -39,6 +39,23 @@ public final class Answers {
 
     public record Health(String status, String replica) {}
 
+    /** Delivery state of each configured webhook (docs/verifier.md "Webhooks"): no URL, no secret. */
+    public record Webhooks(List<Webhook> webhooks) {
+        static Webhooks of(List<Outbox.State> states) {
+            return new Webhooks(states.stream().map(s -> new Webhook(s.webhook(), s.delivered(), s.undelivered(),
+                    s.oldest().stream().map(u -> new Undelivered(u.eventId(), u.type(), u.nodeId(), u.seq(),
+                            u.attempts(), Instant.ofEpochMilli(u.nextAttemptAt()).toString(), u.lastError()))
+                            .toList())).toList());
+        }
+    }
+
+    /** {@code oldestUndelivered}: the first undelivered events, oldest first (each node's are sent in order). */
+    public record Webhook(String name, long delivered, long undelivered, List<Undelivered> oldestUndelivered) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Undelivered(String eventId, String type, String nodeId, long sequence, int attempts,
+            String nextAttemptAt, String lastError) {}
+
     /** A stored verdict as the admin endpoints show it ({@code reasons} as stored). */
     public record Verdict(EarStatus status, JsonNode reasons, String policyId, String policyDigest, String issuedAt,
             String expiresAt, String verdict) {

@@ -1,14 +1,17 @@
 package io.trustbit.verifier.internal;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -30,6 +33,10 @@ import org.flywaydb.core.Flyway;
  * commit only reaches memory: a verdict then waits for its record in the {@link VerdictJournal} to be synced,
  * every other write for {@code CHECKPOINT SYNC} (both through a {@link GroupCommit}). Exception: the nonce
  * statements, see {@link #noncePool}.
+ *
+ * <p>Webhooks: a state change that a webhook reports (first enrollment, a verdict of another status than the
+ * node's state, stale, revoked, retired) writes its event into the outbox ({@link Outbox}) in its own
+ * transaction, under the node's row lock.
  */
 public final class Store implements AutoCloseable, Nonces {
     /** SQL dialects where the schema's statements differ. */
@@ -50,6 +57,10 @@ public final class Store implements AutoCloseable, Nonces {
      * for a new challenge).
      */
     private final HikariDataSource noncePool;
+    /** The configured webhooks: a state change writes its event for those that want it ({@link Outbox}). */
+    private final List<Outbox.Target> webhooks;
+    /** Told after a commit that wrote an event, so that delivery starts without waiting for its next poll. */
+    private volatile Runnable onEvent = () -> { };
 
     public record Node(String nodeId, String ekPublic, String ekName, String akPublic, String akName,
             String status, String policyId, String groupName, String groupPolicyId, Long resetCount,
@@ -94,6 +105,28 @@ public final class Store implements AutoCloseable, Nonces {
         T call() throws SQLException;
     }
 
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction on the main pool: committed if it returns, rolled back if it throws. */
+    private <T> T transaction(Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     private <T> T insertIfAbsent(SqlCall<T> call) throws SQLException {
         if (dialect != Dialect.H2) {
             return call.call();
@@ -104,8 +137,9 @@ public final class Store implements AutoCloseable, Nonces {
     }
 
     private Store(HikariDataSource pool, HikariDataSource noncePool, Dialect dialect, Connection checkpointConnection,
-            VerdictJournal journal) {
+            VerdictJournal journal, List<Outbox.Target> webhooks) {
         this.pool = pool;
+        this.webhooks = List.copyOf(webhooks);
         this.noncePool = noncePool;
         this.dialect = dialect;
         this.checkpointConnection = checkpointConnection;
@@ -121,8 +155,14 @@ public final class Store implements AutoCloseable, Nonces {
         }
     }
 
-    /** Opens the pool and migrates the schema. */
+    /** Opens the pool and migrates the schema; no webhooks. */
     public static Store open(String jdbcUrl, String user, String password, int poolSize) throws SQLException {
+        return open(jdbcUrl, user, password, poolSize, List.of());
+    }
+
+    /** Opens the pool and migrates the schema; state changes write events for these webhooks. */
+    public static Store open(String jdbcUrl, String user, String password, int poolSize,
+            List<Outbox.Target> webhooks) throws SQLException {
         Dialect dialect;
         if (jdbcUrl.startsWith("jdbc:postgresql:")) {
             dialect = Dialect.POSTGRESQL;
@@ -148,7 +188,7 @@ public final class Store implements AutoCloseable, Nonces {
                     replay(journal, ds, checkpoints);
                 }
             }
-            return new Store(ds, nonces != null ? nonces : ds, dialect, checkpoints, journal);
+            return new Store(ds, nonces != null ? nonces : ds, dialect, checkpoints, journal, webhooks);
         } catch (SQLException | IOException | RuntimeException e) {
             if (journal != null) {
                 closeQuietly(journal);
@@ -201,6 +241,12 @@ public final class Store implements AutoCloseable, Nonces {
                         e.policyDigest(), e.nonce(), e.token(), e.issuedAt(), e.expiresAt(), e.replica()));
                 if (e.resetCount() != null) {
                     moveCountersForward(c, e.nodeId(), e.resetCount(), e.restartCount());
+                }
+                if (!e.status().equals(FAILED_ATTEMPT)) {
+                    // a journaled verdict did not change the node's verdict state (one that did waited for a
+                    // checkpoint, see recordVerdict): only its latest verdict moves forward
+                    update(c, "UPDATE nodes SET verdict_id = ?, verdict_expires_at = ? WHERE node_id = ?"
+                            + " AND (verdict_id IS NULL OR verdict_id < ?)", e.id(), e.expiresAt(), e.nodeId(), e.id());
                 }
             }
             try (java.sql.Statement s = c.createStatement();
@@ -399,6 +445,7 @@ public final class Store implements AutoCloseable, Nonces {
         Activation result = insertIfAbsent(() -> activateInTransaction(nodeId, akPublic, akName, now));
         if (result == Activation.ACTIVATED) {
             durable();
+            onEvent.run();
         }
         return result;
     }
@@ -428,6 +475,7 @@ public final class Store implements AutoCloseable, Nonces {
     private Activation activate(Connection c, String nodeId, String akPublic, String akName, long now)
             throws SQLException {
         String ekName;
+        String status;
         try (PreparedStatement ps = c.prepareStatement("SELECT ek_name, status FROM nodes WHERE node_id = ? FOR UPDATE")) {
             ps.setString(1, nodeId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -435,6 +483,7 @@ public final class Store implements AutoCloseable, Nonces {
                     return Activation.REFUSED;
                 }
                 ekName = rs.getString(1);
+                status = rs.getString(2);
             }
         }
         String claim = switch (dialect) {
@@ -469,12 +518,52 @@ public final class Store implements AutoCloseable, Nonces {
                 throw new SQLException("node row of " + nodeId + " vanished during activation");
             }
         }
+        if (status.equals("pending")) {
+            ObjectNode data = eventData(nodeId);
+            data.put("akName", akName);
+            Outbox.enqueue(c, webhooks, new Outbox.Event("enrolled-" + nodeId, nodeId, Outbox.EventType.ENROLLED, data),
+                    now);
+        }
         return Activation.ACTIVATED;
     }
 
     /** Revokes the node; it keeps its EK claim, so its TPM cannot come back under another id either. */
     public boolean revoke(String nodeId, long now) throws SQLException {
-        return update("UPDATE nodes SET status = 'revoked', updated_at = ? WHERE node_id = ?", now, nodeId) == 1;
+        boolean found = transaction(c -> {
+            LockedNode locked = lockNode(c, nodeId);
+            if (locked == null) {
+                return false;
+            }
+            String previous = locked.status();
+            update(c, "UPDATE nodes SET status = 'revoked', updated_at = ? WHERE node_id = ?", now, nodeId);
+            if (!previous.equals("revoked")) {
+                ObjectNode data = eventData(nodeId);
+                data.put("previous", previous);
+                Outbox.enqueue(c, webhooks, new Outbox.Event("revoked-" + nodeId, nodeId, Outbox.EventType.REVOKED,
+                        data), now);
+            }
+            return true;
+        });
+        durable();
+        onEvent.run();
+        return found;
+    }
+
+    /** A node's row as locked by {@link #lockNode}. */
+    private record LockedNode(String status, String verdictState) {}
+
+    /**
+     * Locks the node's row (whoever writes a node's events holds it, so they are written in order) and returns
+     * its status and verdict state; null if there is no such node.
+     */
+    private static LockedNode lockNode(Connection c, String nodeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, verdict_state FROM nodes WHERE node_id = ?"
+                + " FOR UPDATE")) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new LockedNode(rs.getString(1), rs.getString(2)) : null;
+            }
+        }
     }
 
     /**
@@ -482,38 +571,27 @@ public final class Store implements AutoCloseable, Nonces {
      * and its EK claim is released so that the TPM may enroll under another id. A revoked node stays revoked.
      */
     public Retirement retire(String nodeId, long now) throws SQLException {
-        Retirement result;
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement("SELECT status FROM nodes WHERE node_id = ? FOR UPDATE")) {
-                    ps.setString(1, nodeId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        result = !rs.next() ? Retirement.NOT_FOUND
-                                : rs.getString(1).equals("revoked") ? Retirement.REVOKED : Retirement.RETIRED;
-                    }
-                }
-                if (result == Retirement.RETIRED) {
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE nodes SET status = 'retired', updated_at = ? WHERE node_id = ?")) {
-                        ps.setLong(1, now);
-                        ps.setString(2, nodeId);
-                        ps.executeUpdate();
-                    }
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM ek_claims WHERE node_id = ?")) {
-                        ps.setString(1, nodeId);
-                        ps.executeUpdate();
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        Retirement result = transaction(c -> {
+            LockedNode locked = lockNode(c, nodeId);
+            if (locked == null) {
+                return Retirement.NOT_FOUND;
             }
-        }
+            String previous = locked.status();
+            if (previous.equals("revoked")) {
+                return Retirement.REVOKED;
+            }
+            update(c, "UPDATE nodes SET status = 'retired', updated_at = ? WHERE node_id = ?", now, nodeId);
+            update(c, "DELETE FROM ek_claims WHERE node_id = ?", nodeId);
+            if (!previous.equals("retired")) {
+                ObjectNode data = eventData(nodeId);
+                data.put("previous", previous);
+                Outbox.enqueue(c, webhooks, new Outbox.Event("retired-" + nodeId, nodeId, Outbox.EventType.RETIRED,
+                        data), now);
+            }
+            return Retirement.RETIRED;
+        });
         durable();
+        onEvent.run();
         return result;
     }
 
@@ -618,12 +696,15 @@ public final class Store implements AutoCloseable, Nonces {
     /**
      * In one transaction: moves the node's reset/restart counters forward (if {@code resetCount} is not
      * null; lexicographic order, equal allowed), then appends the verdict the builder makes knowing whether
-     * that worked. Returns the stored row once it is on disk.
+     * that worked; a verdict (not a failed attempt) becomes the node's latest under its row lock, and if its
+     * status differs from the node's verdict state the transition's event goes to the outbox. Returns the
+     * stored row once it is on disk.
      */
     public VerdictRow recordVerdict(String nodeId, Long resetCount, Long restartCount, VerdictBuilder builder)
             throws SQLException {
         VerdictRow row;
         boolean forward = true;
+        boolean event = false;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -631,7 +712,22 @@ public final class Store implements AutoCloseable, Nonces {
                     forward = moveCountersForward(c, nodeId, resetCount, restartCount);
                 }
                 VerdictRow v = builder.build(forward);
+                String previous = null;
+                if (!v.status().equals(FAILED_ATTEMPT)) {
+                    LockedNode locked = lockNode(c, nodeId);
+                    if (locked == null) {
+                        throw new SQLException("no node row for the verdict of " + nodeId);
+                    }
+                    previous = locked.verdictState();
+                }
                 long id = insertVerdict(c, null, v);
+                if (!v.status().equals(FAILED_ATTEMPT)) {
+                    update(c, "UPDATE nodes SET verdict_state = ?, verdict_id = ?, verdict_expires_at = ?"
+                            + " WHERE node_id = ?", v.status(), id, v.expiresAt(), nodeId);
+                    if (!v.status().equals(previous)) {
+                        event = Outbox.enqueue(c, webhooks, verdictChanged(id, v, previous), v.issuedAt());
+                    }
+                }
                 c.commit();
                 row = new VerdictRow(id, v.nodeId(), v.status(), v.reasons(), v.policyId(), v.policyDigest(),
                         v.nonce(), v.token(), v.issuedAt(), v.expiresAt(), v.replica());
@@ -642,8 +738,13 @@ public final class Store implements AutoCloseable, Nonces {
                 c.setAutoCommit(true);
             }
         }
-        if (journal == null) {
+        if (journal == null || event) {
+            // a verdict with an event waits for the checkpoint, which also makes its event durable: the journal
+            // restores verdicts only, and an event must not be lost once a receiver may have seen it
             durable();
+            if (event) {
+                onEvent.run();
+            }
             return row;
         }
         boolean moved = resetCount != null && forward;
@@ -655,6 +756,24 @@ public final class Store implements AutoCloseable, Nonces {
         }
         journal.awaitDurable();
         return row;
+    }
+
+    private static Outbox.Event verdictChanged(long verdictId, VerdictRow v, String previous) {
+        ObjectNode data = eventData(v.nodeId());
+        data.put("verdictId", verdictId);
+        data.put("previous", previous);
+        data.put("status", v.status());
+        data.set("reasons", Json.tree(v.reasons().getBytes(StandardCharsets.UTF_8)));
+        data.put("policyId", v.policyId());
+        data.put("issuedAt", Instant.ofEpochMilli(v.issuedAt()).toString());
+        data.put("expiresAt", Instant.ofEpochMilli(v.expiresAt()).toString());
+        return new Outbox.Event("verdict-" + verdictId, v.nodeId(), Outbox.EventType.VERDICT_CHANGED, data);
+    }
+
+    private static ObjectNode eventData(String nodeId) {
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        data.put("nodeId", nodeId);
+        return data;
     }
 
     /** The conditional counter update of check 8: true if the counters moved forward (or stayed). */
@@ -749,6 +868,131 @@ public final class Store implements AutoCloseable, Nonces {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
+        }
+    }
+
+    // ---- webhooks ----
+
+    /** The configured webhooks. */
+    public List<Outbox.Target> webhooks() {
+        return webhooks;
+    }
+
+    /** Runs {@code listener} after each commit that may have written an event. */
+    public void onEvent(Runnable listener) {
+        onEvent = listener;
+    }
+
+    /**
+     * Stale detection: every enrolled node whose latest verdict expired at or before {@code now} becomes stale,
+     * each in its own transaction under its row lock and checked again there (so that two replicas, or a
+     * verdict arriving meanwhile, decide once). Returns how many went stale.
+     */
+    public int markStale(long now) throws SQLException {
+        List<String> candidates = new ArrayList<>();
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT node_id FROM nodes WHERE status = 'enrolled'"
+                        + " AND verdict_state <> 'stale' AND verdict_expires_at <= ?")) {
+            ps.setLong(1, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(rs.getString(1));
+                }
+            }
+        }
+        int stale = 0;
+        for (String nodeId : candidates) {
+            if (transaction(c -> markStale(c, nodeId, now))) {
+                stale++;
+            }
+        }
+        if (stale > 0) {
+            durable();
+            onEvent.run();
+        }
+        return stale;
+    }
+
+    private boolean markStale(Connection c, String nodeId, long now) throws SQLException {
+        String previous;
+        long verdictId;
+        long expiresAt;
+        try (PreparedStatement ps = c.prepareStatement("SELECT verdict_state, verdict_id, verdict_expires_at FROM nodes"
+                + " WHERE node_id = ? AND status = 'enrolled' AND verdict_state <> 'stale' AND verdict_expires_at <= ?"
+                + " FOR UPDATE")) {
+            ps.setString(1, nodeId);
+            ps.setLong(2, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                previous = rs.getString(1);
+                verdictId = rs.getLong(2);
+                expiresAt = rs.getLong(3);
+            }
+        }
+        update(c, "UPDATE nodes SET verdict_state = 'stale' WHERE node_id = ?", nodeId);
+        ObjectNode data = eventData(nodeId);
+        data.put("previous", previous);
+        data.put("verdictId", verdictId);
+        data.put("expiredAt", Instant.ofEpochMilli(expiresAt).toString());
+        Outbox.enqueue(c, webhooks, new Outbox.Event("stale-" + verdictId, nodeId, Outbox.EventType.STALE, data), now);
+        return true;
+    }
+
+    /** Returns once everything committed so far is on disk: the dispatcher sends only durable events. */
+    public void awaitDurable() throws SQLException {
+        durable();
+    }
+
+    public List<Outbox.Due> dueDeliveries(String webhook, long now, int limit) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return Outbox.due(c, webhook, now, limit);
+        }
+    }
+
+    public boolean leaseDelivery(String webhook, long seq, String owner, long now, long until) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return Outbox.lease(c, webhook, seq, owner, now, until);
+        }
+    }
+
+    /**
+     * Marks a delivery made. Not made durable on the embedded database: after a crash that loses the mark the
+     * event is sent again, with the same idempotency key (at least once).
+     */
+    public void deliveryMade(String webhook, long seq, long now) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            Outbox.delivered(c, webhook, seq, now);
+        }
+    }
+
+    public void deliveryFailed(String webhook, long seq, long nextAttemptAt, String error) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            Outbox.failed(c, webhook, seq, nextAttemptAt, error);
+        }
+    }
+
+    public int releaseLeases(String owner) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return Outbox.releaseLeases(c, owner);
+        }
+    }
+
+    /** The delivery state of every configured webhook, with up to {@code limit} undelivered events each. */
+    public List<Outbox.State> webhookStates(int limit) throws SQLException {
+        List<Outbox.State> out = new ArrayList<>();
+        try (Connection c = pool.getConnection()) {
+            for (Outbox.Target t : webhooks) {
+                out.add(Outbox.state(c, t.name(), limit));
+            }
+        }
+        return out;
+    }
+
+    public int purgeDelivered(long before) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return Outbox.purgeDelivered(c, before);
         }
     }
 
@@ -945,7 +1189,14 @@ public final class Store implements AutoCloseable, Nonces {
     }
 
     private static int update(HikariDataSource on, String sql, Object... args) throws SQLException {
-        try (Connection c = on.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = on.getConnection()) {
+            return update(c, sql, args);
+        }
+    }
+
+    /** One statement in the caller's transaction; returns the update count. */
+    static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }

@@ -84,6 +84,7 @@ public final class VerifierApi {
                 .add("GET", "/v1/policies", Access.READ, x -> Reply.ok(policyList()))
                 .add("GET", "/v1/policies/{policyId}", Access.READ, x -> Reply.ok(policy(x.param("policyId"))))
                 .add("GET", "/v1/health", Access.PUBLIC, x -> Reply.ok(health()))
+                .add("GET", "/v1/webhooks", Access.ADMIN, x -> Reply.ok(Answers.Webhooks.of(store.webhookStates(50))))
                 .add("GET", "/metrics", Access.ADMIN,
                         x -> Reply.ok(new Router.Text("text/plain; version=0.0.4", metrics.render())))
                 .add("GET", "/v1/jwks", Access.PUBLIC, x -> Reply.ok(jwks()))

@@ -10,6 +10,8 @@ import io.trustbit.verifier.PostgresCluster;
 import io.trustbit.verifier.SoftTpm;
 import io.trustbit.verifier.TestVerifier;
 import io.trustbit.verifier.VerifierConfig;
+import io.trustbit.verifier.WebhookConfig;
+import io.trustbit.verifier.WebhookReceiver;
 import io.trustbit.verifier.internal.FastEcdsa;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -34,6 +36,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,7 +58,10 @@ import jdk.jfr.Recording;
  * AK public area, the quote bytes around the nonce, the encoded event log and PCR values) is computed once
  * here too. Prints attestations/s and p50/p99 latency beside raw ECDSA P-256 rates measured in the same JVM.
  * Args: {@code embedded|postgres NODES SECONDS CLIENT-THREADS [piggyback|challenge-each-time [REQUEST-THREADS
- * [runtime]]]} (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its default).
+ * [runtime | WEBHOOKS [FLAP-EVERY]]]]} (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its
+ * default; WEBHOOKS: how many webhooks to configure, each a receiver on loopback in this JVM; default 0;
+ * FLAP-EVERY: every N-th evidence of a node carries a wrong PCR value, so that its verdict turns contraindicated
+ * and back, two transitions; default 0: never).
  * {@code runtime}: the policy has a runtime section of {@value #RUNTIME_PATHS} allowed paths, and every attestation
  * brings {@value #IMA_ENTRIES_PER_ATTESTATION} new IMA entries (PCR 10 quoted, the list sent from where the
  * verifier's appraisal stands, as the agent does), which the verifier replays and appraises.
@@ -75,9 +81,13 @@ public final class LoadGenerator {
         challengeEachTime = args.length > 4 && args[4].equals("challenge-each-time");
         int requestThreads = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         runtime = args.length > 6 && args[6].equals("runtime");
+        int webhooks = args.length > 6 && !runtime ? Integer.parseInt(args[6]) : 0;
+        flapEvery = args.length > 7 && !runtime ? Integer.parseInt(args[7]) : 0;
         System.out.println("mode: " + (challengeEachTime ? "challenge-each-time" : "piggyback") + ", request threads: "
                 + (requestThreads == 0 ? "default" : requestThreads) + ", runtime policy: " + (runtime ? RUNTIME_PATHS
-                + " paths, " + IMA_ENTRIES_PER_ATTESTATION + " new IMA entries per attestation" : "none"));
+                + " paths, " + IMA_ENTRIES_PER_ATTESTATION + " new IMA entries per attestation" : "none")
+                + ", webhooks: " + webhooks
+                + (flapEvery > 0 ? ", every " + flapEvery + "th evidence of a node contraindicated" : ""));
 
         baselines();
 
@@ -85,7 +95,15 @@ public final class LoadGenerator {
         PostgresCluster pg = db.equals("postgres") ? PostgresCluster.start(true) : null;
         Consumer<VerifierConfig.Builder> database = pg == null ? b -> { }
                 : b -> b.database(pg.jdbcUrl(), pg.user(), null).databasePoolSize(16);
-        Consumer<VerifierConfig.Builder> cfg = database.andThen(b -> b.requestThreads(requestThreads));
+        List<WebhookReceiver> receivers = new ArrayList<>();
+        List<WebhookConfig> hooks = new ArrayList<>();
+        for (int i = 0; i < webhooks; i++) {
+            receivers.add(new WebhookReceiver());
+            WebhookReceiver.secret(dir.resolve("hook-" + i + ".whsec"));
+            hooks.add(new WebhookConfig("hook-" + i, receivers.get(i).url("/hook"), dir.resolve("hook-" + i + ".whsec"),
+                    Set.of()));
+        }
+        Consumer<VerifierConfig.Builder> cfg = database.andThen(b -> b.requestThreads(requestThreads).webhooks(hooks));
         DrtmChain chain = new DrtmChain();
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/test.yaml"), chain.policyYaml("test", false) + (runtime ? runtimeSection() : ""));
@@ -137,7 +155,11 @@ public final class LoadGenerator {
                     (cpu - serverCpu / 1e9 - clientCpu.get() / 1e9) * per, cpu / elapsed,
                     Runtime.getRuntime().availableProcessors());
             System.out.printf("machine load average: %s%n", loadAverage());
+            for (WebhookReceiver r : receivers) {
+                System.out.printf("webhook events received: %d%n", r.received("/hook").size());
+            }
         } finally {
+            receivers.forEach(WebhookReceiver::close);
             if (pg != null) {
                 pg.close();
             }
@@ -206,12 +228,14 @@ public final class LoadGenerator {
         final byte[] evidenceRequestPath;
         final String jsonHead;
         final String jsonPcrsAndLog;
+        /** The same with PCR 17 wrong: the quote's digest does not match (check pcr.digest, contraindicated). */
+        final String jsonWrongPcrsAndLog;
+        int evidenceCount;
         long clock = 1_000_000;
         // runtime mode: the node's IMA measurement list, PCR 10, and how far the verifier has appraised the list
         private final ByteArrayOutputStream imaList = new ByteArrayOutputStream();
         private byte[] pcr10 = new byte[32];
         private final Map<HashAlg, Map<Integer, byte[]>> pcrs;
-        private final String logField;
         private int measured;
         private int appraisedEntries;
         private int appraisedBytes;
@@ -235,6 +259,18 @@ public final class LoadGenerator {
             this.evidenceRequestPath = ("/v1/nodes/" + id + "/evidence").getBytes(StandardCharsets.US_ASCII);
             Base64.Encoder b64 = Base64.getEncoder();
             this.jsonHead = "{\"version\":1,\"nodeId\":\"" + id + "\",\"nonce\":\"";
+            this.jsonPcrsAndLog = pcrsAndLog(pcrs, log);
+            Map<HashAlg, Map<Integer, byte[]>> wrong = new java.util.EnumMap<>(HashAlg.class);
+            pcrs.forEach((bank, values) -> wrong.put(bank, new java.util.HashMap<>(values)));
+            wrong.values().forEach(values -> values.put(17, new byte[values.get(17).length]));
+            this.jsonWrongPcrsAndLog = pcrsAndLog(wrong, log);
+            this.akB64 = b64.encodeToString(akPublic);
+        }
+
+        private final String akB64;
+
+        /** The evidence JSON from the PCR values to the producedAt value. */
+        private static String pcrsAndLog(Map<HashAlg, Map<Integer, byte[]>> pcrs, byte[] log) {
             StringBuilder tail = new StringBuilder("\"},\"pcrs\":{");
             String sepBank = "";
             for (Map.Entry<HashAlg, Map<Integer, byte[]>> bank : pcrs.entrySet()) {
@@ -248,14 +284,10 @@ public final class LoadGenerator {
                 tail.append('}');
                 sepBank = ",";
             }
-            this.logField = "},\"eventLogs\":{\"" + EventLogKind.DRTM.jsonKey() + "\":\"" + b64.encodeToString(log)
-                    + "\"},\"producedAt\":\"";
-            tail.append(logField);
-            this.jsonPcrsAndLog = tail.toString();
-            this.akB64 = b64.encodeToString(akPublic);
+            tail.append("},\"eventLogs\":{\"").append(EventLogKind.DRTM.jsonKey()).append("\":\"")
+                    .append(Base64.getEncoder().encodeToString(log)).append("\"},\"producedAt\":\"");
+            return tail.toString();
         }
-
-        private final String akB64;
 
         /** TPMS_ATTEST over {@code nonce}: the template with this quote's nonce and clock (and PCR digest, in runtime mode). */
         byte[] attest(byte[] nonce) {
@@ -310,7 +342,9 @@ public final class LoadGenerator {
             Base64.Encoder b64 = Base64.getEncoder();
             String json = jsonHead + HexFormat.of().formatHex(nonce) + "\",\"akPublic\":\"" + akB64
                     + "\",\"quote\":{\"attest\":\"" + b64.encodeToString(attest) + "\",\"signature\":\""
-                    + b64.encodeToString(signature) + (runtime ? runtimeTail() : jsonPcrsAndLog + Instant.now() + "\"}");
+                    + b64.encodeToString(signature) + (runtime ? runtimeTail()
+                            : (flapEvery > 0 && ++evidenceCount % flapEvery == 0 ? jsonWrongPcrsAndLog : jsonPcrsAndLog)
+                                    + Instant.now() + "\"}");
             return json.getBytes(StandardCharsets.US_ASCII);
         }
 
@@ -509,6 +543,7 @@ public final class LoadGenerator {
     }
 
     private static boolean challengeEachTime;
+    private static int flapEvery;
     /** Challenge requests made (none while the piggybacked nonces last). */
     private static final AtomicLong CHALLENGES = new AtomicLong();
     private static final byte[] NEXT_FIELD = "\"next\":{\"nonce\":\"".getBytes(StandardCharsets.US_ASCII);
