@@ -74,8 +74,16 @@ public final class FleetSim {
         LoadGenerator.baselines();
 
         Path dir = Files.createTempDirectory("trustbit-fleet");
-        List<TestVerifier> verifiers = new ArrayList<>();
         try (PostgresCluster pg = PostgresCluster.start(true)) {
+            simulate(pg, dir, nodes, interval, duration, replicas, step, bound, threads);
+        }
+        LoadGenerator.baselines();
+    }
+
+    private static void simulate(PostgresCluster pg, Path dir, int nodes, int interval, int duration, int replicas,
+            int step, double bound, int threads) throws Exception {
+        List<TestVerifier> verifiers = new ArrayList<>();
+        try {
             DrtmChain chain = new DrtmChain();
             Path policies = dir.resolve("policies");
             Files.createDirectories(policies);
@@ -103,9 +111,9 @@ public final class FleetSim {
             }
             System.out.printf("machine load average: %s%n", LoadGenerator.loadAverage());
         } finally {
+            // the replicas stop before their database does
             verifiers.forEach(TestVerifier::close);
         }
-        LoadGenerator.baselines();
     }
 
     /** Enrolls {@code count} nodes, spread over the replicas, on a few threads; their quote templates are made once. */
