@@ -204,7 +204,7 @@ public final class LoadGenerator {
     }
 
     /** Raw ECDSA P-256 rates: verify with the JDK provider and Bouncy Castle, sign with Bouncy Castle. */
-    private static void baselines() throws Exception {
+    static void baselines() throws Exception {
         System.out.printf("baseline ecdsa-p256-verify/s JDK SunEC: 1 thread %.0f, 2 threads %.0f%n",
                 ecdsaVerifyRate(1, 2, "SunEC"), ecdsaVerifyRate(2, 2, "SunEC"));
         System.out.printf("baseline ecdsa-p256-verify/s Bouncy Castle, key prepared once (as the verifier calls it):"
@@ -501,20 +501,7 @@ public final class LoadGenerator {
                         Node node = fleet.get((int) (next.getAndIncrement() % fleet.size()));
                         long s = System.nanoTime();
                         try {
-                            // a node attests once at a time: its clock and quotes stay in order
-                            synchronized (node) {
-                                boolean piggybacked = !challengeEachTime && node.nextNonce != null
-                                        && node.nextExpiresAt > System.currentTimeMillis() + NEXT_MARGIN_MILLIS;
-                                byte[] nonce = piggybacked ? node.nextNonce : challenge(http, node, challenges);
-                                node.nextNonce = null;
-                                attestOnce(http, node, ecdsa, nonce);
-                                if (piggybacked && http.status == 200 && !startsWith(http.body, AFFIRMING)
-                                        && Bytes.indexOf(http.body, NONCE_REASON) >= 0) {
-                                    // the piggybacked nonce was no longer accepted: once more with a fresh challenge
-                                    attestOnce(http, node, ecdsa, challenge(http, node, challenges));
-                                }
-                            }
-                            if (http.status != 200 || !startsWith(http.body, AFFIRMING)) {
+                            if (!attestation(http, node, ecdsa, !challengeEachTime, challenges)) {
                                 errors.incrementAndGet();
                                 continue;
                             }
@@ -542,6 +529,28 @@ public final class LoadGenerator {
         return errors.get();
     }
 
+    /**
+     * One attestation of {@code node}: evidence over its piggybacked nonce when {@code piggyback} allows it and the
+     * nonce has {@link #NEXT_MARGIN_MILLIS} to live, else challenge + evidence; true when the verdict is affirming.
+     */
+    static boolean attestation(Connection http, Node node, Signature ecdsa, boolean piggyback, AtomicLong challenges)
+            throws Exception {
+        // a node attests once at a time: its clock and quotes stay in order
+        synchronized (node) {
+            boolean piggybacked = piggyback && node.nextNonce != null
+                    && node.nextExpiresAt > System.currentTimeMillis() + NEXT_MARGIN_MILLIS;
+            byte[] nonce = piggybacked ? node.nextNonce : challenge(http, node, challenges);
+            node.nextNonce = null;
+            attestOnce(http, node, ecdsa, nonce);
+            if (piggybacked && http.status == 200 && !startsWith(http.body, AFFIRMING)
+                    && Bytes.indexOf(http.body, NONCE_REASON) >= 0) {
+                // the piggybacked nonce was no longer accepted: once more with a fresh challenge
+                attestOnce(http, node, ecdsa, challenge(http, node, challenges));
+            }
+        }
+        return http.status == 200 && startsWith(http.body, AFFIRMING);
+    }
+
     private static boolean challengeEachTime;
     private static int flapEvery;
     /** Challenge requests made (none while the piggybacked nonces last). */
@@ -550,7 +559,7 @@ public final class LoadGenerator {
     private static final byte[] EXPIRES_FIELD = "\"expiresAt\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NONCE_REASON = "{\"check\":\"nonce\"".getBytes(StandardCharsets.US_ASCII);
     /** A piggybacked nonce is used only while it has at least this long to live, as the agent does. */
-    private static final long NEXT_MARGIN_MILLIS = 5_000;
+    static final long NEXT_MARGIN_MILLIS = 5_000;
 
     private static byte[] challenge(Connection http, Node node, AtomicLong challenges) throws IOException {
         challenges.incrementAndGet();
@@ -603,12 +612,12 @@ public final class LoadGenerator {
         return out;
     }
 
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {
