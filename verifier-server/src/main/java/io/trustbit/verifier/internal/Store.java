@@ -1163,7 +1163,11 @@ public final class Store implements AutoCloseable, Nonces {
             case POSTGRESQL -> "INSERT INTO node_guests (node_id, guests, updated_at) VALUES (?, ?, ?)"
                     + " ON CONFLICT (node_id) DO UPDATE SET guests = EXCLUDED.guests, updated_at = EXCLUDED.updated_at"
                     + " WHERE node_guests.guests <> EXCLUDED.guests";
-            case H2 -> "MERGE INTO node_guests (node_id, guests, updated_at) KEY (node_id) VALUES (?, ?, ?)";
+            // as PostgreSQL's: an unchanged row is not written (this runs after every verdict)
+            case H2 -> "MERGE INTO node_guests t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
+                    + " CAST(? AS BIGINT))) s(node_id, guests, updated_at) ON t.node_id = s.node_id"
+                    + " WHEN MATCHED AND t.guests <> s.guests THEN UPDATE SET guests = s.guests, updated_at = s.updated_at"
+                    + " WHEN NOT MATCHED THEN INSERT (node_id, guests, updated_at) VALUES (s.node_id, s.guests, s.updated_at)";
         };
         update(pool, sql, nodeId, guests, now);
     }
