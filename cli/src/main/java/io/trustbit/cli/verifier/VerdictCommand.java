@@ -109,7 +109,7 @@ public final class VerdictCommand implements Callable<Integer> {
             if (!jwks.startsWith("https://") && !jwks.startsWith("http://")) {
                 return Inputs.read(Path.of(jwks), MAX_JWKS, "JWKS file");
             }
-            return VerifierHttp.get(jwks, "--jwks", cacert, null, MAX_JWKS, "the JWKS");
+            return VerifierHttp.get(VerifierHttp.checkedUrl(jwks, "--jwks"), cacert, null, MAX_JWKS, "the JWKS");
         }
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustbit.cli.CliException;
 import io.trustbit.cli.ExitCode;
-import io.trustbit.cli.Inputs;
 import io.trustbit.cli.VerboseOption;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
@@ -121,7 +120,7 @@ public final class VerifierCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code trustbit verifier nodes --url URL --token-file F [--cacert PEM] [--json]}: the node list (GET /v1/nodes),
+     * {@code trustbit verifier nodes [--url URL] [--data-dir DIR] [--token-file F] [--cacert PEM] [--json]}: the node list (GET /v1/nodes),
      * one line per node; a node whose next attestation will fail under the current policy (a retired signer, a
      * raised minimum security version) has its reasons on the lines below it.
      */
@@ -132,22 +131,13 @@ public final class VerifierCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
 
-        @Option(names = "--url", required = true, paramLabel = "URL", description = "The verifier, e.g. https://verifier:8443.")
-        String url;
-
-        @Option(names = "--token-file", required = true, paramLabel = "FILE", description = "The admin token (DATA-DIR/admin-token).")
-        Path tokenFile;
-
-        @Option(names = "--cacert", paramLabel = "PEM", description = "Trust this certificate (DATA-DIR/tls-cert.pem).")
-        Path cacert;
+        @Mixin VerifierAdminOptions verifier;
 
         @Option(names = "--json", description = "Print the verifier's JSON answer.") boolean json;
 
         @Override
         public Integer call() {
-            String token = new String(Inputs.read(tokenFile, 4096, "admin token file"),
-                    StandardCharsets.US_ASCII).strip();
-            byte[] body = VerifierHttp.get(url.replaceAll("/+$", "") + "/v1/nodes", "--url", cacert, token, MAX_LIST, "the node list");
+            byte[] body = verifier.get("/v1/nodes", MAX_LIST, "the node list");
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(new String(body, StandardCharsets.UTF_8));

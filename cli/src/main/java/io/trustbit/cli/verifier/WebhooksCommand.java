@@ -2,21 +2,12 @@ package io.trustbit.cli.verifier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.trustbit.attest.NetworkFailures;
 import io.trustbit.cli.CliException;
 import io.trustbit.cli.ExitCode;
 import io.trustbit.cli.VerboseOption;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,36 +27,13 @@ public final class WebhooksCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin VerboseOption verbose;
 
-    @Option(names = "--url", paramLabel = "URL", description = "The verifier (default https://127.0.0.1:8443).")
-    URI url = URI.create("https://127.0.0.1:8443");
-
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "The verifier's data directory: admin-token and tls-cert.pem are read from it (default ./verifier-data).")
-    Path dataDir = Path.of("verifier-data");
-
-    @Option(names = "--token-file", paramLabel = "FILE", description = "Admin token file (default DATA-DIR/admin-token).")
-    Path tokenFile;
-
-    @Option(names = "--cacert", paramLabel = "PEM", description = "Trust this certificate (default DATA-DIR/tls-cert.pem).")
-    Path cacert;
+    @Mixin VerifierAdminOptions verifier;
 
     @Option(names = "--json", description = "Print the verifier's JSON answer.") boolean json;
 
     @Override
     public Integer call() {
-        Path tokenPath = tokenFile != null ? tokenFile : dataDir.resolve("admin-token");
-        String token;
-        try {
-            token = Files.readString(tokenPath, StandardCharsets.US_ASCII).strip();
-        } catch (IOException e) {
-            throw CliException.badInput("cannot read the admin token " + tokenPath + ": " + e.getMessage(), e);
-        }
-        if (!("https".equals(url.getScheme()) || "http".equals(url.getScheme())) || url.getHost() == null) {
-            throw CliException.badInput("--url " + url + " is not an https or http URL", null);
-        }
-        Path pem = "https".equals(url.getScheme()) ? (cacert != null ? cacert : dataDir.resolve("tls-cert.pem")) : null;
-        byte[] body = VerifierHttp.get(url.resolve("/v1/webhooks").toString(), "--url", pem, token, MAX_ANSWER,
-                "the webhooks' delivery state");
+        byte[] body = verifier.get("/v1/webhooks", MAX_ANSWER, "the webhooks' delivery state");
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(new String(body, StandardCharsets.UTF_8));
