@@ -187,7 +187,8 @@ public final class FleetSim {
                             }
                             LoadGenerator.Node node = fleet.get((int) (j % fleet.size()));
                             try {
-                                affirming[(int) j] = LoadGenerator.attestation(http, node, ecdsa, piggyback, challenges);
+                                affirming[(int) j] = LoadGenerator.attestation(http, node, ecdsa, piggyback, challenges)
+                                        == LoadGenerator.Answer.AFFIRMING;
                             } catch (Exception e) {
                                 http.close();
                             }

@@ -61,7 +61,8 @@ import jdk.jfr.Recording;
  * [runtime | WEBHOOKS [FLAP-EVERY]]]]} (REQUEST-THREADS: the verifier's {@code limits.requestThreads}; absent or 0: its
  * default; WEBHOOKS: how many webhooks to configure, each a receiver on loopback in this JVM; default 0;
  * FLAP-EVERY: every N-th evidence of a node carries a wrong PCR value, so that its verdict turns contraindicated
- * and back, two transitions; default 0: never).
+ * and back, two transitions; default 0: never; those verdicts count as attestations and are printed apart as
+ * contraindicated as intended, while errors are failed requests and verdicts other than the one asked for).
  * {@code runtime}: the policy has a runtime section of {@value #RUNTIME_PATHS} allowed paths, and every attestation
  * brings {@value #IMA_ENTRIES_PER_ATTESTATION} new IMA entries (PCR 10 quoted, the list sent from where the
  * verifier's appraisal stands, as the agent does), which the verifier replays and appraises.
@@ -82,7 +83,7 @@ public final class LoadGenerator {
         int requestThreads = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         runtime = args.length > 6 && args[6].equals("runtime");
         int webhooks = args.length > 6 && !runtime ? Integer.parseInt(args[6]) : 0;
-        flapEvery = args.length > 7 && !runtime ? Integer.parseInt(args[7]) : 0;
+        int flapEvery = args.length > 7 && !runtime ? Integer.parseInt(args[7]) : 0;
         System.out.println("mode: " + (challengeEachTime ? "challenge-each-time" : "piggyback") + ", request threads: "
                 + (requestThreads == 0 ? "default" : requestThreads) + ", runtime policy: " + (runtime ? RUNTIME_PATHS
                 + " paths, " + IMA_ENTRIES_PER_ATTESTATION + " new IMA entries per attestation" : "none")
@@ -114,7 +115,9 @@ public final class LoadGenerator {
             for (int i = 0; i < nodes; i++) {
                 SoftTpm t = new SoftTpm();
                 v.enroll("bench-" + i, t);
-                fleet.add(new Node("bench-" + i, t, pcrs, log));
+                Node node = new Node("bench-" + i, t, pcrs, log);
+                node.flapEvery = flapEvery;
+                fleet.add(node);
             }
             fleet.get(0).checkEncoding();
             Target target = new Target(v.server.certificate(), v.server.port());
@@ -128,7 +131,7 @@ public final class LoadGenerator {
             Recording profile = startProfile();
             long t0 = System.nanoTime();
             CHALLENGES.set(0);
-            long errors = run(target, fleet, threads, seconds, new Recorder(lat, count), clientCpu);
+            Answers answers = run(target, fleet, threads, seconds, new Recorder(lat, count), clientCpu);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             if (profile != null) {
                 profile.stop();
@@ -143,7 +146,11 @@ public final class LoadGenerator {
             long[] sorted = Arrays.copyOf(lat, n);
             Arrays.sort(sorted);
             System.out.printf("db=%s nodes=%d client-threads=%d seconds=%.1f attestations=%d errors=%d runtime=%s%n", db,
-                    nodes, threads, elapsed, n, errors, runtime ? RUNTIME_PATHS + "-paths" : "none");
+                    nodes, threads, elapsed, n, answers.errors(), runtime ? RUNTIME_PATHS + "-paths" : "none");
+            if (flapEvery > 0) {
+                System.out.printf("of the attestations, contraindicated as intended (every %dth evidence of a node): %d%n",
+                        flapEvery, answers.contraindicatedAsIntended());
+            }
             System.out.printf("attestations/s: %.0f%n", n / elapsed);
             System.out.printf("latency p50: %.2f ms  p99: %.2f ms (evidence, plus a challenge when no piggybacked"
                     + " nonce was valid); challenge requests: %d%n", sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6,
@@ -230,7 +237,10 @@ public final class LoadGenerator {
         final String jsonPcrsAndLog;
         /** The same with PCR 17 wrong: the quote's digest does not match (check pcr.digest, contraindicated). */
         final String jsonWrongPcrsAndLog;
+        /** Every N-th evidence carries {@link #jsonWrongPcrsAndLog} (0: never); whether the last one did. */
+        int flapEvery;
         int evidenceCount;
+        boolean lastEvidenceWrong;
         long clock = 1_000_000;
         // runtime mode: the node's IMA measurement list, PCR 10, and how far the verifier has appraised the list
         private final ByteArrayOutputStream imaList = new ByteArrayOutputStream();
@@ -340,10 +350,11 @@ public final class LoadGenerator {
         /** Evidence JSON (docs/formats.md "Evidence", the field order of attest's codec). */
         byte[] evidence(byte[] nonce, byte[] attest, byte[] signature) {
             Base64.Encoder b64 = Base64.getEncoder();
+            lastEvidenceWrong = !runtime && flapEvery > 0 && ++evidenceCount % flapEvery == 0;
             String json = jsonHead + HexFormat.of().formatHex(nonce) + "\",\"akPublic\":\"" + akB64
                     + "\",\"quote\":{\"attest\":\"" + b64.encodeToString(attest) + "\",\"signature\":\""
                     + b64.encodeToString(signature) + (runtime ? runtimeTail()
-                            : (flapEvery > 0 && ++evidenceCount % flapEvery == 0 ? jsonWrongPcrsAndLog : jsonPcrsAndLog)
+                            : (lastEvidenceWrong ? jsonWrongPcrsAndLog : jsonPcrsAndLog)
                                     + Instant.now() + "\"}");
             return json.getBytes(StandardCharsets.US_ASCII);
         }
@@ -483,12 +494,28 @@ public final class LoadGenerator {
 
     private static final byte[] NONCE_FIELD = "\"nonce\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] AFFIRMING = "{\"status\":\"affirming\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTRAINDICATED = "{\"status\":\"contraindicated\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PCRS_DIGEST_REASON = "{\"check\":\"pcrs.digest\"".getBytes(StandardCharsets.US_ASCII);
 
-    private static long run(Target target, List<Node> fleet, int threads, int seconds, Recorder rec, AtomicLong cpu)
+    /** What one attestation ended in, against what the generator made the node send. */
+    enum Answer {
+        /** Affirming, as expected of correct evidence. */
+        AFFIRMING,
+        /** Contraindicated for the PCR values, as expected of evidence made wrong on purpose (flapping). */
+        CONTRAINDICATED_AS_INTENDED,
+        /** A verdict other than the expected one, or no verdict (an HTTP status other than 200). */
+        UNEXPECTED
+    }
+
+    /** A run's failures (transport, HTTP, protocol, unexpected verdicts) and its deliberately contraindicated verdicts. */
+    record Answers(long errors, long contraindicatedAsIntended) {}
+
+    private static Answers run(Target target, List<Node> fleet, int threads, int seconds, Recorder rec, AtomicLong cpu)
             throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicLong errors = new AtomicLong();
+        AtomicLong intended = new AtomicLong();
         AtomicLong next = new AtomicLong();
         AtomicLong challenges = CHALLENGES;
         List<Future<?>> fs = new ArrayList<>();
@@ -501,9 +528,13 @@ public final class LoadGenerator {
                         Node node = fleet.get((int) (next.getAndIncrement() % fleet.size()));
                         long s = System.nanoTime();
                         try {
-                            if (!attestation(http, node, ecdsa, !challengeEachTime, challenges)) {
+                            Answer a = attestation(http, node, ecdsa, !challengeEachTime, challenges);
+                            if (a == Answer.UNEXPECTED) {
                                 errors.incrementAndGet();
                                 continue;
+                            }
+                            if (a == Answer.CONTRAINDICATED_AS_INTENDED) {
+                                intended.incrementAndGet();
                             }
                         } catch (Exception e) {
                             http.close();
@@ -526,14 +557,15 @@ public final class LoadGenerator {
             f.get();
         }
         pool.shutdown();
-        return errors.get();
+        return new Answers(errors.get(), intended.get());
     }
 
     /**
      * One attestation of {@code node}: evidence over its piggybacked nonce when {@code piggyback} allows it and the
-     * nonce has {@link #NEXT_MARGIN_MILLIS} to live, else challenge + evidence; true when the verdict is affirming.
+     * nonce has {@link #NEXT_MARGIN_MILLIS} to live, else challenge + evidence; the verdict against the one the
+     * evidence was made for (affirming, or contraindicated when the node sent wrong PCRs on purpose).
      */
-    static boolean attestation(Connection http, Node node, Signature ecdsa, boolean piggyback, AtomicLong challenges)
+    static Answer attestation(Connection http, Node node, Signature ecdsa, boolean piggyback, AtomicLong challenges)
             throws Exception {
         // a node attests once at a time: its clock and quotes stay in order
         synchronized (node) {
@@ -547,12 +579,18 @@ public final class LoadGenerator {
                 // the piggybacked nonce was no longer accepted: once more with a fresh challenge
                 attestOnce(http, node, ecdsa, challenge(http, node, challenges));
             }
+            if (http.status != 200) {
+                return Answer.UNEXPECTED;
+            }
+            if (node.lastEvidenceWrong) {
+                return startsWith(http.body, CONTRAINDICATED) && Bytes.indexOf(http.body, PCRS_DIGEST_REASON) >= 0
+                        ? Answer.CONTRAINDICATED_AS_INTENDED : Answer.UNEXPECTED;
+            }
+            return startsWith(http.body, AFFIRMING) ? Answer.AFFIRMING : Answer.UNEXPECTED;
         }
-        return http.status == 200 && startsWith(http.body, AFFIRMING);
     }
 
     private static boolean challengeEachTime;
-    private static int flapEvery;
     /** Challenge requests made (none while the piggybacked nonces last). */
     private static final AtomicLong CHALLENGES = new AtomicLong();
     private static final byte[] NEXT_FIELD = "\"next\":{\"nonce\":\"".getBytes(StandardCharsets.US_ASCII);
