@@ -23,6 +23,7 @@ public final class PolicyYaml {
     private List<byte[]> pcr18 = List.of();
     private List<byte[]> launchConfig = List.of();
     private final Map<String, Long> signers = new LinkedHashMap<>();
+    private final Map<String, Long> linuxSigners = new LinkedHashMap<>();
     private final SortedMap<Integer, List<byte[]>> firmware = new TreeMap<>();
     private long maxEvidenceAgeSeconds = 300;
     private long verdictLifetimeSeconds = 600;
@@ -39,6 +40,8 @@ public final class PolicyYaml {
     public PolicyYaml pcr18(List<byte[]> v) { pcr18 = v; return this; }
     public PolicyYaml launchConfig(List<byte[]> v) { launchConfig = v; return this; }
     public PolicyYaml signer(byte[] keyId, long minSecurityVersion) { signers.put(HexFormat.of().formatHex(keyId), minSecurityVersion); return this; }
+    /** A signer of Linux guests (kernel, initrd, command line): {@code guests.linuxSigners}. */
+    public PolicyYaml linuxSigner(byte[] keyId, long minSecurityVersion) { linuxSigners.put(HexFormat.of().formatHex(keyId), minSecurityVersion); return this; }
     public PolicyYaml firmware(int pcr, List<byte[]> values) { firmware.put(pcr, values); return this; }
     public PolicyYaml maxEvidenceAgeSeconds(long v) { maxEvidenceAgeSeconds = v; return this; }
     public PolicyYaml verdictLifetimeSeconds(long v) { verdictLifetimeSeconds = v; return this; }
@@ -62,13 +65,11 @@ public final class PolicyYaml {
         list(y, "  ", "vmm", vmm);
         list(y, "  ", "pcr18", pcr18);
         list(y, "  ", "launchConfig", launchConfig);
-        y.append("guests:\n  allowRefused: true\n  signers:");
-        if (signers.isEmpty()) {
-            y.append(" []\n");
-        } else {
-            y.append('\n');
-            signers.forEach((k, v) -> y.append("    - keyId: \"").append(k).append("\"\n      minSecurityVersion: ")
-                    .append(v).append('\n'));
+        y.append("guests:\n  allowRefused: true\n");
+        signers(y, "signers", signers);
+        if (!linuxSigners.isEmpty()) {
+            y.append("  # a launched Linux guest must be signed by one of these, not by one of signers\n");
+            signers(y, "linuxSigners", linuxSigners);
         }
         if (!firmware.isEmpty()) {
             y.append("firmware:\n");
@@ -82,6 +83,17 @@ public final class PolicyYaml {
         String text = y.toString();
         Policy.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), id);
         return text;
+    }
+
+    private static void signers(StringBuilder y, String key, Map<String, Long> keys) {
+        y.append("  ").append(key).append(':');
+        if (keys.isEmpty()) {
+            y.append(" []\n");
+            return;
+        }
+        y.append('\n');
+        keys.forEach((k, v) -> y.append("    - keyId: \"").append(k).append("\"\n      minSecurityVersion: ").append(v)
+                .append('\n'));
     }
 
     private static void list(StringBuilder y, String indent, String key, List<byte[]> values) {

@@ -40,10 +40,12 @@ class AppraisalChecksTest {
         v.policy("test.yaml", CHAIN.policyYaml("test", false));
         v.policy("emulated-ok.yaml", CHAIN.policyYaml("emulated-ok", true));
         v.policy("dma-required.yaml", CHAIN.policyYaml("dma-required", false, true));
-        // the same, with Linux guests held to their own signer (KERNEL_SIGNER, minimum 5)
-        v.policy("linux-kernels.yaml", CHAIN.policyYaml("linux-kernels", false, false).replace("maxEvidenceAgeSeconds",
-                "  linuxSigners:\n    - keyId: " + HexFormat.of().formatHex(KERNEL_SIGNER)
-                        + "\n      minSecurityVersion: 5\nmaxEvidenceAgeSeconds"));
+        // the same, with Linux guests held to their own signer (KERNEL_SIGNER, minimum 5), written as
+        // `trustbit policy from-build --linux-signer` writes it
+        v.policy("linux-kernels.yaml", new PolicyYaml().id("linux-kernels").maxEvidenceAgeSeconds(120)
+                .slb(List.of(HashAlg.SHA256.digest(CHAIN.slb))).vmm(List.of(HashAlg.SHA256.digest(CHAIN.vmm)))
+                .launchConfig(List.of(HashAlg.SHA256.digest(CHAIN.launchConfig)))
+                .signer(CHAIN.signerKeyId, 2).linuxSigner(KERNEL_SIGNER, 5).toYaml());
         v.server.getClass(); // policies are read at start and every 2 s; force a read now
         reload();
     }

@@ -105,12 +105,7 @@ class VerifierCliTest {
     void fromBuildChecksThatEveryGuestIsLaunchable() throws Exception {
         io.trustbit.measure.SigningKey release = io.trustbit.measure.SigningKey.generate();
         io.trustbit.measure.SigningKey stranger = io.trustbit.measure.SigningKey.generate();
-        byte[] slb = new byte[64];
-        slb[2] = 64;
-        Files.write(dir.resolve("slb.bin"), slb);
-        Files.write(dir.resolve("vmm.bin"), new byte[] {1, 2, 3});
-        Files.write(dir.resolve("launch.cfg"), new LaunchConfig(List.of(new LaunchConfig.Signer(release.publicKey(), 2)), "")
-                .encode());
+        Object[] common = fromBuild(new LaunchConfig.Signer(release.publicKey(), 2));
         byte[] image = "guest image".getBytes(StandardCharsets.US_ASCII);
         Files.write(dir.resolve("g.bin"), image);
         byte[] sha = MessageDigest.getInstance("SHA-256").digest(image);
@@ -118,8 +113,6 @@ class VerifierCliTest {
                 image.length, sha, 3, release).encode());
         Files.write(dir.resolve("bad.manifest"), io.trustbit.measure.ImageManifest.sign(io.trustbit.measure.ImageKind.GUEST,
                 image.length, sha, 3, stranger).encode());
-        Object[] common = {"policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
-                "--launch-config", dir.resolve("launch.cfg")};
         Cli ok = run(concat(common, "--guest", "g1=" + dir.resolve("g.bin") + ":" + dir.resolve("g.manifest"), "--out",
                 dir.resolve("ok.yaml")));
         assertEquals(0, ok.code(), ok.toString());
@@ -128,6 +121,91 @@ class VerifierCliTest {
         assertEquals(1, bad.code(), bad.toString());
         assertTrue(!Files.exists(dir.resolve("bad.yaml")));
         assertEquals(2, run(concat(common, "--guest", "nocolon", "--out", dir.resolve("x.yaml"))).code());
+    }
+
+    /**
+     * {@code --linux-signer} moves a launch-configuration signer from guests.signers to guests.linuxSigners (with the
+     * configuration's minimum); {@code --linux} checks a Linux guest against the configuration and those signers.
+     * What the verifier makes of such a policy: AppraisalChecksTest (a Linux guest answers to linuxSigners alone).
+     */
+    @Test
+    void fromBuildWritesTheLinuxSignersOfALinuxGuestChain() throws Exception {
+        io.trustbit.measure.SigningKey release = io.trustbit.measure.SigningKey.generate();
+        io.trustbit.measure.SigningKey kernels = io.trustbit.measure.SigningKey.generate();
+        io.trustbit.measure.SigningKey stranger = io.trustbit.measure.SigningKey.generate();
+        Object[] common = fromBuild(new LaunchConfig.Signer(release.publicKey(), 2),
+                new LaunchConfig.Signer(kernels.publicKey(), 7));
+        io.trustbit.measure.KeyFiles.write(dir.resolve("kernels"), kernels, null);
+        io.trustbit.measure.KeyFiles.write(dir.resolve("stranger"), stranger, null);
+        byte[] kernel = "kernel".getBytes(StandardCharsets.US_ASCII);
+        byte[] initrd = "initrd".getBytes(StandardCharsets.US_ASCII);
+        Files.write(dir.resolve("vmlinuz"), kernel);
+        Files.write(dir.resolve("initrd"), initrd);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        io.trustbit.measure.ImageManifest.LinuxPart part = new io.trustbit.measure.ImageManifest.LinuxPart(initrd.length,
+                sha.digest(initrd), "console=ttyS0");
+        Files.write(dir.resolve("vmlinuz.manifest"), io.trustbit.measure.ImageManifest.signLinux(kernel.length,
+                sha.digest(kernel), part, 7, kernels).encode());
+        Files.write(dir.resolve("released.manifest"), io.trustbit.measure.ImageManifest.signLinux(kernel.length,
+                sha.digest(kernel), part, 7, release).encode());
+        String linux = "linux=" + dir.resolve("vmlinuz") + ":" + dir.resolve("initrd") + ":" + dir.resolve("vmlinuz.manifest");
+        for (Object signer : new Object[] {dir.resolve("kernels.pub"), kernels.publicKey().keyIdHex()}) {
+            Path out = dir.resolve("linux.yaml");
+            Cli ok = run(concat(common, "--linux-signer", signer, "--linux", linux, "--out", out));
+            assertEquals(0, ok.code(), ok.toString());
+            Policy p = Policy.parse(Files.readAllBytes(out), "x");
+            assertEquals(java.util.Map.of(kernels.publicKey().keyIdHex(), 7L), p.linuxSigners());
+            assertEquals(java.util.Map.of(release.publicKey().keyIdHex(), 2L), p.signers());
+        }
+        // the runtime section of a guest whose programs are signed (IMA appraisal): trusted key and excluded paths
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(256);
+        Files.write(dir.resolve("app.der"), ec.generateKeyPair().getPublic().getEncoded());
+        Cli ima = run(concat(common, "--linux-signer", kernels.publicKey().keyIdHex(), "--ima-key", dir.resolve("app.der"),
+                "--ima-exclude", "/bin/busybox$", "--ima-exclude", "/init$", "--out", dir.resolve("ima.yaml")));
+        assertEquals(0, ima.code(), ima.toString());
+        Policy withIma = Policy.parse(Files.readAllBytes(dir.resolve("ima.yaml")), "x");
+        assertEquals(1, withIma.runtime().keys().size());
+        assertEquals(List.of("/bin/busybox$", "/init$"), withIma.runtime().excludes());
+        assertEquals(1, withIma.linuxSigners().size());
+        Cli excludeAlone = run(concat(common, "--ima-exclude", "/init$", "--out", dir.resolve("x.yaml")));
+        assertEquals(2, excludeAlone.code(), excludeAlone.toString());
+        Cli notAKey = run(concat(common, "--ima-key", dir.resolve("vmlinuz"), "--out", dir.resolve("x.yaml")));
+        assertEquals(2, notAKey.code(), notAKey.toString());
+        assertTrue(notAKey.err().startsWith("trustbit: --ima-key " + dir.resolve("vmlinuz") + ": "), notAKey.err());
+        // without the flag every signer of the configuration is a guest signer, as before
+        Cli plain = run(concat(common, "--linux", linux, "--out", dir.resolve("plain.yaml")));
+        assertEquals(0, plain.code(), plain.toString());
+        assertEquals(2, Policy.parse(Files.readAllBytes(dir.resolve("plain.yaml")), "x").signers().size());
+        assertTrue(Policy.parse(Files.readAllBytes(dir.resolve("plain.yaml")), "x").linuxSigners().isEmpty());
+
+        Cli notInConfig = run(concat(common, "--linux-signer", dir.resolve("stranger.pub"), "--out", dir.resolve("x.yaml")));
+        assertEquals(2, notInConfig.code(), notInConfig.toString());
+        assertEquals("trustbit: --linux-signer " + dir.resolve("stranger.pub") + ": key " + stranger.publicKey().keyIdHex()
+                + " is not a signer of the launch configuration " + dir.resolve("launch.cfg") + "\n", notInConfig.err());
+        Cli otherSigner = run(concat(common, "--linux-signer", dir.resolve("kernels.pub"), "--linux", "linux="
+                + dir.resolve("vmlinuz") + ":" + dir.resolve("initrd") + ":" + dir.resolve("released.manifest"), "--out",
+                dir.resolve("x.yaml")));
+        assertEquals(1, otherSigner.code(), otherSigner.toString());
+        assertEquals("trustbit: --linux linux: signer " + release.publicKey().keyIdHex() + " is not a --linux-signer\n",
+                otherSigner.err());
+        Cli changedInitrd = run(concat(common, "--linux", "linux=" + dir.resolve("vmlinuz") + ":" + dir.resolve("vmlinuz")
+                + ":" + dir.resolve("vmlinuz.manifest"), "--out", dir.resolve("x.yaml")));
+        assertEquals(1, changedInitrd.code(), changedInitrd.toString());
+        assertEquals(2, run(concat(common, "--linux", "linux=" + dir.resolve("vmlinuz") + ":" + dir.resolve("vmlinuz.manifest"),
+                "--out", dir.resolve("x.yaml"))).code(), "a Linux guest needs its initrd");
+        assertTrue(!Files.exists(dir.resolve("x.yaml")));
+    }
+
+    /** Writes a small SLB, VMM and a launch configuration trusting {@code signers}; the from-build arguments for them. */
+    private Object[] fromBuild(LaunchConfig.Signer... signers) throws java.io.IOException {
+        byte[] slb = new byte[64];
+        slb[2] = 64;
+        Files.write(dir.resolve("slb.bin"), slb);
+        Files.write(dir.resolve("vmm.bin"), new byte[] {1, 2, 3});
+        Files.write(dir.resolve("launch.cfg"), new LaunchConfig(List.of(signers), "").encode());
+        return new Object[] {"policy", "from-build", "--slb", dir.resolve("slb.bin"), "--vmm", dir.resolve("vmm.bin"),
+            "--launch-config", dir.resolve("launch.cfg")};
     }
 
     private static Object[] concat(Object[] a, Object... b) {
