@@ -130,7 +130,6 @@ public final class VerifierCommand implements Callable<Integer> {
         private static final int MAX_LIST = 64 * 1024 * 1024;
         @Spec CommandSpec spec;
         @Mixin VerboseOption verbose;
-
         @Mixin VerifierAdminOptions verifier;
 
         @Option(names = "--json", description = "Print the verifier's JSON answer.") boolean json;

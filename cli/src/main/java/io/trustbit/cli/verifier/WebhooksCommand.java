@@ -26,7 +26,6 @@ public final class WebhooksCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
     @Mixin VerboseOption verbose;
-
     @Mixin VerifierAdminOptions verifier;
 
     @Option(names = "--json", description = "Print the verifier's JSON answer.") boolean json;
