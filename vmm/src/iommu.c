@@ -31,8 +31,11 @@ struct unit_rings {
 	struct iommu_event evt[1u << RING_ENTRIES_LOG2];
 };
 
-/* All in VMM memory, which no device may reach: the tables protect themselves. */
-static struct iommu_dte devtab[IOMMU_DEVICES] __attribute__((aligned(4096)));
+/* The device table is the one the SLB enabled (TB_SLB_DEVTAB_ADDR, the top 2 MiB of the VMM range):
+ * taking it over needs no moment with translation off. The rest is in VMM memory. No device may reach
+ * either: the tables protect themselves. */
+static struct iommu_dte *const devtab = (struct iommu_dte *)(uptr)TB_SLB_DEVTAB_ADDR;
+#define DEVTAB_BYTES   (IOMMU_DEVICES * sizeof(struct iommu_dte))
 static struct unit_rings rings[IVRS_MAX_UNITS] __attribute__((aligned(4096)));
 static u64 iopt[DEV_ASSIGN_MAX][IOPT_PAGES][512] __attribute__((aligned(4096)));
 static volatile u64 wait_store __attribute__((aligned(8)));
@@ -137,15 +140,22 @@ static void invalidate_all(u32 u)
 	complete(u);
 }
 
-/* #48882 §3.4: with the IOMMU disabled, point it at our tables, close the exclusion range (it
- * would let devices bypass translation), then enable translation, event log and command buffer,
- * and drop anything it cached from firmware's tables. */
+/* #48882 §3.4: the device table base may change only while the IOMMU is disabled, the command buffer
+ * and event log bases only while those are. An IOMMU the SLB enabled already translates through this
+ * device table (every device id blocked): it stays enabled and only gets the VMM's command buffer and
+ * event log. Otherwise (firmware's tables, or no SLB) translation is off for the few writes that
+ * install ours. The exclusion range is closed (it would let devices bypass translation), and
+ * everything cached from earlier tables dropped. */
 static void program_unit(u32 u)
 {
-	wr(u, IOMMU_MMIO_CONTROL, 0);
+	const u64 devtab_reg = (u64)(uptr)devtab | (DEVTAB_BYTES / 4096 - 1);
+	int keep = (rd(u, IOMMU_MMIO_CONTROL) & IOMMU_CTRL_EN) && rd(u, IOMMU_MMIO_DEVTAB_BASE) == devtab_reg;
+
+	wr(u, IOMMU_MMIO_CONTROL, keep ? IOMMU_CTRL_EN : 0);
 	wr(u, IOMMU_MMIO_EXCL_BASE, 0);
 	wr(u, IOMMU_MMIO_EXCL_LIMIT, 0);
-	wr(u, IOMMU_MMIO_DEVTAB_BASE, (u64)(uptr)devtab | (sizeof(devtab) / 4096 - 1));
+	if (!keep)
+		wr(u, IOMMU_MMIO_DEVTAB_BASE, devtab_reg);
 	wr(u, IOMMU_MMIO_CMDBUF_BASE, (u64)(uptr)rings[u].cmd | (u64)RING_ENTRIES_LOG2 << 56);
 	wr(u, IOMMU_MMIO_EVTLOG_BASE, (u64)(uptr)rings[u].evt | (u64)RING_ENTRIES_LOG2 << 56);
 	wr(u, IOMMU_MMIO_CMD_HEAD, 0);
@@ -157,9 +167,10 @@ static void program_unit(u32 u)
 	if (rd(u, IOMMU_MMIO_CONTROL) & IOMMU_CTRL_EN)
 		invalidate_all(u);
 	if ((rd(u, IOMMU_MMIO_CONTROL) & (IOMMU_CTRL_EN | IOMMU_CTRL_CMDBUF_EN)) !=
-	    (IOMMU_CTRL_EN | IOMMU_CTRL_CMDBUF_EN) ||
-	    rd(u, IOMMU_MMIO_DEVTAB_BASE) >> 12 != (u64)(uptr)devtab >> 12)
+	    (IOMMU_CTRL_EN | IOMMU_CTRL_CMDBUF_EN) || rd(u, IOMMU_MMIO_DEVTAB_BASE) != devtab_reg)
 		die("DMA protection: the IOMMU did not take the device table or enable");
+	if (keep)
+		log_line("IOMMU left enabled by the SLB: device table kept, translation never off", NULL, NULL);
 }
 
 /* BAR0 of an assigned function: a 32-bit memory BAR of at most 2 MiB in the VMM's uncached

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks from one QEMU trace (amdvi_* and tpm_tis_mmio_write* events, in the order they happened)
 that the SLB's deny-all IOMMU set-up was complete before the TPM received the extend of PCR 17 with
-the VMM (skinit-loader/README.md "DMA protection").
+the VMM, and that translation stayed on from then on, through the VMM's take-over
+(skinit-loader/README.md "DMA protection").
 
     trace-order.py QEMU-TRACE-LOG DEVTAB-DUMP...
 DEVTAB-DUMP: the 2 MiB at 0x03E00000 in order (the SLB's device table): every 32-byte entry must be
@@ -56,6 +57,11 @@ def main():
     enabled = [ln for ln in before if "amdvi_control_status MMIO_STATUS state" in ln]
     check(bool(enabled) and int(enabled[-1].split()[-1], 16) & 0x1001 == 0x1001,
           "IOMMU and command buffer enabled (control 0x1001) before that extend")
+
+    states = [int(ln.split()[-1], 16) for ln in lines if "amdvi_control_status MMIO_STATUS state" in ln]
+    first_on = next((i for i, v in enumerate(states) if v & 0x1001 == 0x1001), len(states))
+    check(first_on < len(states) and all(v & 1 for v in states[first_on:]),
+          "translation never off again once the SLB enabled it (the VMM's take-over included)")
 
     table = b"".join(open(f, "rb").read() for f in sys.argv[2:])
     entry = bytes([3]) + bytes(31)
