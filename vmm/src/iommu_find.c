@@ -30,13 +30,16 @@ static const u8 *phys_map(void *ctx, u64 pa, u64 len)
 	return (const u8 *)(uptr)pa;
 }
 
-/* "DMA protection: PCI function BB:DD.F is an IOMMU (class 0806h) missing from the ACPI IVRS" */
+/* "DMA protection: PCI function BB:DD.F is an IOMMU (class 0806h) missing from the ACPI IVRS", built
+ * in bss: the SLB never writes its measured bytes (initialised data included). */
 static const char *missing(u16 bdf)
 {
-	static char m[] = "DMA protection: PCI function BB:DD.F is an IOMMU (class 0806h) missing from the ACPI IVRS";
+	static const char text[] = "DMA protection: PCI function BB:DD.F is an IOMMU (class 0806h) missing from the ACPI IVRS";
 	static const char hex[] = "0123456789abcdef";
+	static char m[sizeof(text)];
 	char *p = m + 29;
 
+	tb_memcpy(m, text, sizeof(text));
 	p[0] = hex[bdf >> 12];
 	p[1] = hex[(bdf >> 8) & 15];
 	p[3] = hex[(bdf >> 7) & 1];
