@@ -19,6 +19,6 @@ if [ "$(field 8)" != "$start" ] || [ $(( start % 4096 )) != 0 ]; then echo "chec
 [ "$(field 32)" = "$(( mem_end - start ))" ] || { echo "check-header: memory size" >&2; exit 1; }
 [ "$(od -An -t x1 -j 40 -N 24 "$bin" | tr -d ' \n')" = "000000000000000000000000000000000000000000000000" ] \
 	|| { echo "check-header: reserved bytes" >&2; exit 1; }
-[ $(( mem_end )) -le $(( 0x04000000 )) ] || { echo "check-header: VMM ends above 0x04000000" >&2; exit 1; }
+[ $(( mem_end )) -le $(( 0x03E00000 )) ] || { echo "check-header: VMM runs into the SLB IOMMU device table at 0x03E00000" >&2; exit 1; }
 if readelf -r "$elf" | grep -q 'Relocation section'; then echo "check-header: relocations left" >&2; exit 1; fi
 echo "vmm.bin: $want bytes, memory $(( mem_end - start )) bytes, entry $(printf 0x%x "$entry")"

@@ -187,6 +187,10 @@ TB_NORETURN void slb_main(u32 base, u32 eax)
 		die(reason);
 	say("launch parameters valid");
 
+	/* 1a. DMA protection before anything outside the DEV-protected 64 KiB is written or measured:
+	 *     from here on no device reaches the boot-info, the event log or the VMM. */
+	slb_dma_protect();
+
 	/* 2. Boot-info and the configuration blob (copied, then validated, then measured). */
 	struct tb_bootinfo *bi = (struct tb_bootinfo *)(uptr)TB_BOOTINFO_ADDR;
 	const struct tb_lp_module *cfg = &params.modules[plan.config];

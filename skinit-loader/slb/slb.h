@@ -11,6 +11,10 @@
 TB_NORETURN void die(const char *msg);
 void say(const char *msg);
 
+/* dma.c: every IOMMU blocks every device, or there is none (neither ACPI nor PCI shows one);
+ * malformed firmware tables or an ACPI/PCI disagreement end in die(). */
+void slb_dma_protect(void);
+
 /* entry.S: switch to long mode with the page tables at pml4 and jump to entry, RDI = bootinfo. */
 TB_NORETURN void slb_enter_vmm(u32 pml4, u32 entry, u32 bootinfo);
 

@@ -265,10 +265,11 @@ int slb_validate_vmm_header(const struct tb_vmm_header *h, u64 module_size, char
 		return fail(&m, "vmm header: image size at offset 24 differs from the module length");
 	if (h->mem_size < h->image_size)
 		return fail(&m, "vmm header: memory size at offset 32 below image size");
-	/* load + mem_size overflow-safe: both bounded by TB_VMM_END first. */
-	if (h->load_addr < TB_VMM_MIN_ADDR || h->load_addr >= TB_VMM_END ||
-	    h->mem_size > TB_VMM_END - h->load_addr)
-		return fail(&m, "vmm header: load address + memory size outside 0x01100000-0x03ffffff");
+	/* load + mem_size overflow-safe: both bounded by TB_VMM_MEM_END first. The SLB's IOMMU device
+	 * table follows (TB_SLB_DEVTAB_ADDR), and it is written before the VMM is copied. */
+	if (h->load_addr < TB_VMM_MIN_ADDR || h->load_addr >= TB_VMM_MEM_END ||
+	    h->mem_size > TB_VMM_MEM_END - h->load_addr)
+		return fail(&m, "vmm header: load address + memory size outside 0x01100000-0x03dfffff");
 	if (h->entry < h->load_addr + sizeof(*h) || h->entry >= h->load_addr + h->image_size)
 		return fail(&m, "vmm header: entry point at offset 16 outside the image");
 	if (!all_zero(h->reserved, sizeof(h->reserved)))

@@ -186,7 +186,8 @@ static void vmm_tests(void)
 	VREJECT("mem below image", vh.mem_size = 0x2fff, "memory size");
 	VACCEPT("mem equal image", vh.mem_size = 0x3000);
 	VREJECT("load below range", (vh.load_addr = 0x10ff000, vh.entry = 0x10ff040), "outside 0x01100000");
-	VACCEPT("ends exactly at 0x04000000", (vh.load_addr = 0x3ff8000, vh.entry = 0x3ff8040));
+	VACCEPT("ends exactly at 0x03e00000 (the SLB device table)", (vh.load_addr = 0x3df8000, vh.entry = 0x3df8040));
+	VREJECT("runs into the SLB device table", (vh.load_addr = 0x3df9000, vh.entry = 0x3df9040), "outside 0x01100000");
 	VREJECT("ends one page late", (vh.load_addr = 0x3ff9000, vh.entry = 0x3ff9040), "outside 0x01100000");
 	VREJECT("load wraps", (vh.load_addr = 0xfffffffffffff000ull, vh.entry = 0), "outside 0x01100000");
 	VREJECT("huge mem size", vh.mem_size = 0xffffffffffffff00ull, "outside 0x01100000");

@@ -7,7 +7,7 @@
  * I/O page tables, §2.4 commands, §2.5 event log, §3.4 MMIO registers. */
 #include "vmm.h"
 #include "iommu.h"
-#include "ivrs.h"
+#include "iommu_find.h"
 #include "linux.h"
 #include <tb/io.h>
 #include <tb/string.h>
@@ -21,9 +21,7 @@
 #define RING_ENTRIES_LOG2   8u                   /* 256 commands / events: 4 KiB each */
 #define RING_BYTES          (16u << RING_ENTRIES_LOG2)
 #define WAIT_LIMIT          10000000u
-#define PCI_CLASS_IOMMU     0x0806u
-#define PCI_CAP_ID_SECURE   0x0Fu
-#define MMIO_WINDOW_LOW     0xC0000000ull        /* the VMM maps 3-4 GiB uncached */
+#define MMIO_WINDOW_LOW     IOMMU_WINDOW_LOW     /* the VMM maps 3-4 GiB uncached */
 #define FOUR_GIB            0x100000000ull
 #define TPM_2M_REGION       0xFEC00000ull        /* the 2 MiB holding TPM locality 0 (own PT) */
 #define IOPT_PAGES          4u                   /* L3, L2, two L1: GPA [0, 4 MiB) in 4 KiB pages */
@@ -33,8 +31,11 @@ struct unit_rings {
 	struct iommu_event evt[1u << RING_ENTRIES_LOG2];
 };
 
-/* All in VMM memory, which no device may reach: the tables protect themselves. */
-static struct iommu_dte devtab[IOMMU_DEVICES] __attribute__((aligned(4096)));
+/* The device table is the one the SLB enabled (TB_SLB_DEVTAB_ADDR, the top 2 MiB of the VMM range):
+ * taking it over needs no moment with translation off. The rest is in VMM memory. No device may reach
+ * either: the tables protect themselves. */
+static struct iommu_dte *const devtab = (struct iommu_dte *)(uptr)TB_SLB_DEVTAB_ADDR;
+#define DEVTAB_BYTES   (IOMMU_DEVICES * sizeof(struct iommu_dte))
 static struct unit_rings rings[IVRS_MAX_UNITS] __attribute__((aligned(4096)));
 static u64 iopt[DEV_ASSIGN_MAX][IOPT_PAGES][512] __attribute__((aligned(4096)));
 static volatile u64 wait_store __attribute__((aligned(8)));
@@ -53,81 +54,12 @@ static u32 nr_assigned;
 static u64 rd(u32 unit, u32 reg) { return *(volatile u64 *)(uptr)(info.unit[unit].base + reg); }
 static void wr(u32 unit, u32 reg, u64 v) { *(volatile u64 *)(uptr)(info.unit[unit].base + reg) = v; }
 
-/* ---- PCI configuration mechanism #1 (ports 0xCF8/0xCFC) ---- */
-static u32 pci_read(u16 bdf, u8 off)
-{
-	outl(0xCF8, 0x80000000u | (u32)bdf << 8 | (off & 0xFCu));
-	return inl(0xCFC);
-}
-
-static void pci_write(u16 bdf, u8 off, u32 v)
-{
-	outl(0xCF8, 0x80000000u | (u32)bdf << 8 | (off & 0xFCu));
-	outl(0xCFC, v);
-}
-
 static void put_bdf(u16 bdf)
 {
 	static const char hex[] = "0123456789abcdef";
 	char s[8] = { hex[bdf >> 12], hex[(bdf >> 8) & 15], ':', hex[(bdf >> 7) & 1],
 		      hex[(bdf >> 3) & 15], '.', (char)('0' + (bdf & 7)), '\0' };
 	con_puts(s);
-}
-
-/* ---- ACPI reads: only below the chipset window, never wrapping ---- */
-/* A firmware pointer into 0xFEC00000-4 GiB (I/O APIC, HPET, TPM, IOMMU, local APIC, flash) is refused:
- * reads there can have side effects (a TPM FIFO read consumes a byte), and tables are in RAM. */
-#define ACPI_READ_LIMIT 0xFEC00000ull
-static const u8 *phys_map(void *ctx, u64 pa, u64 len)
-{
-	(void)ctx;
-	if (pa >= ACPI_READ_LIMIT || len > ACPI_READ_LIMIT - pa)
-		return NULL;
-	return (const u8 *)(uptr)pa;
-}
-
-/* One present PCI function: if its class is 0806h (IOMMU) it must be an IVRS unit with a secure
- * device capability where the IVRS says; marks that unit seen. */
-static void check_function(u16 bdf, u32 *seen)
-{
-	u32 i = 0;
-
-	if (pci_read(bdf, 8) >> 16 != PCI_CLASS_IOMMU)
-		return;
-	while (i < info.nr_units && info.unit[i].device_id != bdf)
-		i++;
-	if (i == info.nr_units) {
-		con_puts("VMM: PCI function ");
-		put_bdf(bdf);
-		con_puts(" is an IOMMU (class 0806h)\n");
-		die("DMA protection: an IOMMU on PCI is missing from the ACPI IVRS");
-	}
-	u8 cap = (u8)info.unit[i].cap_offset;
-	if (cap < 0x40 || (pci_read(bdf, cap) & 0xFFu) != PCI_CAP_ID_SECURE)
-		die("DMA protection: IVRS capability offset does not name the IOMMU's capability");
-	*seen |= 1u << i;
-}
-
-/* Every function on every bus whose class is 0806h must be an IVRS unit, and every unit must be
- * such a function. Functions 1-7 are looked at only behind a multi-function function 0 (header
- * type bit 7, PCI 3.0 §6.2.1): a single-function device may mirror function 0 there. */
-static void pci_cross_check(void)
-{
-	u32 seen = 0;
-
-	for (u32 dev = 0; dev < 0x10000u; dev += 8) {
-		if ((pci_read((u16)dev, 0) & 0xFFFFu) == 0xFFFFu)
-			continue;
-		check_function((u16)dev, &seen);
-		if (!(pci_read((u16)dev, 0x0C) & 0x00800000u))
-			continue;
-		for (u32 fn = 1; fn < 8; fn++) {
-			if ((pci_read((u16)(dev | fn), 0) & 0xFFFFu) != 0xFFFFu)
-				check_function((u16)(dev | fn), &seen);
-		}
-	}
-	if (seen != (1u << info.nr_units) - 1)
-		die("DMA protection: the IVRS lists an IOMMU that PCI does not show (class 0806h)");
 }
 
 /* ---- commands ---- */
@@ -208,15 +140,22 @@ static void invalidate_all(u32 u)
 	complete(u);
 }
 
-/* #48882 §3.4: with the IOMMU disabled, point it at our tables, close the exclusion range (it
- * would let devices bypass translation), then enable translation, event log and command buffer,
- * and drop anything it cached from firmware's tables. */
+/* #48882 §3.4: the device table base may change only while the IOMMU is disabled, the command buffer
+ * and event log bases only while those are. An IOMMU the SLB enabled already translates through this
+ * device table (every device id blocked): it stays enabled and only gets the VMM's command buffer and
+ * event log. Otherwise (firmware's tables, or no SLB) translation is off for the few writes that
+ * install ours. The exclusion range is closed (it would let devices bypass translation), and
+ * everything cached from earlier tables dropped. */
 static void program_unit(u32 u)
 {
-	wr(u, IOMMU_MMIO_CONTROL, 0);
+	const u64 devtab_reg = (u64)(uptr)devtab | (DEVTAB_BYTES / 4096 - 1);
+	int keep = (rd(u, IOMMU_MMIO_CONTROL) & IOMMU_CTRL_EN) && rd(u, IOMMU_MMIO_DEVTAB_BASE) == devtab_reg;
+
+	wr(u, IOMMU_MMIO_CONTROL, keep ? IOMMU_CTRL_EN : 0);
 	wr(u, IOMMU_MMIO_EXCL_BASE, 0);
 	wr(u, IOMMU_MMIO_EXCL_LIMIT, 0);
-	wr(u, IOMMU_MMIO_DEVTAB_BASE, (u64)(uptr)devtab | (sizeof(devtab) / 4096 - 1));
+	if (!keep)
+		wr(u, IOMMU_MMIO_DEVTAB_BASE, devtab_reg);
 	wr(u, IOMMU_MMIO_CMDBUF_BASE, (u64)(uptr)rings[u].cmd | (u64)RING_ENTRIES_LOG2 << 56);
 	wr(u, IOMMU_MMIO_EVTLOG_BASE, (u64)(uptr)rings[u].evt | (u64)RING_ENTRIES_LOG2 << 56);
 	wr(u, IOMMU_MMIO_CMD_HEAD, 0);
@@ -228,9 +167,10 @@ static void program_unit(u32 u)
 	if (rd(u, IOMMU_MMIO_CONTROL) & IOMMU_CTRL_EN)
 		invalidate_all(u);
 	if ((rd(u, IOMMU_MMIO_CONTROL) & (IOMMU_CTRL_EN | IOMMU_CTRL_CMDBUF_EN)) !=
-	    (IOMMU_CTRL_EN | IOMMU_CTRL_CMDBUF_EN) ||
-	    rd(u, IOMMU_MMIO_DEVTAB_BASE) >> 12 != (u64)(uptr)devtab >> 12)
+	    (IOMMU_CTRL_EN | IOMMU_CTRL_CMDBUF_EN) || rd(u, IOMMU_MMIO_DEVTAB_BASE) != devtab_reg)
 		die("DMA protection: the IOMMU did not take the device table or enable");
+	if (keep)
+		log_line("IOMMU left enabled by the SLB: device table kept, translation never off", NULL, NULL);
 }
 
 /* BAR0 of an assigned function: a 32-bit memory BAR of at most 2 MiB in the VMM's uncached
@@ -264,22 +204,11 @@ static void probe_bar(struct assigned *d)
 void dma_protect(const struct launch_config *cfg)
 {
 	struct dev_assign words[DEV_ASSIGN_MAX];
-	u64 pa;
-	u32 len, n;
-	const char *e;
+	u32 n;
+	const char *e = iommu_find(&info, ivrs_copy, sizeof(ivrs_copy));
 
-	e = acpi_find_ivrs(phys_map, NULL, &pa, &len);
-	if (e == NULL && len != 0) {
-		tb_memcpy(ivrs_copy, (const void *)(uptr)pa, len);   /* parse a copy (TOCTOU) */
-		e = ivrs_parse(ivrs_copy, len, &info);
-	}
 	if (e != NULL)
 		die(e);
-	for (u32 u = 0; u < info.nr_units; u++) {
-		if (info.unit[u].base < MMIO_WINDOW_LOW || info.unit[u].base > FOUR_GIB - 0x80000)
-			die("DMA protection: IOMMU registers outside the 3-4 GiB window the VMM maps uncached");
-	}
-	pci_cross_check();                       /* also catches an IOMMU with no IVRS at all */
 	for (u32 d = 0; d < IOMMU_DEVICES; d++)
 		devtab[d] = (struct iommu_dte){ DTE_V | DTE_TV, 0, 0, 0 };
 	for (u32 u = 0; u < info.nr_units; u++) {

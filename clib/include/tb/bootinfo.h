@@ -36,6 +36,13 @@
 #define TB_SLB_SCRATCH_END   0x01100000u
 #define TB_VMM_MIN_ADDR      0x01100000u
 #define TB_VMM_END           0x04000000u   /* exclusive */
+/* The SLB's deny-all IOMMU set-up (skinit-loader/README.md "DMA protection"): a 2 MiB device table
+ * in the top of the VMM range, so the VMM image and bss end below it; one 4 KiB command buffer per
+ * IOMMU (at most 8) and the COMPLETION_WAIT store in the SLB scratch area after the page tables. */
+#define TB_SLB_DEVTAB_ADDR   0x03E00000u
+#define TB_VMM_MEM_END       TB_SLB_DEVTAB_ADDR
+#define TB_SLB_IOMMU_CMD     0x01036000u
+#define TB_SLB_IOMMU_WAIT    0x0103E000u
 #define TB_GUEST_POOL_ADDR   0x04000000u
 
 struct tb_module {

@@ -141,8 +141,9 @@ def parse_args(argv):
                    help="at TB-DONE, save LEN bytes of guest-physical memory at ADDR (hex) to "
                         "mem-ADDR.bin in --out, before the VMM goes on; with --linux, when the guest "
                         "powers the machine off (QEMU then runs with -no-shutdown); repeatable")
-    p.add_argument("--qemu-trace", metavar="PATTERN",
-                   help="QEMU trace events to record in qemu-trace.log (e.g. 'amdvi_*')")
+    p.add_argument("--qemu-trace", action="append", default=[], metavar="PATTERN",
+                   help="QEMU trace events to record in qemu-trace.log (e.g. 'amdvi_*'); repeatable, "
+                        "all events go to the one file in the order they happen")
     args = p.parse_args(argv)
     if args.iommu and args.machine != "q35":
         p.error("--iommu needs --machine q35 (QEMU's pc machine refuses amd-iommu)")
@@ -548,8 +549,8 @@ class Launch:
             devices += ["-device", spec]
         for f in a.acpitable:
             devices += ["-acpitable", f"file={os.path.abspath(f)}"]
-        if a.qemu_trace:
-            devices += ["-trace", f"enable={a.qemu_trace},file={os.path.join(self.out, 'qemu-trace.log')}"]
+        for pattern in a.qemu_trace:      # one file: each -trace option names it
+            devices += ["-trace", f"enable={pattern},file={os.path.join(self.out, 'qemu-trace.log')}"]
         devices += list(a.qemu_arg) + (["-no-shutdown"] if a.linux and a.dump_ranges else [])
         return ["qemu-system-x86_64",
                 "-M", a.machine, "-accel", "tcg", "-cpu", a.cpu, "-smp", "1", "-m", a.memory,

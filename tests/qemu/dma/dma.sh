@@ -6,9 +6,13 @@
 #      IOMMU page faults) and into its own memory (written). PCR 18 records dma-protection=iommu.
 #   B  control, the same machine and attack without the IOMMU: VMM memory, event log and SLB are
 #      overwritten, which shows the test can fail. PCR 18 records dma-protection=none.
+#      The same boot traces QEMU's IOMMU and TPM TIS events into one file: the SLB's deny-all set-up
+#      (its command buffer run, INVALIDATE_IOMMU_ALL, COMPLETION_WAIT, IOMMU enabled) comes before the
+#      TPM receives the extend of PCR 17 with the VMM, and the SLB's device table blocks every device id.
 #   C  malformed IVRS tables (truncated, lying length, overlapping blocks), one published by firmware
-#      without an IOMMU on PCI, a second IVRS beside QEMU's, and an assigned device that does not
-#      exist: the VMM stops with the reason, before PCR 18 and before any guest runs.
+#      without an IOMMU on PCI and a second IVRS beside QEMU's: the SLB stops with the VMM's reason
+#      before it copies or measures the VMM; an assigned device that does not exist: the VMM stops
+#      with the reason, before PCR 18 and before any guest runs.
 # Every boot with a guest: PCRs 17-19 equal `trustbit measure` with the matching --dma-protection.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -78,10 +82,14 @@ EVLOG_HEAD="00000000030000000000000000000000"
 
 # ---- A: q35 + AMD IOMMU -----------------------------------------------------------------------------
 a="$work/a"
-attack_boot "$a" --machine q35 --iommu --qemu-trace 'amdvi_page_fault'
+attack_boot "$a" --machine q35 --iommu --qemu-trace 'amdvi_*' --qemu-trace 'tpm_tis_mmio_write*' \
+  --dump 03e00000:100000 --dump 03f00000:100000
 con="$a/console.log"
 check "A: run ends with status 33" same "$(cat "$a/exit-status" 2>/dev/null)" 33
 check "A: SLB at the first base candidate (the guest's SLB target)" has "$a/harness.log" "bytes at 0x00400000"
+check "A: SLB blocked every device before loading the VMM" line "$con" "SLB: IOMMU: every device id blocked"
+check "A: IOMMU deny-all before the SLB's extend of the VMM (trace), every device table entry blocks" \
+  python3 "$here/trace-order.py" "$a/qemu-trace.log" "$a/mem-03e00000.bin" "$a/mem-03f00000.bin"
 check "A: VMM found and programmed the IOMMU" line "$con" "VMM: IOMMU 00:01.0 at 0xfed80000: every device id blocked"
 check "A: device assigned to the guest" line "$con" "VMM: device 00:04.0 assigned to guest dma-attack"
 check "A: PCR 18 records dma-protection=iommu" line "$con" "VMM: recorded in PCR 18: dma-protection=iommu default=deny guests=own-memory"
@@ -102,7 +110,8 @@ b="$work/b"
 attack_boot "$b" --machine q35
 con="$b/console.log"
 check "B: run ends with status 33" same "$(cat "$b/exit-status" 2>/dev/null)" 33
-check "B: no IOMMU found" line "$con" "VMM: no IOMMU found"
+check "B: no IOMMU found (SLB)" line "$con" "SLB: no IOMMU found"
+check "B: no IOMMU found (VMM)" line "$con" "VMM: no IOMMU found"
 check "B: PCR 18 records dma-protection=none" line "$con" "VMM: recorded in PCR 18: dma-protection=none"
 check "B: the guest's own memory was written" same "$(hexat "$b/mem-04300000.bin" 0 16)" "$PATTERN_HEX"
 check "B: VMM memory overwritten" same "$(hexat "$b/mem-01100000.bin" 40 16)" "$PATTERN_HEX"
@@ -110,13 +119,13 @@ check "B: SLB overwritten" same "$(hexat "$b/mem-00400000.bin" 16 16)" "$PATTERN
 check "B: event log header overwritten" same "$(hexat "$b/mem-01010000.bin" 0 16)" "$PATTERN_HEX"
 
 # ---- C: malformed or lying firmware tables stop the launch -----------------------------------------------
-refused() {   # refused NAME REASON MACHINE-ARGS...
+refused() {   # refused NAME REASON MACHINE-ARGS...: the SLB stops before it copies the VMM
   local name="$1" d="$work/c-$1" reason="$2"; shift 2
   "$launch" --quiet --out "$d" "$@" --config "$img/config.bin" "${guest[@]}" --timeout 60 >/dev/null 2>"$d.stderr"
-  check "C: $name: VMM stops (status 35)" same "$(cat "$d/exit-status" 2>/dev/null)" 35
-  check "C: $name: reason '$reason'" line "$d/console.log" "VMM: die: $reason"
-  check "C: $name: stopped before PCR 18 and before any guest" hasnt "$d/console.log" "recorded in PCR 18"
-  check "C: $name: no guest ran" hasnt "$d/console.log" "running"
+  check "C: $name: SLB stops (status 37)" same "$(cat "$d/exit-status" 2>/dev/null)" 37
+  check "C: $name: reason '$reason'" line "$d/console.log" "SLB: FATAL: $reason"
+  check "C: $name: stopped before the VMM was copied and measured" hasnt "$d/console.log" "SLB: VMM loaded"
+  check "C: $name: the VMM never ran" hasnt "$d/console.log" "VMM: "
 }
 for c in truncated lying-length overlapping good; do python3 "$here/mkivrs.py" "$c" "$work/ivrs-$c.bin"; done
 refused truncated "IVRS: truncated: length 0x2c is below the 48-byte header" --acpitable "$work/ivrs-truncated.bin"
@@ -126,8 +135,13 @@ refused overlapping "IVRS: block at offset 0x30: length below its type's header 
 refused no-iommu-on-pci "DMA protection: the IVRS lists an IOMMU that PCI does not show (class 0806h)" \
   --acpitable "$work/ivrs-good.bin"
 refused second-ivrs "ACPI: more than one IVRS table" --machine q35 --iommu --acpitable "$work/ivrs-good.bin"
-# The measured command line assigns 00:04.0, but this machine has no device there.
-refused absent-device "DMA protection: an assigned device= PCI function does not exist" --machine q35 --iommu
+# The measured command line assigns 00:04.0, but this machine has no device there: the VMM's decision.
+d="$work/c-absent-device"
+"$launch" --quiet --out "$d" --machine q35 --iommu --config "$img/config.bin" "${guest[@]}" --timeout 60 >/dev/null 2>"$d.stderr"
+check "C: absent-device: VMM stops (status 35)" same "$(cat "$d/exit-status" 2>/dev/null)" 35
+check "C: absent-device: reason" line "$d/console.log" "VMM: die: DMA protection: an assigned device= PCI function does not exist"
+check "C: absent-device: stopped before PCR 18 and before any guest" hasnt "$d/console.log" "recorded in PCR 18"
+check "C: absent-device: no guest ran" hasnt "$d/console.log" "running"
 
 if [[ $failures -gt 0 ]]; then echo "dma: $failures check(s) FAILED"; exit 1; fi
 echo "dma: all checks passed"
