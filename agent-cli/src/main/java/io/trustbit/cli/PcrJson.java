@@ -1,6 +1,7 @@
 package io.trustbit.cli;
 
 import io.trustbit.measure.HashAlg;
+import io.trustbit.measure.PcrBanksJson;
 import io.trustbit.measure.PcrValues;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -11,7 +12,7 @@ import java.util.TreeMap;
 /**
  * The one PCR JSON writer, shared by {@code eventlog replay}, {@code measure} and {@code quote} ({@code pcrs.json}):
  * {@code {"pcrs":{"sha1":{"0":"<hex>",...},"sha256":{...}}}} — lower-case hex, PCR keys as decimal
- * strings sorted numerically, banks in TCG algorithm order. Written by hand to keep start-up lean.
+ * strings sorted numerically, banks in TCG algorithm order ({@link PcrBanksJson}).
  */
 public final class PcrJson {
     private PcrJson() {}
@@ -29,25 +30,7 @@ public final class PcrJson {
 
     /** The JSON of bank → PCR → value (banks in TCG order whatever the map's order). */
     public static String of(Map<HashAlg, SortedMap<Integer, byte[]>> pcrs) {
-        HexFormat hex = HexFormat.of();
-        StringBuilder sb = new StringBuilder("{\"pcrs\":{");
-        boolean firstBank = true;
-        for (HashAlg alg : HashAlg.values()) {
-            SortedMap<Integer, byte[]> bank = pcrs.get(alg);
-            if (bank == null) {
-                continue;
-            }
-            sb.append(firstBank ? "" : ",").append('"').append(alg.bankName()).append("\":{");
-            firstBank = false;
-            boolean first = true;
-            for (Map.Entry<Integer, byte[]> e : bank.entrySet()) {
-                sb.append(first ? "" : ",").append('"').append(e.getKey()).append("\":\"").append(hex.formatHex(e.getValue()))
-                        .append('"');
-                first = false;
-            }
-            sb.append('}');
-        }
-        return sb.append("}}").toString();
+        return PcrBanksJson.append(new StringBuilder("{\"pcrs\":"), pcrs).append('}').toString();
     }
 
     /** One line per value, for humans: {@code sha256 17 <hex>}. */

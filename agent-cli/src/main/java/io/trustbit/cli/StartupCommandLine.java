@@ -40,8 +40,13 @@ public final class StartupCommandLine {
         return configure(new CommandLine(root), out, err);
     }
 
-    /** Sets the writers and the one failure mapper on a command line. */
+    /**
+     * Sets the writers and the one failure mapper on a command line, and the version on every command of its tree:
+     * Picocli gives each subcommand its own version text, empty unless set, so {@code trustbit eventlog --version}
+     * would print nothing and succeed.
+     */
     public static CommandLine configure(CommandLine cl, PrintWriter out, PrintWriter err) {
+        setVersion(cl, new Version());
         cl.setOut(out);
         cl.setErr(err);
         ErrorMapper errors = new ErrorMapper();
@@ -50,6 +55,13 @@ public final class StartupCommandLine {
         cl.setExecutionStrategy(errors);
         cl.registerConverter(NodeId.class, new NodeIdConverter());
         return cl;
+    }
+
+    private static void setVersion(CommandLine cl, Version version) {
+        cl.getCommandSpec().versionProvider(version);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            setVersion(sub, version);
+        }
     }
 
     /** A named class rather than a lambda, for the class-data archive (see {@link ErrorMapper}). */
@@ -77,7 +89,6 @@ public final class StartupCommandLine {
                 CommandSpec spec = CommandSpec.wrapWithoutInspection(rootObject);
                 spec.name(root.name());
                 spec.mixinStandardHelpOptions(true);
-                spec.versionProvider(new Version());
                 spec.usageMessage().description(root.description());
                 CommandLine cl = new CommandLine(spec);
                 cl.addSubcommand(sub.name(), new CommandLine(c), sub.aliases());

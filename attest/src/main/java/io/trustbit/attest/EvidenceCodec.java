@@ -1,7 +1,6 @@
 package io.trustbit.attest;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -11,9 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.trustbit.measure.HashAlg;
-import java.io.ByteArrayOutputStream;
+import io.trustbit.measure.PcrBanksJson;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
@@ -52,17 +51,20 @@ public final class EvidenceCodec {
     private static final Pattern PCR_INDEX = Pattern.compile("0|[1-9][0-9]{0,2}");
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]*={0,2}");
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(8)
-                            .maxStringLength(MAX_JSON_BYTES)
-                            .maxNumberLength(12)
-                            .build())
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .build())
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /** The parser's settings, in a holder so that writing (the CLI's quote) never loads Jackson. */
+    private static final class Strict {
+        static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder()
+                                .maxNestingDepth(8)
+                                .maxStringLength(MAX_JSON_BYTES)
+                                .maxNumberLength(12)
+                                .build())
+                        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                        .build())
+                .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
 
     private EvidenceCodec() {
     }
@@ -81,8 +83,8 @@ public final class EvidenceCodec {
             throw new EvidenceFormatException("evidence of " + json.length + " bytes exceeds " + MAX_JSON_BYTES);
         }
         JsonNode root;
-        try (JsonParser p = MAPPER.createParser(json)) {
-            root = MAPPER.readTree(p);
+        try (JsonParser p = Strict.MAPPER.createParser(json)) {
+            root = Strict.MAPPER.readTree(p);
             if (p.nextToken() != null) {
                 throw new EvidenceFormatException("trailing content after the evidence object");
             }
@@ -185,49 +187,41 @@ public final class EvidenceCodec {
         return out;
     }
 
-    /** Serialises Evidence as UTF-8 JSON. */
+    /**
+     * Serialises Evidence as UTF-8 JSON, by hand: Jackson's first use costs a fifth of a {@code trustbit quote}
+     * process (docs/benchmarks.md, "Agent"). No value needs escaping: every string is hex, base64, a bank or log
+     * name, an ISO-8601 time or a node id, whose rule ({@link NodeId#RULE}) admits only letters, digits, '.', '_'
+     * and '-'.
+     */
     public static byte[] toJson(Evidence e) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         Base64.Encoder b64 = Base64.getEncoder();
-        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeNumberField("version", e.version());
-            g.writeStringField("nodeId", e.node().value());
-            g.writeStringField("nonce", HexFormat.of().formatHex(e.nonce()));
-            g.writeStringField("akPublic", b64.encodeToString(e.akPublic()));
-            g.writeObjectFieldStart("quote");
-            g.writeStringField("attest", b64.encodeToString(e.quoteAttest()));
-            g.writeStringField("signature", b64.encodeToString(e.quoteSignature()));
-            g.writeEndObject();
-            g.writeObjectFieldStart("pcrs");
-            for (Map.Entry<HashAlg, SortedMap<Integer, byte[]>> bank : e.pcrs().entrySet()) {
-                g.writeObjectFieldStart(bank.getKey().bankName());
-                for (Map.Entry<Integer, byte[]> v : bank.getValue().entrySet()) {
-                    g.writeStringField(Integer.toString(v.getKey()), HexFormat.of().formatHex(v.getValue()));
-                }
-                g.writeEndObject();
+        HexFormat hex = HexFormat.of();
+        StringBuilder sb = new StringBuilder(1024);
+        sb.append("{\"version\":").append(e.version())
+                .append(",\"nodeId\":\"").append(e.node().value())
+                .append("\",\"nonce\":\"").append(hex.formatHex(e.nonce()))
+                .append("\",\"akPublic\":\"").append(b64.encodeToString(e.akPublic()))
+                .append("\",\"quote\":{\"attest\":\"").append(b64.encodeToString(e.quoteAttest()))
+                .append("\",\"signature\":\"").append(b64.encodeToString(e.quoteSignature()))
+                .append("\"},\"pcrs\":");
+        PcrBanksJson.append(sb, e.pcrs());
+        if (!e.eventLogs().isEmpty()) {
+            sb.append(",\"eventLogs\":{");
+            String sep = "";
+            for (Map.Entry<EventLogKind, byte[]> log : e.eventLogs().entrySet()) {
+                sb.append(sep).append('"').append(log.getKey().jsonKey()).append("\":\"").append(b64.encodeToString(log.getValue()))
+                        .append('"');
+                sep = ",";
             }
-            g.writeEndObject();
-            if (!e.eventLogs().isEmpty()) {
-                g.writeObjectFieldStart("eventLogs");
-                for (Map.Entry<EventLogKind, byte[]> log : e.eventLogs().entrySet()) {
-                    g.writeStringField(log.getKey().jsonKey(), b64.encodeToString(log.getValue()));
-                }
-                g.writeEndObject();
-            }
-            g.writeStringField("producedAt", e.producedAt().toString());
-            if (e.ima() != null) {
-                g.writeObjectFieldStart("ima");
-                g.writeNumberField("firstEntry", e.ima().firstEntry());
-                g.writeNumberField("byteOffset", e.ima().byteOffset());
-                g.writeStringField("log", b64.encodeToString(e.ima().log()));
-                g.writeEndObject();
-            }
-            g.writeEndObject();
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+            sb.append('}');
         }
-        return out.toByteArray();
+        sb.append(",\"producedAt\":\"").append(e.producedAt()).append('"');
+        if (e.ima() != null) {
+            sb.append(",\"ima\":{\"firstEntry\":").append(e.ima().firstEntry())
+                    .append(",\"byteOffset\":").append(e.ima().byteOffset())
+                    .append(",\"log\":\"").append(b64.encodeToString(e.ima().log())).append("\"}");
+        }
+        return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void fields(JsonNode obj, String prefix, Set<String> required, Set<String> allowed)

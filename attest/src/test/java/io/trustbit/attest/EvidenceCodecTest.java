@@ -54,6 +54,37 @@ class EvidenceCodecTest {
         assertArrayEquals(EvidenceCodec.toJson(sample()), EvidenceCodec.toJson(e));
     }
 
+    /** The hand-written writer against Jackson's, field for field, with every optional part present. */
+    @Test
+    void writesWhatJacksonWrites() throws Exception {
+        Map<HashAlg, SortedMap<Integer, byte[]>> pcrs = new EnumMap<>(HashAlg.class);
+        pcrs.put(HashAlg.SHA384, new TreeMap<>(Map.of(23, filled(48, 0x38))));
+        pcrs.put(HashAlg.SHA1, new TreeMap<>(Map.of(10, filled(20, 0x01), 2, filled(20, 0x02))));
+        Map<EventLogKind, byte[]> logs = new EnumMap<>(EventLogKind.class);
+        logs.put(EventLogKind.UEFI, filled(100, 0xFB));
+        logs.put(EventLogKind.DRTM, new byte[] {1, 2, 3, 4});
+        Evidence e = new Evidence(1, NodeId.of("Node_9.a-b"), filled(8, 0x5A), filled(70, 0x3E), filled(3, 0xFF),
+                new byte[0], pcrs, logs, Instant.parse("2026-12-02T15:00:01Z"), new ImaTail(12, 3456, "x\"y".getBytes(StandardCharsets.UTF_8)));
+
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        var root = m.createObjectNode();
+        root.put("version", 1).put("nodeId", "Node_9.a-b").put("nonce", hex.formatHex(filled(8, 0x5A)))
+                .put("akPublic", b64.encodeToString(filled(70, 0x3E)));
+        root.putObject("quote").put("attest", b64.encodeToString(filled(3, 0xFF))).put("signature", "");
+        var banks = root.putObject("pcrs");
+        banks.putObject("sha1").put("2", hex.formatHex(filled(20, 0x02))).put("10", hex.formatHex(filled(20, 0x01)));
+        banks.putObject("sha384").put("23", hex.formatHex(filled(48, 0x38)));
+        root.putObject("eventLogs").put("drtm", "AQIDBA==").put("uefi", b64.encodeToString(filled(100, 0xFB)));
+        root.put("producedAt", "2026-12-02T15:00:01Z");
+        root.putObject("ima").put("firstEntry", 12L).put("byteOffset", 3456L).put("log", b64.encodeToString("x\"y".getBytes(StandardCharsets.UTF_8)));
+
+        byte[] json = EvidenceCodec.toJson(e);
+        assertEquals(m.writeValueAsString(root), new String(json, StandardCharsets.UTF_8));
+        assertArrayEquals(json, EvidenceCodec.toJson(EvidenceCodec.parse(json)));
+    }
+
     @Test
     void malformedEvidenceIsRejectedNamingTheField() {
         String g = good();
