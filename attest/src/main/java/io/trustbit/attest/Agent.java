@@ -96,6 +96,35 @@ public final class Agent {
         }
     }
 
+    /**
+     * {@link #attestOnce()}, tried again after a failure that may pass by itself ({@link VerifierException#isTransient()}:
+     * the verifier unreachable or answering 5xx, 408, 429), {@code attempts} times in all, 1 s, 2 s, 4 s … apart (with
+     * jitter, as {@link #run}). A network that comes up late at boot or a verifier restarting then costs a few seconds
+     * instead of the attestation; every other failure ends it at once.
+     */
+    public AttestationResult attestOnce(int attempts) throws AttestException, VerifierException, IOException {
+        Duration backoff = BACKOFF_START;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return attestOnce();
+            } catch (VerifierException e) {
+                if (!e.isTransient() || attempt >= attempts) {
+                    throw e;
+                }
+                Duration wait = jitter(backoff);
+                say("attestation failed: " + e.getMessage() + "; attempt " + (attempt + 1) + " of " + attempts + " in "
+                        + wait.toMillis() + " ms");
+                try {
+                    Thread.sleep(wait.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new VerifierException("interrupted", interrupted);
+                }
+                backoff = doubled(backoff);
+            }
+        }
+    }
+
     /** Attests every interval until {@code stop} says so; never returns because of a failure. */
     public void run(BooleanSupplier stop) throws InterruptedException {
         Duration backoff = BACKOFF_START;
@@ -109,10 +138,14 @@ public final class Agent {
             } catch (AttestException | VerifierException | IOException | RuntimeException e) {
                 wait = jitter(backoff);
                 say("attestation failed: " + e.getMessage() + "; retrying in " + wait.toMillis() + " ms");
-                backoff = backoff.multipliedBy(2).compareTo(BACKOFF_MAX) > 0 ? BACKOFF_MAX : backoff.multipliedBy(2);
+                backoff = doubled(backoff);
             }
             sleep(wait, stop);
         }
+    }
+
+    private static Duration doubled(Duration backoff) {
+        return backoff.multipliedBy(2).compareTo(BACKOFF_MAX) > 0 ? BACKOFF_MAX : backoff.multipliedBy(2);
     }
 
     private Duration jitter(Duration d) {

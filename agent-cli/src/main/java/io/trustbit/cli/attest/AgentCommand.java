@@ -38,8 +38,8 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Settings file: 'key = value' lines, keys are these options' names without dashes "
-                    + "(tpm, verifier, verifier-fingerprint, ca-cert, node-id, state-dir, interval, pcrs, ak-type, ek-type, "
-                    + "drtm-log, ima-log); options on the command line override it.")
+                    + "(tpm, verifier, verifier-fingerprint, ca-cert, node-id, state-dir, interval, attempts, pcrs, ak-type, "
+                    + "ek-type, drtm-log, ima-log); options on the command line override it.")
     Path config;
     @Option(names = "--tpm", paramLabel = "T", description = "linux:/dev/tpmrm0, swtpm:HOST:PORT or proxy:SOCKET (required).")
     String tpm;
@@ -53,6 +53,9 @@ public final class AgentCommand implements Callable<Integer> {
     String interval;
     @Option(names = "--once", description = "Attest once (enrolling first if needed); exit 0 affirming, 1 otherwise, 3 if the TPM or verifier fails.")
     boolean once;
+    @Option(names = "--attempts", paramLabel = "N", description = "With --once: tries in all when the verifier cannot be "
+            + "reached or answers 5xx, 1 s, 2 s, 4 s … apart (1-10, default 3).")
+    String attempts;
     @Option(names = "--pcrs", paramLabel = "SEL", description = "PCR selection (default sha256:0-7,17-23).")
     String pcrs;
     @Option(names = "--ak-type", paramLabel = "ecc|rsa", description = "Default: ecc.") String akType;
@@ -82,6 +85,7 @@ public final class AgentCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Agent.Config cfg;
         Agent agent;
+        int attemptCount;
         AgentConfigFile file = config == null ? AgentConfigFile.none() : AgentConfigFile.read(config);
         try {
             VerifierTrust t = trust(file);
@@ -97,6 +101,7 @@ public final class AgentCommand implements Callable<Integer> {
                     AkType.fromLabel(setting(akType, file, "ak-type", "ecc")),
                     ek == null ? Optional.empty() : Optional.of(EkType.fromLabel(ek)), drtm, ima);
             agent = new Agent(cfg, out);
+            attemptCount = attempts(setting(attempts, file, "attempts", "3"));
         } catch (IllegalArgumentException e) {
             throw CliException.badInput(e.getMessage(), e);
         } catch (IOException | GeneralSecurityException e) {
@@ -108,7 +113,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         AttestationResult r;
         try {
-            r = agent.attestOnce();
+            r = agent.attestOnce(attemptCount);
         } catch (AttestException | VerifierException | IOException e) {
             throw CliException.environment("attestation failed: " + e.getMessage(), e);
         }
@@ -151,6 +156,13 @@ public final class AgentCommand implements Callable<Integer> {
 
     private static String setting(String fromCommandLine, AgentConfigFile file, String key, String dflt) {
         return fromCommandLine != null ? fromCommandLine : file.get(key).orElse(dflt);
+    }
+
+    static int attempts(String s) {
+        if (!s.matches("[1-9]|10")) {
+            throw new IllegalArgumentException("--attempts '" + s + "' must be a whole number from 1 to 10");
+        }
+        return Integer.parseInt(s);
     }
 
     static Duration duration(String s) {

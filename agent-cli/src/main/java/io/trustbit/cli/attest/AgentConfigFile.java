@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 final class AgentConfigFile {
     static final List<String> KEYS = List.of("tpm", "verifier", "verifier-fingerprint", "ca-cert", "node-id",
-            "state-dir", "interval", "pcrs", "ak-type", "ek-type", "drtm-log", "ima-log");
+            "state-dir", "interval", "attempts", "pcrs", "ak-type", "ek-type", "drtm-log", "ima-log");
     private static final long MAX_BYTES = 64 * 1024;
 
     private final Path file;

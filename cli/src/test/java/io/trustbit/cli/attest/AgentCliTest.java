@@ -163,20 +163,72 @@ class AgentCliTest {
         assertEquals(NodeId.of("_gateway"), AgentCommand.hostNodeId("_gateway"));
     }
 
-    /** An unreachable verifier is an environment failure (exit 3) that names the host and the cause. */
+    /**
+     * An unreachable verifier is an environment failure (exit 3) that names the host and the cause, after the
+     * attempts --attempts allows (a single one here: no retry line).
+     */
     @Test
     void anUnreachableVerifierExits3NamingHostAndCause() throws Exception {
         int port = io.trustbit.cli.ExitCodesTest.closedPort();
         Cli refused = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", "http://127.0.0.1:" + port,
-                "--node-id", "node-4", "--state-dir", dir.resolve("agent4"), "--insecure-http-loopback", "--once");
+                "--node-id", "node-4", "--state-dir", dir.resolve("agent4"), "--insecure-http-loopback", "--once",
+                "--attempts", "1");
         assertEquals(3, refused.code(), refused.toString());
         assertTrue(refused.err().startsWith("trustbit: attestation failed: cannot reach the verifier 127.0.0.1:" + port
                 + ": connection refused"), refused.err());
+        assertFalse(refused.out().contains("attempt 2"), refused.out());
+        Cli twice = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", "http://127.0.0.1:" + port,
+                "--node-id", "node-4", "--state-dir", dir.resolve("agent4"), "--insecure-http-loopback", "--once",
+                "--attempts", "2");
+        assertEquals(3, twice.code(), twice.toString());
+        assertTrue(twice.out().contains(": connection refused; attempt 2 of 2 in "), twice.out());
+        Cli zero = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", "http://127.0.0.1:" + port,
+                "--node-id", "node-4", "--state-dir", dir.resolve("agent4"), "--insecure-http-loopback", "--once",
+                "--attempts", "0");
+        assertEquals(2, zero.code(), zero.toString());
+        assertEquals("trustbit: --attempts '0' must be a whole number from 1 to 10", zero.err().strip());
         Cli unknown = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", "https://no-such-host.invalid:8443",
                 "--node-id", "node-4", "--state-dir", dir.resolve("agent4"), "--verifier-fingerprint", "00".repeat(32), "--once");
         assertEquals(3, unknown.code(), unknown.toString());
         assertTrue(unknown.err().startsWith("trustbit: attestation failed: cannot reach the verifier no-such-host.invalid:8443: "
                 + "host name not found"), unknown.err());
+    }
+
+    /**
+     * --once against a verifier that fails the first attempt and is up before the next (a late network at boot, a
+     * verifier restarting): the attestation goes through on the second attempt instead of failing. Until the agent's
+     * first connection the port is held by a socket that closes it unanswered; only then does the verifier start.
+     */
+    @Test
+    void onceTriesAgainWhileTheVerifierIsDown() throws Exception {
+        VerifierServer first = verifier("node-5", 0);
+        int port = first.port();
+        String fingerprint = first.tlsFingerprint();
+        first.close();
+        java.net.ServerSocket gate = new java.net.ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress());
+        java.util.concurrent.CompletableFuture<VerifierServer> later = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (gate) {
+                gate.accept().close();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            try {
+                return verifier("node-5", port);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            Cli r = QuoteCliTest.trustbit("agent", "--tpm", swtpm.spec(), "--verifier", "https://127.0.0.1:" + port,
+                    "--node-id", "node-5", "--state-dir", dir.resolve("agent5"), "--verifier-fingerprint", fingerprint,
+                    "--once", "--attempts", "6");
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.out().contains("; attempt 2 of 6 in "), r.out());
+            assertTrue(r.out().contains("status: contraindicated"), r.out());
+            assertTrue(r.out().contains("policy.unavailable"), r.out());
+        } finally {
+            later.get().close();
+        }
     }
 
     @Test
