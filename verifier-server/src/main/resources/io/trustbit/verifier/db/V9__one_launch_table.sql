@@ -1,0 +1,6 @@
+-- node_guests (V8) and launch_chains (V7) both recorded a node's last verified launch: launch_chains holds the whole
+-- chain, guests included (name, decision, signer key id, security version, Linux or not), and the node list now
+-- reads the launched guests from it (docs/verifier.md "Signer rotation and revocation"). Nothing moves: a node
+-- with launched guests in node_guests had them from a verified DRTM log, whose chain the same attestation wrote
+-- into launch_chains. Both are written in the verdict's transaction from now on, so they cannot part again.
+DROP TABLE node_guests;
