@@ -230,7 +230,8 @@ public final class VerifierApi {
 
     /**
      * Records the node's verdict on authenticated evidence: in one transaction the counters move forward (or
-     * the verdict fails {@code clock.counters}), and the signed verdict is appended.
+     * the verdict fails {@code clock.counters}), the signed verdict is appended, and the launch chain its verified
+     * DRTM log proved is stored if it differs from the node's last one.
      */
     private Answers.Evidence recordVerdict(Submission s, Appraiser.Result appraised) throws SQLException {
         String nodeId = s.nodeId();
@@ -314,7 +315,8 @@ public final class VerifierApi {
     }
 
     /**
-     * The reasons the node's next attestation will be contraindicated for the guests it ran at its last one, under
+     * The reasons the node's next attestation will be contraindicated for the guests its last proven launch chain
+     * (JSON) shows launched, under
      * the policy in force now: a retired signer, or a security version below the minimums (docs/verifier.md
      * "Signer rotation and revocation"). Empty when nothing is known or nothing fails.
      */
