@@ -1183,15 +1183,18 @@ public final class Store implements AutoCloseable, Nonces {
      * compared is the stored row.
      */
     private void putLaunchChain(Connection c, String nodeId, String chainJson, long now) throws SQLException {
-        update(c, switch (dialect) {
-            case POSTGRESQL -> "INSERT INTO launch_chains (node_id, chain, recorded_at) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (node_id) DO UPDATE SET chain = EXCLUDED.chain, recorded_at = EXCLUDED.recorded_at"
-                    + " WHERE launch_chains.chain <> EXCLUDED.chain";
-            case H2 -> "MERGE INTO launch_chains t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
+        switch (dialect) {
+            // not ON CONFLICT ... WHERE alone: that locks (and so writes) the unchanged row
+            case POSTGRESQL -> update(c, "INSERT INTO launch_chains (node_id, chain, recorded_at) SELECT ?, ?, ?"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM launch_chains WHERE node_id = ? AND chain = ?)"
+                    + " ON CONFLICT (node_id) DO UPDATE SET chain = EXCLUDED.chain, recorded_at = EXCLUDED.recorded_at",
+                    nodeId, chainJson, now, nodeId, chainJson);
+            case H2 -> update(c, "MERGE INTO launch_chains t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
                     + " CAST(? AS BIGINT))) s(node_id, chain, recorded_at) ON t.node_id = s.node_id"
                     + " WHEN MATCHED AND t.chain <> s.chain THEN UPDATE SET chain = s.chain, recorded_at = s.recorded_at"
-                    + " WHEN NOT MATCHED THEN INSERT (node_id, chain, recorded_at) VALUES (s.node_id, s.chain, s.recorded_at)";
-        }, nodeId, chainJson, now);
+                    + " WHEN NOT MATCHED THEN INSERT (node_id, chain, recorded_at) VALUES (s.node_id, s.chain, s.recorded_at)",
+                    nodeId, chainJson, now);
+        }
     }
 
     /** The launch chain the node last proved (JSON) and since when, if any. */
