@@ -154,6 +154,33 @@ class PostgresReplicasTest {
         }
     }
 
+    /**
+     * The launch chain is compared with the stored row, not with what one replica last wrote: a node that
+     * relaunches a new chain through replica b and its first chain again through replica a shows the first one
+     * on both.
+     */
+    @Test
+    void aNodeRelaunchingThroughAnotherReplicaShowsItsLatestChainOnEvery() throws Exception {
+        String id = enroll();
+        SoftTpm tpm = new SoftTpm();
+        a.enroll(id, tpm);
+        DrtmChain newer = new DrtmChain();
+        newer.guestSecurityVersion = CHAIN.guestSecurityVersion + 1;
+        List<TestVerifier> through = List.of(a, b, a);
+        List<DrtmChain> launched = List.of(CHAIN, newer, CHAIN);
+        for (int i = 0; i < through.size(); i++) {
+            TestVerifier v = through.get(i);
+            JsonNode answer = v.postEvidence(id, launched.get(i).evidence(id, tpm, v.challenge(id))).json();
+            assertEquals("affirming", answer.get("status").asText(), answer.toString());
+            for (TestVerifier reader : List.of(a, b)) {
+                JsonNode chain = reader.admin("GET", "/v1/nodes/" + id + "/launch-chain", null).json();
+                assertEquals(launched.get(i).guestSecurityVersion,
+                        chain.path("chain").path("guests").path(0).path("securityVersion").asLong(),
+                        "launch " + i + " read through " + (reader == a ? "a" : "b") + ": " + chain);
+            }
+        }
+    }
+
     @Test
     void killingAReplicaUnderLoadAgainAndAgainLosesNoAnsweredVerdictAndNoUsedNonce() throws Exception {
         KillUnderLoad.Outcome o = new KillUnderLoad(dir.resolve("killed"), List.of(pg.jdbcUrl(), pg.user()),

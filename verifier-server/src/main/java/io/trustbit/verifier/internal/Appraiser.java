@@ -54,18 +54,15 @@ public final class Appraiser {
      * What the appraisal found. Counters are set only when the quote's signature verified. {@code checked}
      * names every check that was evaluated, in order (the ids reasons use); the checks of an affirming
      * result all passed. {@code imaState}: where the node's IMA appraisal stands now, to be stored; null when
-     * it does not move (no runtime section, or a failure). {@code launchedGuests} are the guests the verified
-     * PCR 19 records show launched; {@code chain} the launch chain read from the verified DRTM log (null when
-     * it was not verified).
+     * it does not move (no runtime section, or a failure). {@code chain}: the launch chain read from the verified
+     * DRTM log, its guests included (null when it was not verified).
      */
     public record Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount,
-            List<Check> checked, Store.ImaStateRow imaState, List<io.trustbit.measure.GuestRecord> launchedGuests,
-            LaunchChain chain) {
+            List<Check> checked, Store.ImaStateRow imaState, LaunchChain chain) {
         public Result {
             failures = List.copyOf(failures);
             warnings = List.copyOf(warnings);
             checked = List.copyOf(checked);
-            launchedGuests = List.copyOf(launchedGuests);
             if (!failures.isEmpty()) {
                 imaState = null;
             }
@@ -73,7 +70,7 @@ public final class Appraiser {
 
         /** A result without verified guest records or launch chain (appraisal stopped before the DRTM log was verified). */
         public Result(List<Reason> failures, List<Reason> warnings, Long resetCount, Long restartCount, List<Check> checked) {
-            this(failures, warnings, resetCount, restartCount, checked, null, List.of(), null);
+            this(failures, warnings, resetCount, restartCount, checked, null, null);
         }
 
         /** A result for which no check ran to its end (appraisal could not start): one failure. */
@@ -108,7 +105,7 @@ public final class Appraiser {
             }
             List<Check> c = new ArrayList<>(checked);
             c.add(Check.CLOCK_COUNTERS);
-            return new Result(f, warnings, resetCount, restartCount, c, imaState, launchedGuests, chain);
+            return new Result(f, warnings, resetCount, restartCount, c, imaState, chain);
         }
 
         /** Failures, then warnings: what a verdict lists. */
@@ -305,11 +302,8 @@ public final class Appraiser {
                 replay(ev.eventLogs().get(EventLogKind.UEFI), Check.EVENTLOG_UEFI, bank, quoted, fw, false, fail, warn);
             }
         }
-        List<io.trustbit.measure.GuestRecord> launched = List.of();
         if (drtm != null) {
-            PolicyCheck check = new PolicyCheck(policy, bank, quoted, drtm, fail, warn, ran);
-            check.run();
-            launched = check.launched;
+            new PolicyCheck(policy, bank, quoted, drtm, fail, warn, ran).run();
         }
         if (!policy.firmware().isEmpty()) {
             ran.add(Check.POLICY_FIRMWARE);
@@ -324,7 +318,7 @@ public final class Appraiser {
             ima = ImaAppraisal.appraise(ev.ima(), supplied, reset, restart, storedIma, policy.runtime(),
                     io.trustbit.attest.EvidenceCodec.MAX_IMA_LOG_BYTES, fail, ran);
         }
-        return new Result(fail, warn, reset, restart, List.copyOf(ran), ima, launched,
+        return new Result(fail, warn, reset, restart, List.copyOf(ran), ima,
                 drtm == null ? null : LaunchChain.of(drtm, bank));
     }
 
@@ -373,7 +367,6 @@ public final class Appraiser {
         private final List<Reason> fail;
         private final List<Reason> warn;
         private final Set<Check> ran;
-        final List<io.trustbit.measure.GuestRecord> launched = new ArrayList<>();
 
         PolicyCheck(Policy policy, HashAlg bank, Map<Integer, byte[]> quoted, VerifiedEventLog log, List<Reason> fail,
                 List<Reason> warn, Set<Check> ran) {
@@ -492,7 +485,6 @@ public final class Appraiser {
                     (policy.allowRefusedGuests() ? warn : fail).add(r);
                     continue;
                 }
-                launched.add(g);
                 if (!policy.retiredSigners().isEmpty()) {
                     ran.add(Check.POLICY_SIGNER_RETIRED);
                 }

@@ -19,11 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The fleet dashboard (docs/verifier.md "Dashboard"): its static page under {@code /ui/} (no data in it; the
@@ -32,7 +29,6 @@ import org.slf4j.LoggerFactory;
  * launch chain.
  */
 final class Dashboard {
-    private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
     /** More nodes than this are not listed in one answer ({@code complete} is then false). */
     static final int MAX_NODES = 50_000;
     private static final Pattern CURSOR = Pattern.compile("([0-9]{1,18})-([0-9]{1,18})");
@@ -49,8 +45,6 @@ final class Dashboard {
     private SortedMap<String, Store.FleetRow> fleetRows;
     private Store.FleetCursor fleetCursor;
     private long fleetReadAt;
-    /** The chain last written per node, so that an unchanged chain (the usual case) costs no write. */
-    private final Map<String, String> chainsWritten = new ConcurrentHashMap<>();
 
     Dashboard(Store store, String defaultPolicy, Clock clock) {
         this.store = store;
@@ -211,22 +205,5 @@ final class Dashboard {
                 .orElseThrow(() -> new ApiException(404, "NO_LAUNCH_CHAIN", "the node has not proven a launch chain yet"));
         return new LaunchChainAnswer(nodeId, Instant.ofEpochMilli(row.recordedAt()).toString(),
                 Json.tree(row.chain().getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /**
-     * Keeps the chain a node's authenticated evidence proved, when it differs from the one last written. A failure
-     * is logged and leaves the verdict alone: the chain is for display, the verdict already stands.
-     */
-    void recordChain(String nodeId, LaunchChain chain) {
-        String json = Json.writeString(chain);
-        if (json.equals(chainsWritten.get(nodeId))) {
-            return;
-        }
-        try {
-            store.putLaunchChain(nodeId, json, clock.millis());
-            chainsWritten.put(nodeId, json);
-        } catch (SQLException e) {
-            LOG.warn("launch chain of {} not recorded: {}", nodeId, e.toString());
-        }
     }
 }

@@ -1,8 +1,10 @@
 package io.trustbit.verifier.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.trustbit.measure.GuestRecord;
 import io.trustbit.verifier.Policy;
 import io.trustbit.verifier.internal.VerdictSigner.Reason;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -11,7 +13,7 @@ import java.util.List;
  * The policy's rules for a launched guest's signer (docs/verifier.md "Signer rotation and revocation"): the
  * signer must be allowed and not retired, and the security version must reach both the signer's minimum and
  * the fleet's. The appraisal applies them to verified PCR 19 records; the node list applies them to the
- * guests a node ran at its last appraisal, to show which nodes the next attestation will contraindicate.
+ * guests of a node's last proven launch chain, to show which nodes the next attestation will contraindicate.
  */
 final class GuestSigners {
     private GuestSigners() {}
@@ -39,31 +41,21 @@ final class GuestSigners {
         return out;
     }
 
-    /** The launched guests as stored for the node list: one {@code name keyId securityVersion linux} line each. */
-    static String encode(List<GuestRecord> guests) {
-        StringBuilder b = new StringBuilder();
-        for (GuestRecord g : guests) {
-            b.append(g.name()).append(' ').append(HexFormat.of().formatHex(g.signerKeyId())).append(' ')
-                    .append(g.securityVersion()).append(' ').append(g.isLinux() ? 1 : 0).append('\n');
-        }
-        return b.toString();
-    }
-
-    /** What {@link #encode} wrote, as records with only the fields the rules read (name, signer, version, kind). */
-    static List<GuestRecord> decode(String text) {
+    /**
+     * The launched guests of a stored launch chain ({@link LaunchChain} as JSON), as records with only the fields
+     * the rules read (name, signer, security version, kind); refused and unreadable records are left out, as the
+     * appraisal leaves them out of the signer rules.
+     */
+    static List<GuestRecord> launched(String chainJson) {
         List<GuestRecord> out = new ArrayList<>();
         byte[] zero = new byte[32];
-        for (String line : text.split("\n")) {
-            if (line.isEmpty()) {
+        for (JsonNode g : Json.tree(chainJson.getBytes(StandardCharsets.UTF_8)).path("guests")) {
+            if (!"launched".equals(g.path("decision").asText()) || g.hasNonNull("error")) {
                 continue;
             }
-            String[] f = line.split(" ");
-            if (f.length != 4) {
-                throw new IllegalStateException("stored guest line is malformed: " + line);
-            }
-            byte[] linux = "1".equals(f[3]) ? zero : null;
-            out.add(new GuestRecord(GuestRecord.LAUNCHED, 0, zero, HexFormat.of().parseHex(f[1]), Long.parseLong(f[2]), f[0],
-                    linux, linux));
+            byte[] linux = g.path("linux").asBoolean() ? zero : null;
+            out.add(new GuestRecord(GuestRecord.LAUNCHED, 0, zero, HexFormat.of().parseHex(g.path("signerKeyId").asText()),
+                    g.path("securityVersion").asLong(), g.path("name").asText(), linux, linux));
         }
         return out;
     }

@@ -702,31 +702,55 @@ public final class Store implements AutoCloseable, Nonces {
      */
     public VerdictRow recordVerdict(String nodeId, Long resetCount, Long restartCount, VerdictBuilder builder)
             throws SQLException {
+        return recordVerdict(nodeId, resetCount, restartCount, null, builder);
+    }
+
+    /**
+     * {@link #recordVerdict(String, Long, Long, VerdictBuilder)} with the launch chain (JSON) that the verdict's
+     * verified DRTM log proved, if any: written in the verdict's transaction when it differs from the stored one.
+     * The usual verdict (counters forward, the node's verdict state unchanged) costs one conditional update of
+     * the node's row, which takes the row lock, moves the counters and the verdict's expiry and checks the state,
+     * then the insert; otherwise (a transition, counters backwards, a failed attempt) the verdict is built again
+     * if it has to be and recorded as described above. The builder may be called twice.
+     */
+    public VerdictRow recordVerdict(String nodeId, Long resetCount, Long restartCount, String chainJson,
+            VerdictBuilder builder) throws SQLException {
         VerdictRow row;
-        boolean forward = true;
         boolean event = false;
+        boolean forward = true;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (resetCount != null) {
-                    forward = moveCountersForward(c, nodeId, resetCount, restartCount);
-                }
-                VerdictRow v = builder.build(forward);
-                String previous = null;
-                if (!v.status().equals(FAILED_ATTEMPT)) {
-                    LockedNode locked = lockNode(c, nodeId);
-                    if (locked == null) {
-                        throw new SQLException("no node row for the verdict of " + nodeId);
+                VerdictRow v = builder.build(true);
+                long id;
+                if (!v.status().equals(FAILED_ATTEMPT) && sameVerdictState(c, nodeId, resetCount, restartCount, v)) {
+                    id = insertVerdict(c, null, v);
+                } else {
+                    if (resetCount != null) {
+                        forward = moveCountersForward(c, nodeId, resetCount, restartCount);
                     }
-                    previous = locked.verdictState();
-                }
-                long id = insertVerdict(c, null, v);
-                if (!v.status().equals(FAILED_ATTEMPT)) {
-                    update(c, "UPDATE nodes SET verdict_state = ?, verdict_id = ?, verdict_expires_at = ?"
-                            + " WHERE node_id = ?", v.status(), id, v.expiresAt(), nodeId);
-                    if (!v.status().equals(previous)) {
-                        event = Outbox.enqueue(c, webhooks, verdictChanged(id, v, previous), v.issuedAt());
+                    if (!forward) {
+                        v = builder.build(false);
                     }
+                    String previous = null;
+                    if (!v.status().equals(FAILED_ATTEMPT)) {
+                        LockedNode locked = lockNode(c, nodeId);
+                        if (locked == null) {
+                            throw new SQLException("no node row for the verdict of " + nodeId);
+                        }
+                        previous = locked.verdictState();
+                    }
+                    id = insertVerdict(c, null, v);
+                    if (!v.status().equals(FAILED_ATTEMPT)) {
+                        update(c, "UPDATE nodes SET verdict_state = ?, verdict_id = ?, verdict_expires_at = ?"
+                                + " WHERE node_id = ?", v.status(), id, v.expiresAt(), nodeId);
+                        if (!v.status().equals(previous)) {
+                            event = Outbox.enqueue(c, webhooks, verdictChanged(id, v, previous), v.issuedAt());
+                        }
+                    }
+                }
+                if (chainJson != null && !v.status().equals(FAILED_ATTEMPT)) {
+                    putLaunchChain(c, nodeId, chainJson, v.issuedAt());
                 }
                 c.commit();
                 row = new VerdictRow(id, v.nodeId(), v.status(), v.reasons(), v.policyId(), v.policyDigest(),
@@ -756,6 +780,24 @@ public final class Store implements AutoCloseable, Nonces {
         }
         journal.awaitDurable();
         return row;
+    }
+
+    /**
+     * The usual verdict's one statement on the node's row: if the node's verdict state already is the verdict's
+     * status and the counters move forward (or there are none), moves the counters and the verdict expiry (which
+     * stale detection reads) and returns true, holding the row lock; otherwise changes nothing and returns false.
+     * The node's {@code verdict_id} is then left at the verdict that set the state.
+     */
+    private static boolean sameVerdictState(Connection c, String nodeId, Long resetCount, Long restartCount,
+            VerdictRow v) throws SQLException {
+        if (resetCount == null) {
+            return update(c, "UPDATE nodes SET verdict_expires_at = ? WHERE node_id = ? AND verdict_state = ?",
+                    v.expiresAt(), nodeId, v.status()) == 1;
+        }
+        return update(c, "UPDATE nodes SET reset_count = ?, restart_count = ?, verdict_expires_at = ?"
+                + " WHERE node_id = ? AND verdict_state = ? AND (reset_count IS NULL OR reset_count < ?"
+                + " OR (reset_count = ? AND restart_count <= ?))", resetCount, restartCount, v.expiresAt(), nodeId,
+                v.status(), resetCount, resetCount, restartCount) == 1;
     }
 
     private static Outbox.Event verdictChanged(long verdictId, VerdictRow v, String previous) {
@@ -917,7 +959,7 @@ public final class Store implements AutoCloseable, Nonces {
         String previous;
         long verdictId;
         long expiresAt;
-        try (PreparedStatement ps = c.prepareStatement("SELECT verdict_state, verdict_id, verdict_expires_at FROM nodes"
+        try (PreparedStatement ps = c.prepareStatement("SELECT verdict_state, verdict_expires_at FROM nodes"
                 + " WHERE node_id = ? AND status = 'enrolled' AND verdict_state <> 'stale' AND verdict_expires_at <= ?"
                 + " FOR UPDATE")) {
             ps.setString(1, nodeId);
@@ -927,8 +969,17 @@ public final class Store implements AutoCloseable, Nonces {
                     return false;
                 }
                 previous = rs.getString(1);
-                verdictId = rs.getLong(2);
-                expiresAt = rs.getLong(3);
+                expiresAt = rs.getLong(2);
+            }
+        }
+        // the expired verdict is the node's latest: a verdict of the node is written under the row lock held here
+        // (the node's verdict_id is not moved by every verdict)
+        try (PreparedStatement ps = c.prepareStatement("SELECT MAX(id) FROM verdicts WHERE node_id = ? AND status <> ?")) {
+            ps.setString(1, nodeId);
+            ps.setString(2, FAILED_ATTEMPT);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                verdictId = rs.getLong(1);
             }
         }
         update(c, "UPDATE nodes SET verdict_state = 'stale' WHERE node_id = ?", nodeId);
@@ -1126,18 +1177,27 @@ public final class Store implements AutoCloseable, Nonces {
     }
 
     /**
-     * Records the launch chain the node last proved (JSON). Display data, not part of any verdict: written on
-     * the connections whose PostgreSQL commits do not wait for the WAL flush.
+     * Records the launch chain the node's verdict proved (JSON) in the verdict's transaction, under the node's row
+     * lock; a row holding the same chain is left alone (the usual case: a node relaunches rarely), so
+     * {@code recorded_at} says since when the node runs this chain. Replicas on one database agree: what is
+     * compared is the stored row.
      */
-    public void putLaunchChain(String nodeId, String chainJson, long now) throws SQLException {
-        insertIfAbsent(() -> update(noncePool, switch (dialect) {
-            case POSTGRESQL -> "INSERT INTO launch_chains (node_id, chain, recorded_at) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (node_id) DO UPDATE SET chain = EXCLUDED.chain, recorded_at = EXCLUDED.recorded_at";
-            case H2 -> "MERGE INTO launch_chains KEY (node_id) VALUES (?, ?, ?)";
-        }, nodeId, chainJson, now));
+    private void putLaunchChain(Connection c, String nodeId, String chainJson, long now) throws SQLException {
+        switch (dialect) {
+            // not ON CONFLICT ... WHERE alone: that locks (and so writes) the unchanged row
+            case POSTGRESQL -> update(c, "INSERT INTO launch_chains (node_id, chain, recorded_at) SELECT ?, ?, ?"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM launch_chains WHERE node_id = ? AND chain = ?)"
+                    + " ON CONFLICT (node_id) DO UPDATE SET chain = EXCLUDED.chain, recorded_at = EXCLUDED.recorded_at",
+                    nodeId, chainJson, now, nodeId, chainJson);
+            case H2 -> update(c, "MERGE INTO launch_chains t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
+                    + " CAST(? AS BIGINT))) s(node_id, chain, recorded_at) ON t.node_id = s.node_id"
+                    + " WHEN MATCHED AND t.chain <> s.chain THEN UPDATE SET chain = s.chain, recorded_at = s.recorded_at"
+                    + " WHEN NOT MATCHED THEN INSERT (node_id, chain, recorded_at) VALUES (s.node_id, s.chain, s.recorded_at)",
+                    nodeId, chainJson, now);
+        }
     }
 
-    /** The launch chain the node last proved (JSON) and when, if any. */
+    /** The launch chain the node last proved (JSON) and since when, if any. */
     public Optional<LaunchChainRow> launchChain(String nodeId) throws SQLException {
         try (Connection c = pool.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT chain, recorded_at FROM launch_chains WHERE node_id = ?")) {
@@ -1150,32 +1210,10 @@ public final class Store implements AutoCloseable, Nonces {
 
     public record LaunchChainRow(String chain, long recordedAt) {}
 
-    /** One statement on the main pool, durable when it returns. */
-    // ---- guests of each node's last appraisal (the node list's rotation view) ----
-
-    /**
-     * Records the guests (GuestSigners.encode) the node's latest appraised evidence shows launched. Only the node
-     * list reads them, and the next attestation writes them again, so this does not wait for the group commit's
-     * fsync as verdicts do; PostgreSQL leaves an unchanged row alone.
-     */
-    public void saveGuests(String nodeId, String guests, long now) throws SQLException {
-        String sql = switch (dialect) {
-            case POSTGRESQL -> "INSERT INTO node_guests (node_id, guests, updated_at) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (node_id) DO UPDATE SET guests = EXCLUDED.guests, updated_at = EXCLUDED.updated_at"
-                    + " WHERE node_guests.guests <> EXCLUDED.guests";
-            // as PostgreSQL's: an unchanged row is not written (this runs after every verdict)
-            case H2 -> "MERGE INTO node_guests t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR),"
-                    + " CAST(? AS BIGINT))) s(node_id, guests, updated_at) ON t.node_id = s.node_id"
-                    + " WHEN MATCHED AND t.guests <> s.guests THEN UPDATE SET guests = s.guests, updated_at = s.updated_at"
-                    + " WHEN NOT MATCHED THEN INSERT (node_id, guests, updated_at) VALUES (s.node_id, s.guests, s.updated_at)";
-        };
-        update(pool, sql, nodeId, guests, now);
-    }
-
-    /** Every node's stored guests, by node id. */
-    public Map<String, String> guests() throws SQLException {
+    /** Every node's last proven launch chain (JSON), by node id: the node list reads the guests in them. */
+    public Map<String, String> launchChains() throws SQLException {
         try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT node_id, guests FROM node_guests")) {
+                PreparedStatement ps = c.prepareStatement("SELECT node_id, chain FROM launch_chains")) {
             Map<String, String> out = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -1186,6 +1224,7 @@ public final class Store implements AutoCloseable, Nonces {
         }
     }
 
+    /** One statement on the main pool, durable when it returns. */
     private int update(String sql, Object... args) throws SQLException {
         int n = update(pool, sql, args);
         durable();

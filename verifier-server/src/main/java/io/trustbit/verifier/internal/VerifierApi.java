@@ -230,7 +230,8 @@ public final class VerifierApi {
 
     /**
      * Records the node's verdict on authenticated evidence: in one transaction the counters move forward (or
-     * the verdict fails {@code clock.counters}), and the signed verdict is appended.
+     * the verdict fails {@code clock.counters}), the signed verdict is appended, and the launch chain its verified
+     * DRTM log proved is stored if it differs from the node's last one.
      */
     private Answers.Evidence recordVerdict(Submission s, Appraiser.Result appraised) throws SQLException {
         String nodeId = s.nodeId();
@@ -238,7 +239,8 @@ public final class VerifierApi {
         String policyDigest = s.policy().digest().orElse(null);
         String nonceHex = s.nonceHex().orElse(null);
         AtomicReference<Appraiser.Result> recorded = new AtomicReference<>();
-        Store.VerdictRow row = store.recordVerdict(nodeId, appraised.resetCount(), appraised.restartCount(), forward -> {
+        String chain = appraised.chain() == null ? null : Json.writeString(appraised.chain());
+        Store.VerdictRow row = store.recordVerdict(nodeId, appraised.resetCount(), appraised.restartCount(), chain, forward -> {
             Appraiser.Result r = appraised.withCounters(forward);
             recorded.set(r);
             long now = clock.millis();
@@ -249,10 +251,6 @@ public final class VerifierApi {
                     s.policy().policyId(), policyDigest, nonceHex, token, now, (iat + lifetime) * 1000, replicaId);
         });
         Appraiser.Result r = recorded.get();
-        store.saveGuests(nodeId, GuestSigners.encode(r.launchedGuests()), row.issuedAt());
-        if (r.chain() != null) {
-            dashboard.recordChain(nodeId, r.chain());
-        }
         metrics.verdict(r.status());
         if (r.status() != EarStatus.AFFIRMING) {
             LOG.info("node {} {}: {}", nodeId, row.status(), row.reasons());
@@ -308,21 +306,22 @@ public final class VerifierApi {
     private Answers.NodeList nodes() throws SQLException {
         List<Answers.Node> out = new ArrayList<>();
         long now = clock.millis();
-        Map<String, String> guests = store.guests();
+        Map<String, String> chains = store.launchChains();
         for (Store.Node n : store.nodes(10_000)) {
             out.add(summary(n, store.verdicts(n.nodeId(), 1).stream().findFirst(), now)
-                    .withNextAttestationFails(nextAttestationFails(n, guests.get(n.nodeId()))));
+                    .withNextAttestationFails(nextAttestationFails(n, chains.get(n.nodeId()))));
         }
         return new Answers.NodeList(out);
     }
 
     /**
-     * The reasons the node's next attestation will be contraindicated for the guests it ran at its last one, under
+     * The reasons the node's next attestation will be contraindicated for the guests its last proven launch chain
+     * (JSON) shows launched, under
      * the policy in force now: a retired signer, or a security version below the minimums (docs/verifier.md
      * "Signer rotation and revocation"). Empty when nothing is known or nothing fails.
      */
-    private List<Reason> nextAttestationFails(Store.Node n, String storedGuests) {
-        if (storedGuests == null || NodeStatus.of(n) != NodeStatus.ENROLLED) {
+    private List<Reason> nextAttestationFails(Store.Node n, String chain) {
+        if (chain == null || NodeStatus.of(n) != NodeStatus.ENROLLED) {
             return List.of();
         }
         String policyId = n.effectivePolicyId() != null ? n.effectivePolicyId() : defaultPolicy;
@@ -330,7 +329,7 @@ public final class VerifierApi {
             return List.of();
         }
         List<Reason> out = new ArrayList<>();
-        for (io.trustbit.measure.GuestRecord g : GuestSigners.decode(storedGuests)) {
+        for (io.trustbit.measure.GuestRecord g : GuestSigners.launched(chain)) {
             out.addAll(GuestSigners.failures(found.policy(), g));
         }
         return out;

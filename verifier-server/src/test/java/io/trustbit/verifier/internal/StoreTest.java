@@ -265,16 +265,68 @@ class StoreTest {
         }
     }
 
+    private static Store.VerdictRow verdict(String node, long at) {
+        return new Store.VerdictRow(0, node, "affirming", "[]", "p", null, null, "t", at, at + 1000, "r");
+    }
+
+    /** The chain is written with the verdict when it differs from the stored one; recorded_at is since when. */
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
-    void aLaunchChainIsInsertedThenReplaced(String kind) throws Exception {
+    void aVerdictWritesItsLaunchChainOnlyWhenItChanges(String kind) throws Exception {
         try (Store s = open(freshDatabase(kind))) {
+            s.bindNode("a", "ek", "ek-a", 1);
             assertEquals(Optional.empty(), s.launchChain("a"));
-            s.putLaunchChain("a", "{\"vmm\":\"1\"}", 5);
-            s.putLaunchChain("a", "{\"vmm\":\"2\"}", 6);
-            Store.LaunchChainRow row = s.launchChain("a").orElseThrow();
-            assertEquals("{\"vmm\":\"2\"}", row.chain());
-            assertEquals(6, row.recordedAt());
+            s.recordVerdict("a", 1L, 0L, "{\"vmm\":\"1\"}", f -> verdict("a", 5));
+            s.recordVerdict("a", 1L, 0L, "{\"vmm\":\"1\"}", f -> verdict("a", 6));
+            assertEquals(new Store.LaunchChainRow("{\"vmm\":\"1\"}", 5), s.launchChain("a").orElseThrow());
+            s.recordVerdict("a", 2L, 0L, null, f -> verdict("a", 7));   // no verified DRTM log: the chain stays
+            s.recordVerdict("a", 2L, 0L, "{\"vmm\":\"2\"}", f -> verdict("a", 8));
+            assertEquals(new Store.LaunchChainRow("{\"vmm\":\"2\"}", 8), s.launchChain("a").orElseThrow());
+            assertEquals(java.util.Map.of("a", "{\"vmm\":\"2\"}"), s.launchChains());
+            assertEquals(4, s.verdicts("a", 10).size());
+            assertEquals(2L, s.node("a").orElseThrow().resetCount());
+        }
+    }
+
+    /** A chain that cannot be written fails the verdict: nothing of it is stored. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aLaunchChainThatCannotBeWrittenFailsItsVerdict(String kind) throws Exception {
+        String url = freshDatabase(kind);
+        String user = kind.equals("h2") ? null : "postgres";
+        try (Store s = open(url)) {
+            s.bindNode("a", "ek", "ek-a", 1);
+            s.recordVerdict("a", 1L, 0L, null, f -> verdict("a", 5));
+            try (Connection c = DriverManager.getConnection(url, user, null); Statement st = c.createStatement()) {
+                st.execute("DROP TABLE launch_chains");
+            }
+            assertThrows(SQLException.class, () -> s.recordVerdict("a", 2L, 0L, "{}", f -> verdict("a", 6)));
+            assertEquals(1, s.verdicts("a", 10).size());
+            assertEquals(1L, s.node("a").orElseThrow().resetCount());
+        }
+    }
+
+    /** V9 on a database with both tables of a node's last launch: the chains stay, node_guests goes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void theMigrationKeepsTheLaunchChainsAndDropsNodeGuests(String kind) throws Exception {
+        String url = freshDatabase(kind);
+        String user = kind.equals("h2") ? null : "postgres";
+        Flyway.configure().dataSource(url, user, null).locations("classpath:io/trustbit/verifier/db").target("8").load()
+                .migrate();
+        String chain = "{\"guests\":[{\"name\":\"g\",\"decision\":\"launched\",\"signerKeyId\":\"00\","
+                + "\"securityVersion\":3,\"linux\":false}]}";
+        try (Connection c = DriverManager.getConnection(url, user, null); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO nodes (node_id, ek_public, ek_name, status, created_at, updated_at)"
+                    + " VALUES ('a', 'e', 'ek1', 'enrolled', 1, 1)");
+            st.execute("INSERT INTO launch_chains (node_id, chain, recorded_at) VALUES ('a', '" + chain + "', 7)");
+            st.execute("INSERT INTO node_guests (node_id, guests, updated_at) VALUES ('a', 'g 00 3 0\n', 7)");
+        }
+        try (Store s = open(url)) {
+            assertEquals(new Store.LaunchChainRow(chain, 7), s.launchChain("a").orElseThrow());
+        }
+        try (Connection c = DriverManager.getConnection(url, user, null); Statement st = c.createStatement()) {
+            assertThrows(SQLException.class, () -> st.executeQuery("SELECT COUNT(*) FROM node_guests"));
         }
     }
 }
