@@ -97,6 +97,9 @@ final class EmbeddedFile {
                     || t.getClass().getName().equals("org.h2.mvstore.MVStoreException");
             if (corrupted) {
                 String reason = String.valueOf(t.getMessage()).lines().findFirst().orElse("");
+                if (reason.length() > 200) {
+                    reason = reason.substring(0, 200) + "...";
+                }
                 return new DatabaseUnreadableException("embedded database " + database() + " cannot be read ("
                         + reason + "); the verifier does not start on a fresh one: run " + recoverCommand(""), failure);
             }

@@ -89,7 +89,13 @@ public final class EmbeddedRecovery {
         lines.add("NOT PROVEN CURRENT: H2 cannot tell whether it read the newest state. A counter, revocation,"
                 + " retirement, enrollment or policy change written after it is lost; the journal restores verdicts"
                 + " and their counters only. Nodes as rebuilt:");
+        List<String> lost = revokeLostNodes(url);
         lines.addAll(nodes(url));
+        if (!lost.isEmpty()) {
+            lines.add("NODE ROWS LOST: " + String.join(", ", lost) + " held an EK but their node rows could not be"
+                    + " read (status and counters unknown): they are revoked in the rebuilt database, so that a"
+                    + " revoked one cannot enroll again");
+        }
         lines.add("the verifier refuses to start until this is accepted: compare the revocations and retirements with"
                 + " your own records (webhook events), then run `trustbit verifier db recover --accept --db " + database
                 + "` and revoke again what is missing");
@@ -207,6 +213,33 @@ public final class EmbeddedRecovery {
             out.add("  (no nodes)");
         }
         return out;
+    }
+
+    /**
+     * Node ids that hold an EK claim but whose node row could not be read get a revoked row (EK public area
+     * unknown): without it such an id would be unknown rather than revoked, and its TPM could enroll again.
+     */
+    private static List<String> revokeLostNodes(String url) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url)) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT node_id FROM ek_claims"
+                    + " WHERE node_id NOT IN (SELECT node_id FROM nodes) ORDER BY node_id")) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            long now = System.currentTimeMillis();
+            try (var ps = c.prepareStatement("INSERT INTO nodes (node_id, ek_public, ek_name, status, created_at,"
+                    + " updated_at) SELECT node_id, '', ek_name, 'revoked', ?, ? FROM ek_claims WHERE node_id = ?")) {
+                for (String id : ids) {
+                    ps.setLong(1, now);
+                    ps.setLong(2, now);
+                    ps.setString(3, id);
+                    ps.executeUpdate();
+                }
+            }
+        }
+        return ids;
     }
 
     private static void writeAtomically(Path target, String text) throws IOException {

@@ -105,6 +105,10 @@ class EmbeddedRecoveryTest {
             j.append(new VerdictJournal.Entry(50, "n1", "affirming", "[]", null, null, "aa", "t50", 5, 6, "r", 8L, 0L));
             j.awaitDurable();
         }
+        try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
+            // an EK claim whose node row is gone (seen in a file damaged by a kill: its nodes table was unreadable)
+            s.execute("INSERT INTO ek_claims (ek_name, node_id) VALUES ('name3', 'n3')");
+        }
         byte[] original = Files.readAllBytes(file());
 
         EmbeddedRecovery.Report r = EmbeddedRecovery.recover(file());
@@ -115,6 +119,8 @@ class EmbeddedRecoveryTest {
         assertTrue(report.contains("put back from the journal: 1 verdicts"), report);
         assertTrue(report.contains("NOT PROVEN CURRENT"), report);
         assertTrue(report.contains("node n2: revoked, resetCount 2, restartCount 0"), report);
+        assertTrue(report.contains("NODE ROWS LOST: n3 held an EK"), report);
+        assertTrue(report.contains("node n3: revoked"), report);
 
         DatabaseUnreadableException held = assertThrows(DatabaseUnreadableException.class,
                 () -> Store.open(url(), null, null, 2));
