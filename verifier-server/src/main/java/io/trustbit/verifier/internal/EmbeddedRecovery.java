@@ -30,8 +30,8 @@ import org.h2.tools.RunScript;
 /**
  * Rebuilds an embedded database whose file H2 cannot open ({@code trustbit verifier db recover}, docs/verifier.md
  * "Recovery of the embedded database"). The damaged file is moved aside unchanged (with a copy of the journal),
- * H2's {@link Recover} dumps what it can still read, the dump is loaded into a new file at the old place, and
- * opening the store replays the journal. H2 cannot tell whether what it read was the newest state: counters and
+ * H2's {@link Recover} dumps what it can still read, the dump is loaded into a new file beside it, opening the
+ * store there replays a copy of the journal, and the new file is moved to the old place last. H2 cannot tell whether what it read was the newest state: counters and
  * revocations written after it would be gone without a trace. So the rebuilt database is marked
  * ({@code BASE.recovered}, holding the report) and the verifier refuses to start on it until the operator has
  * read the report and accepts it ({@link #accept}).
@@ -74,12 +74,19 @@ public final class EmbeddedRecovery {
                     + " stopped (restore " + database + " from a backup)");
             return new Report(false, aside, lines);
         }
-        String url = "jdbc:h2:file:" + file.base + ";DB_CLOSE_DELAY=0";
+        // built beside the damaged file and moved into place last: the verifier never sees a half-built one
+        Path staging = Files.createDirectory(aside.resolve("rebuilt"));
+        if (Files.exists(file.journal())) {
+            Files.copy(file.journal(), staging.resolve(file.journal().getFileName()));
+        }
+        String url = "jdbc:h2:file:" + staging.resolve(name) + ";DB_CLOSE_DELAY=0";
         try (Connection c = DriverManager.getConnection(url)) {
             RunScript.execute(c, Files.newBufferedReader(dump, StandardCharsets.UTF_8));
             restartIdentities(c);
         }
         Map<String, Long> before = rowCounts(url);
+        // before the journal's replay, so that the counters its verdicts moved reach these rows too
+        List<String> lost = revokeLostNodes(url);
         Store.open(url, null, null, 2).close();
         Map<String, Long> after = rowCounts(url);
         lines.add("read by H2's recovery tool: " + describe(before) + (unreadable == 0 ? ""
@@ -89,7 +96,6 @@ public final class EmbeddedRecovery {
         lines.add("NOT PROVEN CURRENT: H2 cannot tell whether it read the newest state. A counter, revocation,"
                 + " retirement, enrollment or policy change written after it is lost; the journal restores verdicts"
                 + " and their counters only. Nodes as rebuilt:");
-        List<String> lost = revokeLostNodes(url);
         lines.addAll(nodes(url));
         if (!lost.isEmpty()) {
             lines.add("NODE ROWS LOST: " + String.join(", ", lost) + " held an EK but their node rows could not be"
@@ -100,6 +106,7 @@ public final class EmbeddedRecovery {
                 + " your own records (webhook events), then run `trustbit verifier db recover --accept --db " + database
                 + "` and revoke again what is missing");
         writeAtomically(file.recoveredMarker(), String.join("\n", lines) + "\n");
+        Files.move(staging.resolve(database.getFileName()), database, StandardCopyOption.ATOMIC_MOVE);
         return new Report(true, aside, lines);
     }
 
