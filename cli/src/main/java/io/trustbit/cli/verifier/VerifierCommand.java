@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trustbit.cli.CliException;
 import io.trustbit.cli.ExitCode;
 import io.trustbit.cli.VerboseOption;
+import io.trustbit.verifier.DatabaseUnreadableException;
 import io.trustbit.verifier.VerifierConfig;
 import io.trustbit.verifier.VerifierServer;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code trustbit verifier serve}: the verifier service (docs/verifier.md). */
-@Command(mixinStandardHelpOptions = true, name = "verifier", description = "The verifier service.", subcommands = {VerifierCommand.Serve.class, VerifierCommand.Nodes.class, WebhooksCommand.class})
+@Command(mixinStandardHelpOptions = true, name = "verifier", description = "The verifier service.", subcommands = {VerifierCommand.Serve.class, VerifierCommand.Nodes.class, WebhooksCommand.class, DbCommand.class})
 public final class VerifierCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -98,6 +99,8 @@ public final class VerifierCommand implements Callable<Integer> {
                 server = VerifierServer.start(cfg);
             } catch (IllegalArgumentException e) {
                 throw CliException.badInput(e.getMessage(), e);
+            } catch (DatabaseUnreadableException e) {
+                throw CliException.environment(e.getMessage(), e);
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println("verifier listening on " + server.url());

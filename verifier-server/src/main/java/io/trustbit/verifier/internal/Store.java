@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -171,20 +170,31 @@ public final class Store implements AutoCloseable, Nonces {
         } else {
             throw new IllegalArgumentException("database.url must be a jdbc:postgresql: or jdbc:h2: URL");
         }
-        HikariDataSource ds = pool(jdbcUrl, user, password, poolSize, "trustbit-verifier", null);
+        EmbeddedFile file = EmbeddedFile.of(jdbcUrl);
+        HikariDataSource ds;
+        try {
+            if (file != null) {
+                file.checkBeforeOpen();
+            }
+            ds = pool(jdbcUrl, user, password, poolSize, "trustbit-verifier", null);
+        } catch (SQLException | RuntimeException e) {
+            throw rethrown(file == null ? e : file.classify(e));
+        }
         HikariDataSource nonces = null;
         Connection checkpoints = null;
         VerdictJournal journal = null;
         try {
+            if (file != null) {
+                file.checkNotEmptied(ds);
+            }
             Flyway.configure().dataSource(ds).locations("classpath:io/trustbit/verifier/db").load().migrate();
             if (dialect == Dialect.POSTGRESQL) {
                 nonces = pool(jdbcUrl, user, password, poolSize, "trustbit-verifier-nonces",
                         "SET synchronous_commit TO off");
             } else if (!jdbcUrl.startsWith("jdbc:h2:mem:")) {
                 checkpoints = DriverManager.getConnection(jdbcUrl, user, password);
-                if (jdbcUrl.startsWith("jdbc:h2:file:")) {
-                    String file = jdbcUrl.substring("jdbc:h2:file:".length()).split(";", 2)[0];
-                    journal = VerdictJournal.open(Path.of(file + ".verdicts.journal"));
+                if (file != null) {
+                    journal = VerdictJournal.open(file.journal());
                     replay(journal, ds, checkpoints);
                 }
             }
@@ -203,11 +213,15 @@ public final class Store implements AutoCloseable, Nonces {
             if (e instanceof IOException io) {
                 throw new SQLException("verdict journal: " + io.getMessage(), io);
             }
-            if (e instanceof SQLException sql) {
-                throw sql;
-            }
-            throw (RuntimeException) e;
+            throw rethrown(file == null ? e : file.classify(e));
         }
+    }
+
+    private static SQLException rethrown(Exception e) {
+        if (e instanceof SQLException sql) {
+            return sql;
+        }
+        throw (RuntimeException) e;
     }
 
     /**
