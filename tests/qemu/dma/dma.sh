@@ -52,10 +52,11 @@ guest=(--guest "dma-attack=$img/dma-attack.bin:$img/dma-attack.bin.manifest")
 # guest's own 0x300000 lies at host 0x04300000 (the first guest gets the pool's first 4 MiB).
 dumps=(--dump 01100000:40 --dump 01010000:20 --dump 00400000:20 --dump 04300000:10)
 
-attack_boot() {   # attack_boot OUT MACHINE-ARGS...
-  local out="$1"; shift
+attack_boot() {   # attack_boot OUT MACHINE-ARGS...: scripts/launch's exit code goes to OUT.rc
+  local out="$1" rc=0; shift
   "$launch" --quiet --out "$out" "$@" --qemu-device edu,addr=04.0 --config "$img/config.bin" "${guest[@]}" \
-    "${dumps[@]}" --timeout 120 >/dev/null 2>"$out.stderr"
+    "${dumps[@]}" --timeout 120 >/dev/null 2>"$out.stderr" || rc=$?
+  echo "$rc" >"$out.rc"
 }
 
 measure_matches() {   # measure_matches OUT DMA WHAT
@@ -86,6 +87,7 @@ attack_boot "$a" --machine q35 --iommu --qemu-trace 'amdvi_*' --qemu-trace 'tpm_
   --dump 03e00000:100000 --dump 03f00000:100000
 con="$a/console.log"
 check "A: run ends with status 33" same "$(cat "$a/exit-status" 2>/dev/null)" 33
+check "A: scripts/launch exits 0" same "$(cat "$a.rc")" 0
 check "A: SLB at the first base candidate (the guest's SLB target)" has "$a/harness.log" "bytes at 0x00400000"
 check "A: SLB blocked every device before loading the VMM" line "$con" "SLB: IOMMU: every device id blocked"
 check "A: IOMMU deny-all before the SLB's extend of the VMM (trace), every device table entry blocks" \
@@ -101,6 +103,14 @@ check "A: SLB unchanged (equal to slb.bin)" same "$(hexat "$a/mem-00400000.bin" 
 check "A: event log header unchanged" same "$(hexat "$a/mem-01010000.bin" 0 16)" "$EVLOG_HEAD"
 check "A: the event log replays to PCRs 17-19" replays "$a"
 check "A: PCRs 17-19 equal trustbit measure --dma-protection iommu" measure_matches "$a" iommu A
+python3 "$root/tests/qemu/lib/expect.py" --slb "$slb" --vmm "$vmm" --config "$img/config.bin" --dma-protection iommu >"$a/expected.json"
+for bank in sha1 sha256; do
+  for i in 17 18; do
+    check "A: PCR $i ($bank) equals the independent computation (tests/qemu/lib/expect.py)" \
+      same "$(pcr "$a/pcrs.json" $bank $i)" "$(pcr "$a/expected.json" $bank $i)"
+  done
+done
+check "A: the event log holds the DMA-protection event" grep -aqF "dma-protection=iommu default=deny guests=own-memory" "$a/evlog.bin"
 for t in 0x1100028 0x1010000 0x400010; do
   check "A: QEMU traced the IOMMU page fault for the write to $t" has "$a/qemu-trace.log" "page fault accessing guest physical address $t"
 done
