@@ -38,6 +38,23 @@ class StoreTest {
     }
 
     /** The JDBC URL of a new, empty database. */
+    /** A fresh database of {@code kind} with the migrations up to {@code version} only, as an older verifier left it. */
+    static String migratedTo(String kind, String version) throws Exception {
+        String url = freshDatabase(kind);
+        Flyway.configure().dataSource(url, user(url), null).locations("classpath:io/trustbit/verifier/db").target(version)
+                .load().migrate();
+        return url;
+    }
+
+    /** A direct connection to a test database, past the store. */
+    static Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection(url, user(url), null);
+    }
+
+    private static String user(String url) {
+        return url.startsWith("jdbc:h2:") ? null : "postgres";
+    }
+
     static String freshDatabase(String kind) throws Exception {
         String name = "store" + DATABASES.incrementAndGet();
         if (kind.equals("h2")) {
@@ -167,11 +184,8 @@ class StoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void theMigrationKeepsOneNodePerEk(String kind) throws Exception {
-        String url = freshDatabase(kind);
-        String user = kind.equals("h2") ? null : "postgres";
-        Flyway.configure().dataSource(url, user, null).locations("classpath:io/trustbit/verifier/db").target("1").load()
-                .migrate();
-        try (Connection c = DriverManager.getConnection(url, user, null); Statement st = c.createStatement()) {
+        String url = migratedTo(kind, "1");
+        try (Connection c = connect(url); Statement st = c.createStatement()) {
             String cols = "INSERT INTO nodes (node_id, ek_public, ek_name, status, created_at, updated_at) VALUES ";
             st.execute(cols + "('old', 'e', 'ek1', 'enrolled', 1, 1)");
             st.execute(cols + "('new', 'e', 'ek1', 'enrolled', 2, 2)");
@@ -293,11 +307,10 @@ class StoreTest {
     @ValueSource(strings = {"h2", "postgresql"})
     void aLaunchChainThatCannotBeWrittenFailsItsVerdict(String kind) throws Exception {
         String url = freshDatabase(kind);
-        String user = kind.equals("h2") ? null : "postgres";
         try (Store s = open(url)) {
             s.bindNode("a", "ek", "ek-a", 1);
             s.recordVerdict("a", 1L, 0L, null, f -> verdict("a", 5));
-            try (Connection c = DriverManager.getConnection(url, user, null); Statement st = c.createStatement()) {
+            try (Connection c = connect(url); Statement st = c.createStatement()) {
                 st.execute("DROP TABLE launch_chains");
             }
             assertThrows(SQLException.class, () -> s.recordVerdict("a", 2L, 0L, "{}", f -> verdict("a", 6)));
@@ -310,13 +323,10 @@ class StoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void theMigrationKeepsTheLaunchChainsAndDropsNodeGuests(String kind) throws Exception {
-        String url = freshDatabase(kind);
-        String user = kind.equals("h2") ? null : "postgres";
-        Flyway.configure().dataSource(url, user, null).locations("classpath:io/trustbit/verifier/db").target("8").load()
-                .migrate();
+        String url = migratedTo(kind, "8");
         String chain = "{\"guests\":[{\"name\":\"g\",\"decision\":\"launched\",\"signerKeyId\":\"00\","
                 + "\"securityVersion\":3,\"linux\":false}]}";
-        try (Connection c = DriverManager.getConnection(url, user, null); Statement st = c.createStatement()) {
+        try (Connection c = connect(url); Statement st = c.createStatement()) {
             st.execute("INSERT INTO nodes (node_id, ek_public, ek_name, status, created_at, updated_at)"
                     + " VALUES ('a', 'e', 'ek1', 'enrolled', 1, 1)");
             st.execute("INSERT INTO launch_chains (node_id, chain, recorded_at) VALUES ('a', '" + chain + "', 7)");
@@ -325,7 +335,7 @@ class StoreTest {
         try (Store s = open(url)) {
             assertEquals(new Store.LaunchChainRow(chain, 7), s.launchChain("a").orElseThrow());
         }
-        try (Connection c = DriverManager.getConnection(url, user, null); Statement st = c.createStatement()) {
+        try (Connection c = connect(url); Statement st = c.createStatement()) {
             assertThrows(SQLException.class, () -> st.executeQuery("SELECT COUNT(*) FROM node_guests"));
         }
     }
